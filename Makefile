@@ -1,0 +1,17 @@
+# The two commands of the README. Each installs what it lacks (Debian packages, .venv).
+.PHONY: run test setup lint bench
+
+run:            ## the assistant on the bundled recorded live view
+	scripts/dev.sh run $(ARGS)
+
+test:           ## the whole test suite (starts its own Xvfb and PulseAudio)
+	scripts/dev.sh test $(ARGS)
+
+setup:
+	scripts/dev.sh setup test
+
+lint:
+	.venv/bin/ruff check .
+
+bench:
+	.venv/bin/studio bench

@@ -1,0 +1,394 @@
+"""The camera interface every driver implements, and the pieces drivers share.
+
+The app (``studio``) talks to cameras only through :class:`Camera`. A driver owns its device on
+one thread of its own; other threads get :class:`concurrent.futures.Future` results back and read
+live view from a :class:`LatestFrameSlot`, never from a queue: analysis always wants the newest
+frame, and an old frame is worth nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import struct
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------------------------
+# Live view
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LiveFrame:
+    """One live-view frame exactly as the camera sent it.
+
+    ``seq`` increases by one for every frame the driver received, so a reader that sees a gap
+    knows how many frames it dropped. ``timestamp`` is ``time.monotonic()`` at arrival.
+    ``size`` is (width, height) read from the JPEG header, (0, 0) when the header has none.
+    """
+
+    jpeg: bytes
+    seq: int
+    timestamp: float
+    size: tuple[int, int]
+
+
+class LatestFrameSlot:
+    """A one-frame mailbox: the writer overwrites, readers wait for a newer sequence number.
+
+    Readers never see a frame twice and never queue: a slow reader simply skips frames.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._frame: LiveFrame | None = None
+        self._seq = 0
+        self._closed = False
+
+    @property
+    def seq(self) -> int:
+        """Sequence number of the newest frame (0 before the first)."""
+        return self._seq
+
+    def put(self, jpeg: bytes, timestamp: float | None = None,
+            size: tuple[int, int] | None = None) -> LiveFrame:
+        """Publish a new frame; returns it with its sequence number."""
+        if timestamp is None:
+            timestamp = time.monotonic()
+        if size is None:
+            size = jpeg_size(jpeg)
+        with self._cond:
+            self._seq += 1
+            frame = LiveFrame(jpeg, self._seq, timestamp, size)
+            self._frame = frame
+            self._cond.notify_all()
+        return frame
+
+    def latest(self) -> LiveFrame | None:
+        """The newest frame, without waiting."""
+        return self._frame
+
+    def wait_newer(self, after_seq: int, timeout: float | None = None) -> LiveFrame | None:
+        """Block until a frame with ``seq > after_seq`` exists; ``None`` on timeout or close."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._seq > after_seq or self._closed, timeout)
+            frame = self._frame
+        if frame is None or frame.seq <= after_seq:
+            return None
+        return frame
+
+    def close(self) -> None:
+        """Wake every waiter; later waits return at once with what is there."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def reopen(self) -> None:
+        with self._cond:
+            self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+
+_SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD,
+                          0xCE, 0xCF})
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's SOF segment without decoding; (0, 0) if not found."""
+    if len(data) < 4 or data[0] != 0xFF or data[1] != 0xD8:
+        return (0, 0)
+    i = 2
+    n = len(data)
+    while i + 9 < n:
+        if data[i] != 0xFF:
+            i += 1
+            continue
+        marker = data[i + 1]
+        if marker in (0xFF,):
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", data[i + 2:i + 4])
+        if marker in _SOF_MARKERS:
+            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            return (width, height)
+        if marker == 0xDA:  # start of scan: no SOF before it
+            break
+        i += 2 + length
+    return (0, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------------
+
+
+class SettingKind(enum.StrEnum):
+    CHOICE = "choice"
+    RANGE = "range"
+    TOGGLE = "toggle"
+    TEXT = "text"
+    DATE = "date"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One camera setting as a typed value with what it may be set to.
+
+    ``value`` is a ``str`` for choice/text, ``float`` for range, ``bool`` for toggle, ``int``
+    (Unix time) for date, or ``None`` when the camera reports no value.
+    """
+
+    name: str
+    label: str
+    kind: SettingKind
+    value: str | float | bool | int | None
+    choices: tuple[str, ...] = ()
+    range: tuple[float, float, float] | None = None  # (min, max, step)
+    readonly: bool = False
+
+    def allowed(self) -> str:
+        """Human text of the allowed values, for error messages."""
+        if self.kind is SettingKind.CHOICE:
+            return ", ".join(self.choices) if self.choices else "(none)"
+        if self.kind is SettingKind.RANGE and self.range:
+            lo, hi, step = self.range
+            return f"{lo:g} to {hi:g} in steps of {step:g}"
+        if self.kind is SettingKind.TOGGLE:
+            return "on, off"
+        return "any text"
+
+
+# --------------------------------------------------------------------------------------------
+# Events
+# --------------------------------------------------------------------------------------------
+
+
+class CameraState(enum.StrEnum):
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    GONE = "gone"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class FileAdded:
+    """A file from the camera is safely on disk (written, fsynced, renamed)."""
+
+    path: Path
+    camera_path: str  # folder/name on the camera
+    size: int
+    timestamp: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True, slots=True)
+class StateChanged:
+    state: CameraState
+    reason: str = ""
+    timestamp: float = field(default_factory=time.monotonic)
+
+
+@dataclass(frozen=True, slots=True)
+class DriverWarning:
+    """Something the photographer should know that is not fatal (card full, no live view)."""
+
+    message: str
+    code: str = ""
+    timestamp: float = field(default_factory=time.monotonic)
+
+
+CameraEvent = FileAdded | StateChanged | DriverWarning
+Listener = Callable[[CameraEvent], None]
+
+
+class EventHub:
+    """Listener registry shared by drivers. Listeners run on the driver's thread: keep them short."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Register ``listener``; returns a function that removes it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    def emit(self, event: CameraEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # a broken listener must not stop the camera thread
+                log.exception("camera event listener failed on %r", event)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors: a small typed set, each with what to do about it
+# --------------------------------------------------------------------------------------------
+
+
+class CameraError(Exception):
+    """Base of every driver error. ``hint`` tells the user what to do."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class SourceError(CameraError):
+    """A recording, video or folder that cannot be read."""
+
+
+class SettingError(CameraError):
+    """Unknown setting, read-only setting, or a value outside the allowed ones."""
+
+
+class NotSupported(CameraError):
+    """The body (or driver) cannot do this, e.g. live view on a camera without it."""
+
+
+class CameraBusy(CameraError):
+    """The camera is busy; retried with backoff before this is raised."""
+
+
+class CameraGone(CameraError):
+    """Unplugged, I/O failure or timeout: the driver reconnects if it can."""
+
+
+class CameraClaimed(CameraError):
+    """Another program holds the USB device."""
+
+
+class PermissionDenied(CameraError):
+    """No access to the USB device: install the udev rules."""
+
+
+class StorageFull(CameraError):
+    """The camera's card (or the local disk) is full."""
+
+
+# --------------------------------------------------------------------------------------------
+# The protocol
+# --------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Camera(Protocol):
+    """What every driver (replay, libgphoto2, composite) offers the app.
+
+    Every method may be called from any thread. Methods returning a Future do their work on the
+    driver's own thread; the others are cheap.
+    """
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def state(self) -> CameraState: ...
+
+    @property
+    def frames(self) -> LatestFrameSlot:
+        """Live-view frames; read with ``frames.wait_newer(seq, timeout)``."""
+        ...
+
+    def open(self) -> None:
+        """Connect; raises a :class:`CameraError` with a hint when that is impossible."""
+        ...
+
+    def close(self) -> None:
+        """Leave live view cleanly, finish pending downloads and disconnect. Idempotent."""
+        ...
+
+    def start_live_view(self) -> Future[None]: ...
+
+    def stop_live_view(self) -> Future[None]: ...
+
+    def capture(self) -> Future[list[Path]]:
+        """Fire the shutter; resolves to the downloaded file(s) (RAW+JPEG gives two)."""
+        ...
+
+    def settings(self) -> Future[dict[str, Setting]]: ...
+
+    def set_setting(self, name: str, value: str) -> Future[Setting]:
+        """Validate ``value`` against the allowed values and set it; resolves to the new setting."""
+        ...
+
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Receive :data:`CameraEvent` s on the driver's thread; returns an unsubscribe function."""
+        ...
+
+
+def resolved(value: object) -> Future:
+    """A Future already holding ``value``."""
+    fut: Future = Future()
+    fut.set_result(value)
+    return fut
+
+
+def failed(exc: BaseException) -> Future:
+    """A Future already holding ``exc``."""
+    fut: Future = Future()
+    fut.set_exception(exc)
+    return fut
+
+
+def parse_setting_value(setting: Setting, text: str) -> str | float | bool:
+    """Validate ``text`` for ``setting`` and convert it; raises :class:`SettingError`."""
+    if setting.readonly:
+        raise SettingError(f"{setting.name} is read-only on this camera")
+    if setting.kind is SettingKind.CHOICE:
+        if text in setting.choices:
+            return text
+        folded = {c.casefold(): c for c in setting.choices}
+        if text.casefold() in folded:
+            return folded[text.casefold()]
+        raise SettingError(f"{text!r} is not allowed for {setting.name}; allowed: {setting.allowed()}")
+    if setting.kind is SettingKind.RANGE:
+        try:
+            number = float(text)
+        except ValueError:
+            raise SettingError(f"{setting.name} takes a number: {setting.allowed()}") from None
+        if setting.range:
+            lo, hi, step = setting.range
+            if not lo - 1e-9 <= number <= hi + 1e-9:
+                raise SettingError(f"{number:g} is out of range for {setting.name}: {setting.allowed()}")
+            if step > 0:
+                number = lo + round((number - lo) / step) * step
+        return number
+    if setting.kind is SettingKind.TOGGLE:
+        lowered = text.strip().lower()
+        if lowered in ("1", "on", "true", "yes"):
+            return True
+        if lowered in ("0", "off", "false", "no"):
+            return False
+        raise SettingError(f"{setting.name} is on or off, not {text!r}")
+    return text

@@ -1,0 +1,169 @@
+"""The analysis of one frame or still: one immutable value that everything else reads.
+
+The overlay, the audio cues, the ready state machine, the triggers, the sidecars and the JSON
+output all read an :class:`Analysis`; none of them recomputes anything. Coordinates are
+normalised to the frame (0..1, origin top-left) so they survive any display scaling. Sides
+(``left`` / ``right``) are always the subject's own.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+Box = tuple[float, float, float, float]  # normalised x, y, w, h
+Point = tuple[float, float]  # normalised x, y
+
+
+class Status(enum.StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+    @property
+    def rank(self) -> int:
+        """Severity order for "worst of": pass < unknown < warn < fail."""
+        return _RANK[self]
+
+
+_RANK = {Status.PASS: 0, Status.UNKNOWN: 1, Status.WARN: 2, Status.FAIL: 3}
+
+SHOT_TYPES = ("headshot", "half-length", "three-quarter", "full-length", "group", "none")
+
+# Check ids, in display order. Fixed: the JSON form, the presets and the sidecars use them.
+CHECK_IDS = ("face", "framing", "eyes_open", "eye_focus", "catchlights", "glasses", "glare",
+             "exposure", "background", "clothing")
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check's verdict.
+
+    ``fields`` holds the check-specific, JSON-ready values (e.g. ``left``/``right`` for
+    ``eyes_open``, ``lenses`` for ``glare``); ``marks`` holds points to draw (catchlights,
+    glare blob centres) that do not belong in the JSON form.
+    """
+
+    id: str
+    status: Status
+    message: str
+    value: float | None = None
+    regions: tuple[Box, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    marks: tuple[Point, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+        object.__setattr__(self, "fields", _frozen(self.fields))
+        object.__setattr__(self, "regions", tuple(tuple(float(v) for v in r) for r in self.regions))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "status": self.status.value,
+            "message": self.message,
+            "value": _json_number(self.value),
+            "regions": [[round(v, 4) for v in r] for r in self.regions],
+        }
+        for key, val in self.fields.items():
+            out[key] = _jsonable(val)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Face:
+    """The main subject's face geometry, normalised. ``landmarks`` is (478, 3), read-only."""
+
+    box: Box
+    left_eye: Box
+    right_eye: Box
+    landmarks: Any = None  # numpy array, flags.writeable = False
+    yaw: float = 0.0  # degrees, positive = subject turned to their left
+    pitch: float = 0.0
+    roll: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything known about one frame. Built once by the analyzer, then only read."""
+
+    source: str
+    frame: int | None  # live-view sequence number, None for stills
+    timestamp: float  # monotonic arrival time of the frame (stills: analysis time)
+    size: tuple[int, int]  # (width, height) of the analysed image
+    shot: str
+    faces: int
+    checks: tuple[CheckResult, ...]
+    ready: bool  # every check the preset requires passes (before the hold time)
+    preset: str = ""
+    subject: Face | None = None
+    timings: Mapping[str, float] = field(default_factory=dict)  # stage -> ms
+    required: tuple[str, ...] = ()  # check ids the preset requires for ready
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "timings", _frozen(self.timings))
+        object.__setattr__(self, "checks", tuple(self.checks))
+
+    def check(self, check_id: str) -> CheckResult | None:
+        for result in self.checks:
+            if result.id == check_id:
+                return result
+        return None
+
+    @property
+    def problems(self) -> tuple[CheckResult, ...]:
+        """Required checks that do not pass, worst first."""
+        bad = [c for c in self.checks if c.id in self.required and c.status is not Status.PASS]
+        return tuple(sorted(bad, key=lambda c: -c.status.rank))
+
+    @property
+    def worst(self) -> Status:
+        return max((c.status for c in self.checks if c.id in self.required),
+                   key=lambda s: s.rank, default=Status.PASS)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON form (docs/json.md), shared by ``studio check`` and ``run --json``."""
+        return {
+            "source": self.source,
+            "frame": self.frame,
+            "size": [int(self.size[0]), int(self.size[1])],
+            "shot": self.shot,
+            "faces": self.faces,
+            "preset": self.preset,
+            "checks": {c.id: c.to_json() for c in self.checks},
+            "ready": bool(self.ready),
+            "timings_ms": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def _json_number(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return round(value, 4)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if isinstance(value, float):
+        return _json_number(value)
+    if hasattr(value, "item"):  # numpy scalar
+        return _jsonable(value.item())
+    return str(value)

@@ -1,0 +1,73 @@
+"""The ``studio`` command line: one subcommand per module in :mod:`studio.commands`.
+
+A user mistake (bad path, bad file, invalid setting, no camera) ends with one line on stderr
+and exit status 2, never a traceback. Each command module raises :class:`UserError` (or a
+``drivers.base.CameraError``) for those.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from drivers.base import CameraError
+
+# Subcommand modules, in help order. Each defines ``register(subparsers)``.
+COMMANDS = (
+    "run",
+    "record",
+    "check",
+    "camera",
+    "doctor",
+    "udev",
+    "report",
+    "bench",
+)
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="studio",
+        description="Tethered-capture assistant: checks every live-view frame of a portrait.")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"studio.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"studio.commands.{name}":
+                raise
+            continue  # command not built in this checkout
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (UserError, CameraError) as exc:
+        print(f"studio: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("studio: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `studio run --json | head`
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""The realtime vision loop: always the newest live-view frame, never a queue.
+
+One thread waits on the camera's :class:`~drivers.base.LatestFrameSlot` for a frame newer than
+the last one it analysed, analyses it, and hands the :class:`~studio.analysis.Analysis` to its
+listeners (ready state machine, overlay, audio, triggers, JSON printer). Frames that arrive
+while an analysis runs are overwritten in the slot and counted as dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drivers.base import LatestFrameSlot, LiveFrame
+from studio.analysis import Analysis
+
+log = logging.getLogger(__name__)
+
+AnalysisListener = Callable[[Analysis], None]
+Analyse = Callable[[LiveFrame], Analysis]
+
+
+@dataclass(frozen=True, slots=True)
+class LoopStats:
+    analysed: int
+    dropped: int  # frames overwritten before the loop could take them
+    errors: int  # frames the analyser could not handle (corrupt JPEG…)
+    fps: float  # analysed frames per second over the last ~2 s
+    latency_ms: float  # arrival -> analysis ready, last frame
+
+
+class VisionLoop:
+    """Runs ``analyse`` on the newest frame of ``frames`` on its own thread.
+
+    ``analyse`` is called only from the loop's thread, so a thread-confined analyser (MediaPipe
+    graphs are) is safe. Listeners are called on that thread too and must be quick; a GUI
+    listener should only post a signal.
+    """
+
+    def __init__(self, frames: LatestFrameSlot, analyse: Analyse, *, name: str = "vision") -> None:
+        self._frames = frames
+        self._analyse = analyse
+        self._listeners: list[AnalysisListener] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._name = name
+        self._latest: Analysis | None = None
+        self._analysed = 0
+        self._dropped = 0
+        self._errors = 0
+        self._last_seq = 0
+        self._latency_ms = 0.0
+        self._recent: deque[float] = deque(maxlen=120)
+        self.finished = threading.Event()  # set when the loop thread ends
+
+    # -- listeners -------------------------------------------------------------------------
+
+    def add_listener(self, listener: AnalysisListener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return remove
+
+    @property
+    def latest(self) -> Analysis | None:
+        return self._latest
+
+    @property
+    def stats(self) -> LoopStats:
+        now = time.monotonic()
+        recent = [t for t in self._recent if now - t <= 2.0]
+        span = recent[-1] - recent[0] if len(recent) > 1 else 0.0
+        fps = (len(recent) - 1) / span if span > 0 else 0.0
+        return LoopStats(self._analysed, self._dropped, self._errors, fps, self._latency_ms)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self.finished.clear()
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the loop ends (source exhausted or stopped)."""
+        return self.finished.wait(timeout)
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def step(self, timeout: float = 0.25) -> Analysis | None:
+        """Analyse the next newer frame, if one comes within ``timeout``. Used by the thread."""
+        frame = self._frames.wait_newer(self._last_seq, timeout)
+        if frame is None:
+            return None
+        if self._last_seq and frame.seq > self._last_seq + 1:
+            self._dropped += frame.seq - self._last_seq - 1
+        self._last_seq = frame.seq
+        try:
+            analysis = self._analyse(frame)
+        except Exception as exc:  # a corrupt frame must never stop live view
+            self._errors += 1
+            log.warning("frame %d not analysed: %s", frame.seq, exc)
+            return None
+        done = time.monotonic()
+        self._latency_ms = (done - frame.timestamp) * 1000.0
+        self._recent.append(done)
+        self._analysed += 1
+        self._latest = analysis
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(analysis)
+            except Exception:
+                log.exception("analysis listener failed")
+        return analysis
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                if self.step() is None and self._frames.closed and self._frames.seq <= self._last_seq:
+                    break  # the source has ended and every frame was seen
+        finally:
+            self.finished.set()

@@ -1,0 +1,138 @@
+"""The MediaPipe graphs, created lazily and owned by one thread (one :class:`Models` per thread).
+
+Only the models bundled in the mediapipe 0.10.21 wheel are used (nothing downloads): face mesh
+with iris refinement, the full-range face detector, pose with model_complexity=1 and selfie
+segmentation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info lines are noise on a CLI
+
+import mediapipe as mp  # noqa: E402
+
+from studio.vision.landmarks import FaceGeometry  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Detection:
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 px
+    score: float
+
+
+class Models:
+    """Lazily built graphs. ``live`` selects tracking mode for the frame-wide face mesh."""
+
+    def __init__(self, *, live: bool, max_faces: int = 3) -> None:
+        self.live = live
+        self.max_faces = max_faces
+        self._mesh = None
+        self._crop_mesh = None
+        self._detector = None
+        self._pose = None
+        self._segmenter = None
+
+    # -- face ------------------------------------------------------------------------------
+
+    def mesh(self, rgb: np.ndarray) -> list[FaceGeometry]:
+        """Face mesh on the whole image (tracking in live mode); landmarks in image px."""
+        if self._mesh is None:
+            self._mesh = mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=not self.live, max_num_faces=self.max_faces,
+                refine_landmarks=True, min_detection_confidence=0.5, min_tracking_confidence=0.5)
+        result = self._mesh.process(rgb)
+        h, w = rgb.shape[:2]
+        return [FaceGeometry(_landmarks(f, w, h, 0.0, 0.0, 1.0)) for f in result.multi_face_landmarks or ()]
+
+    def mesh_in_crop(self, rgb: np.ndarray, box: tuple[float, float, float, float],
+                     scale: float = 1.0, side: int = 320) -> FaceGeometry | None:
+        """Face mesh on a square crop around ``box`` (px of an image ``scale`` × smaller than
+        ``rgb``); landmarks returned in the smaller image's px. Finds faces the frame-wide mesh
+        is too short-range for."""
+        if self._crop_mesh is None:
+            self._crop_mesh = mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=True, max_num_faces=1, refine_landmarks=True,
+                min_detection_confidence=0.5)
+        x0, y0, x1, y1 = (v * scale for v in box)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        half = 1.1 * max(x1 - x0, y1 - y0)
+        h, w = rgb.shape[:2]
+        ix0, iy0 = int(max(0, cx - half)), int(max(0, cy - half))
+        ix1, iy1 = int(min(w, cx + half)), int(min(h, cy + half))
+        if ix1 - ix0 < 16 or iy1 - iy0 < 16:
+            return None
+        crop = rgb[iy0:iy1, ix0:ix1]
+        k = side / max(crop.shape[:2])
+        if k < 1.0:
+            crop = cv2.resize(crop, (max(1, round(crop.shape[1] * k)), max(1, round(crop.shape[0] * k))),
+                              interpolation=cv2.INTER_AREA)
+        else:
+            k = 1.0
+        result = self._crop_mesh.process(np.ascontiguousarray(crop))
+        if not result.multi_face_landmarks:
+            return None
+        ch, cw = crop.shape[:2]
+        lm = _landmarks(result.multi_face_landmarks[0], cw, ch, 0.0, 0.0, 1.0)
+        lm /= k  # crop px -> full-res px
+        lm[:, 0] += ix0
+        lm[:, 1] += iy0
+        lm /= scale  # -> analysed-image px
+        return FaceGeometry(lm)
+
+    def detect(self, rgb: np.ndarray, min_score: float) -> list[Detection]:
+        """Full-range face detector (finds small and distant faces)."""
+        if self._detector is None:
+            self._detector = mp.solutions.face_detection.FaceDetection(
+                model_selection=1, min_detection_confidence=min_score)
+        result = self._detector.process(rgb)
+        h, w = rgb.shape[:2]
+        found = []
+        for det in result.detections or ():
+            bb = det.location_data.relative_bounding_box
+            box = (bb.xmin * w, bb.ymin * h, (bb.xmin + bb.width) * w, (bb.ymin + bb.height) * h)
+            found.append(Detection(box, float(det.score[0])))
+        return found
+
+    # -- body ------------------------------------------------------------------------------
+
+    def pose(self, rgb: np.ndarray) -> np.ndarray | None:
+        """(33, 4) pose landmarks (x, y px; z; visibility) or None."""
+        if self._pose is None:
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=not self.live, model_complexity=1, enable_segmentation=False,
+                min_detection_confidence=0.5, min_tracking_confidence=0.5)
+        result = self._pose.process(rgb)
+        if not result.pose_landmarks:
+            return None
+        h, w = rgb.shape[:2]
+        return np.array([(p.x * w, p.y * h, p.z * w, p.visibility)
+                         for p in result.pose_landmarks.landmark], np.float32)
+
+    def person_mask(self, rgb: np.ndarray) -> np.ndarray:
+        """Float mask 0..1 of people, at the size of ``rgb``."""
+        if self._segmenter is None:
+            self._segmenter = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+        return self._segmenter.process(rgb).segmentation_mask
+
+    def close(self) -> None:
+        for graph in (self._mesh, self._crop_mesh, self._detector, self._pose, self._segmenter):
+            if graph is not None:
+                graph.close()
+        self._mesh = self._crop_mesh = self._detector = self._pose = self._segmenter = None
+
+
+def _landmarks(face, w: int, h: int, ox: float, oy: float, scale: float) -> np.ndarray:
+    pts = np.array([(p.x, p.y, p.z) for p in face.landmark], np.float32)
+    pts[:, 0] = pts[:, 0] * w + ox
+    pts[:, 1] = pts[:, 1] * h + oy
+    pts[:, 2] *= w
+    return pts * scale
