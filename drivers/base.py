@@ -17,9 +17,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 log = logging.getLogger(__name__)
+
+E = TypeVar("E")
 
 
 # --------------------------------------------------------------------------------------------
@@ -215,14 +217,20 @@ CameraEvent = FileAdded | StateChanged | DriverWarning
 Listener = Callable[[CameraEvent], None]
 
 
-class EventHub:
-    """Listener registry shared by drivers. Listeners run on the driver's thread: keep them short."""
+class EventHub(Generic[E]):
+    """A thread-safe listener registry: camera events here, and the same pattern for analyses,
+    READY transitions, capture and hotplug events in the app.
+
+    Listeners run on the emitting thread (the camera's, the vision loop's…): keep them short. A
+    listener that raises is logged and the others still run: a broken listener must never stop
+    the thread that emits.
+    """
 
     def __init__(self) -> None:
-        self._listeners: list[Listener] = []
+        self._listeners: list[Callable[[E], object]] = []
         self._lock = threading.Lock()
 
-    def add_listener(self, listener: Listener) -> Callable[[], None]:
+    def add_listener(self, listener: Callable[[E], object]) -> Callable[[], None]:
         """Register ``listener``; returns a function that removes it."""
         with self._lock:
             self._listeners.append(listener)
@@ -234,14 +242,14 @@ class EventHub:
 
         return remove
 
-    def emit(self, event: CameraEvent) -> None:
+    def emit(self, event: E) -> None:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
             try:
                 listener(event)
-            except Exception:  # a broken listener must not stop the camera thread
-                log.exception("camera event listener failed on %r", event)
+            except Exception:
+                log.exception("listener %r failed on %r", listener, event)
 
 
 # --------------------------------------------------------------------------------------------

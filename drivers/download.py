@@ -9,6 +9,7 @@ file that the next start can reconcile, never a truncated photo under its real n
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -79,7 +80,8 @@ def write_atomic(final: Path, data: bytes | memoryview) -> Path:
             raise OSError(errno.EIO, f"wrote {written} of {view.nbytes} bytes")
         os.link(tmp, final)  # fails if final exists: never clobber a photo
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # on a read-only file system even this fails (EROFS)
+            tmp.unlink(missing_ok=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise StorageFull(f"disk full while saving {final.name}",
                               "free space or choose another session folder; "
@@ -134,3 +136,19 @@ class FolderSink:
         self._recent[stem] = (base, now)
         log.info("saved %s (%d bytes)", path, memoryview(data).nbytes)
         return path
+
+
+class LazyFolderSink:
+    """A :class:`FolderSink` that creates its folder at the first file, not before (a shot
+    fired from the body while a command that does not expect one runs)."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        self._sink: FolderSink | None = None
+        self._lock = threading.Lock()
+
+    def store(self, camera_name: str, data: bytes | memoryview) -> Path:
+        with self._lock:
+            if self._sink is None:
+                self._sink = FolderSink(self.folder)
+        return self._sink.store(camera_name, data)

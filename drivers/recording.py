@@ -35,7 +35,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -113,7 +113,7 @@ def recording_metadata(*, camera: str, frame_size: tuple[int, int], fps: float, 
         "camera": camera,
         "frame_size": [int(frame_size[0]), int(frame_size[1])],
         "fps": round(float(fps), 3),
-        "date": date or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": date or datetime.now(UTC).isoformat(timespec="seconds"),
         "app": f"studio {app_version}",
         "source": source,
     }
@@ -170,13 +170,13 @@ class RecordingWriter:
         self._append(STILL, self._time(timestamp), jpeg)
         self.stills += 1
 
-    def close(self) -> None:
-        """Write the ``E`` record, fsync and close. Idempotent."""
+    def close(self, **summary: Any) -> None:
+        """Write the ``E`` record (counts, duration and ``summary``), fsync and close. Idempotent."""
         if self._fh is None:
             return
         try:
             summary = {"frames": self.frames, "stills": self.stills,
-                       "duration": round(self.last_timestamp, 6)}
+                       "duration": round(self.last_timestamp, 6), **summary}
             self._append(END, self.last_timestamp, json.dumps(summary).encode())
             os.fsync(self._fh.fileno())
         except OSError as exc:

@@ -57,11 +57,14 @@ setup() {
     "$(pick_python)" -m venv "$VENV"
   fi
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    if [ "$extra" = test ]; then
-      "$VENV/bin/python" -m pip install -q -e ".[test]"
-    else
-      "$VENV/bin/python" -m pip install -q -e .
+    local target=.
+    [ "$extra" = test ] && target=".[test]"
+    echo "dev.sh: installing studio and its dependencies into $VENV (log: $VENV/pip.log)"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
+           "$VENV/bin/python" -m pip install -e "$target"; } >"$VENV/pip.log" 2>&1; then
+      tail -30 "$VENV/pip.log" >&2
+      echo "dev.sh: pip install failed (full log: $VENV/pip.log)" >&2
+      exit 1
     fi
     touch "$stamp"
   fi

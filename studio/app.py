@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -34,7 +35,8 @@ def bundled_sample() -> Path:
 
 
 def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str = "recorded",
-                loop: bool = False, fps: float | None = None) -> Camera:
+                loop: bool = False, fps: float | None = None,
+                delete_after_download: bool = False) -> Camera:
     """A driver for ``spec``: None for the bundled sample, a path (recording, video, JPEG
     folder), ``camera`` / ``usb:BUS,DEV`` for a camera on USB, or ``LIVE+camera`` for live view
     from a recording with captures on the USB camera (composite).
@@ -50,13 +52,14 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
         from drivers.composite import CompositeCamera
 
         live = open_camera(live_spec, sink=sink, pace=pace, loop=loop, fps=fps)
-        stills = open_camera(capture_spec, sink=sink)
+        stills = open_camera(capture_spec, sink=sink, delete_after_download=delete_after_download)
         return CompositeCamera(live=live, stills=stills)
     if spec in CAMERA_SPECS or spec.startswith("usb:"):
-        from drivers.gphoto import GphotoCamera
+        from drivers.gphoto import GphotoCamera, GphotoOptions
 
         port = spec if spec.startswith("usb:") else None
-        return GphotoCamera(port=port, sink=sink)
+        options = GphotoOptions(port=port, delete_after_download=delete_after_download)
+        return GphotoCamera(sink, options)
     from drivers.replay import open_source
 
     kwargs = {"pace": pace, "loop": loop, "sink": sink}
@@ -65,26 +68,52 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
     return open_source(spec, **kwargs)
 
 
+# Modes offered by the window's trigger chooser; each maps to TriggerOptions (keys always work).
+TRIGGER_MODES = ("manual", "auto", "gesture", "sound", "countdown")
+
+
 class StudioApp:
-    """A running assistant: live view analysed frame by frame, readiness tracked.
+    """A running assistant: live view analysed frame by frame, readiness tracked, captures
+    through one :class:`~studio.capture.CaptureController`.
 
     The analyser is created on the vision thread the first time it is needed, because MediaPipe
-    graphs are confined to the thread that runs them.
+    graphs are confined to the thread that runs them. ``session`` (a
+    :class:`~studio.session.Session`, also the camera's download sink) makes every capture
+    checked, labelled and named by the session; ``cues`` is the audio cue player shared by the
+    window, the countdown and the sound trigger's own-cue guard.
     """
 
     def __init__(self, camera: Camera, *, preset: str = DEFAULT_PRESET, hold_s: float = 0.4,
                  analyser_factory: Callable[[str], object] | None = None,
-                 source_name: str = "live") -> None:
+                 source_name: str = "live", session=None, cues=None,
+                 trigger_options=None) -> None:
+        from studio.capture import CaptureController
+        from studio.triggers.setup import TriggerOptions
+
         self.camera = camera
         self.preset = preset
         self.source_name = source_name
+        self.session = session
+        self.cues = cues
         self.ready = ReadyMachine(hold_s=hold_s)
         self._factory = analyser_factory or _default_analyser
         self._analyser = None
         self._pending_preset: str | None = None
         self._lock = threading.Lock()
-        self.loop = VisionLoop(camera.frames, self._analyse)
+        self.loop = VisionLoop(camera.frames, self._analyse, on_exit=self._close_analyser)
         self.loop.add_listener(self.ready.update)
+        processor = None
+        if session is not None:
+            from studio.session import ShotProcessor
+
+            processor = ShotProcessor(session)
+        self.capture = CaptureController(camera, session=session, processor=processor, cues=cues)
+        self.trigger_options = trigger_options or TriggerOptions()
+        self.trigger_modes = TRIGGER_MODES
+        self.trigger_mode = _mode_of(self.trigger_options)
+        self.triggers = None
+        self.warnings: list[str] = []
+        self._started = False
 
     # -- analysis ------------------------------------------------------------------------
 
@@ -96,6 +125,13 @@ class StudioApp:
         if pending:
             self._analyser.set_preset(pending)
         return self._analyser.analyse_frame(frame, self.source_name)
+
+    def _close_analyser(self) -> None:
+        """On the vision thread, which created the MediaPipe graphs: they are thread-confined."""
+        analyser, self._analyser = self._analyser, None
+        closer = getattr(analyser, "close", None)
+        if closer:
+            closer()
 
     def set_preset(self, name: str) -> None:
         """Switch preset from any thread; applied on the vision thread before the next frame."""
@@ -110,10 +146,48 @@ class StudioApp:
     def add_analysis_listener(self, listener: AnalysisListener) -> Callable[[], None]:
         return self.loop.add_listener(listener)
 
+    # -- captures and triggers -----------------------------------------------------------
+
+    def request_capture(self, source: str = "button"):
+        """A capture asked for by the photographer (button, Space); counts down in countdown mode."""
+        from studio.triggers import TriggerEvent
+
+        countdown = self.trigger_options.countdown_s if self.trigger_mode == "countdown" else 0
+        return self.capture.submit(TriggerEvent(source, time.monotonic(), countdown=countdown))
+
+    def set_trigger_mode(self, mode: str) -> None:
+        """Switch the hands-free trigger (window chooser); keys and the button always work."""
+        from dataclasses import replace
+
+        if mode not in TRIGGER_MODES:
+            raise ValueError(f"unknown trigger mode {mode!r}; modes: {', '.join(TRIGGER_MODES)}")
+        self.trigger_options = replace(self.trigger_options, auto=mode == "auto",
+                                       gesture=mode == "gesture", sound=mode == "sound")
+        self.trigger_mode = mode
+        if self._started:
+            self._restart_triggers()
+
+    def _restart_triggers(self) -> None:
+        from studio.triggers.setup import Triggers
+
+        if self.triggers is not None:
+            self.triggers.stop()
+        self.triggers = Triggers(self.capture, self.trigger_options, frames=self.camera.frames,
+                                 ready=self.ready, cues=self.cues)
+        for warning in self.triggers.start():
+            self.warnings.append(warning)
+            log.warning("%s", warning)
+
+    def press_key(self, qt_key: int) -> bool:
+        """A key the window does not use itself (pedal, remote); True if it was mapped."""
+        return self.triggers is not None and self.triggers.keys.press_qt(qt_key)
+
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Connect, start live view and the vision loop. Raises CameraError with a hint."""
+        """Connect, start live view, the vision loop and the triggers. Raises CameraError."""
+        if self.session is not None:
+            self._session_hook("init")  # as gphoto2's hook: before the camera is opened
         self.camera.open()
         try:
             self.camera.start_live_view().result(timeout=15)
@@ -121,19 +195,51 @@ class StudioApp:
             self.camera.close()
             raise
         self.loop.start()
+        self._started = True
+        self._restart_triggers()
+        if self.session is not None:
+            self._session_hook("start")
+            # Photos a crash left unchecked: checked on the shot worker, which owns the still
+            # analyser, before any new shot.
+            self.capture.process_leftovers()
 
     def stop(self) -> None:
-        self.loop.stop()
+        if self.triggers is not None:
+            self.triggers.stop()
+            self.triggers = None
+        self.capture.close()
+        # Long enough for a first frame whose models are still loading on a busy machine: a
+        # process that exits while MediaPipe runs on another thread aborts.
+        self.loop.stop(timeout=30.0)
         try:
             self.camera.close()
         finally:
-            closer = getattr(self._analyser, "close", None)
-            if closer:
-                closer()
+            if self.loop.finished.is_set() or not self._started:
+                self._close_analyser()  # normally done already, on the vision thread
+            else:  # still inside a frame: closing its graphs under it could crash
+                log.warning("vision thread did not stop; its models are left to process exit")
+            if self.session is not None and self._started:
+                self._session_hook("stop")
+            self._started = False
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the source ends (a non-looping recording); True if it did."""
         return self.loop.wait(timeout)
+
+    def _session_hook(self, action: str) -> None:
+        try:
+            hook = self.session.hook()
+            if hook is not None:
+                hook.run(action, self.session.folder)
+        except Exception as exc:  # a hook must never stop a shoot
+            log.warning("hook %s: %s", action, exc)
+
+
+def _mode_of(options) -> str:
+    for mode in ("auto", "gesture", "sound"):
+        if getattr(options, mode):
+            return mode
+    return "manual"
 
 
 def _default_analyser(preset: str):

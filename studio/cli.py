@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
+    if args.verbose < 2:
+        from studio.native_logs import filter_native_logs
+
+        filter_native_logs()
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
         parser.print_help()
@@ -70,4 +74,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m studio.cli` runs this file as __main__, a second copy of the module: call the
+    # imported one so the UserError that commands raise is the class `main` catches.
+    from studio.cli import main as _main
+
+    sys.exit(_main())

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from studio.analysis import Analysis, CheckResult, Status
+from studio.analysis import Analysis, Status
 from studio.ready import ReadyState, ReadyTransition
 
 # Short labels for the badges and the headless lines, by check id.
@@ -86,11 +86,6 @@ def primary_family(problem_ids: Iterable[str]) -> str | None:
         if family in families:
             return family
     return None
-
-
-def badge_text(check: CheckResult) -> str:
-    """``✖ Glare`` — icon plus label; the status word is drawn separately."""
-    return f"{STATUS_ICONS[check.status]} {label(check.id)}"
 
 
 def describe_transition(t: ReadyTransition, analysis: Analysis | None = None) -> str:

@@ -18,6 +18,7 @@ from typing import TextIO
 
 from studio.analysis import Analysis
 from studio.app import StudioApp
+from studio.bench.stats import percentile
 from studio.ready import ReadyTransition
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class RunSummary:
             "ready_periods": self.ready_periods,
             "fps": round(self.analysed / duration, 1),
             "latency_ms_median": round(statistics.median(lat), 1) if lat else None,
-            "latency_ms_p95": round(lat[int(0.95 * (len(lat) - 1))], 1) if lat else None,
+            "latency_ms_p95": round(percentile(lat, 0.95), 1) if lat else None,
             "seconds": round(duration, 2),
         }
 
@@ -69,6 +70,27 @@ def format_transition(t: ReadyTransition) -> str:
     return f"{t.state.value.upper()}{why}"
 
 
+def describe_capture_event(event) -> str | None:
+    """One line for a capture event (None for events not worth a line)."""
+    kind = type(event).__name__
+    if kind == "CaptureStarted":
+        return f"[capture] fired by {event.trigger.source}"
+    if kind == "CountdownTick":
+        return f"[capture] {event.n}…" if event.n else None
+    if kind == "CaptureFailed":
+        return f"[capture] failed: {event.reason}"
+    if kind == "TriggerIgnored":
+        return f"[capture] {event.trigger.source} ignored: {event.reason}"
+    if kind == "CaptureDone":
+        names = ", ".join(p.name for p in event.paths)
+        if event.analysis is None:
+            return f"[capture] saved {names}"
+        problems = [c.id for c in event.analysis.problems]
+        verdict = "still passes" if not problems else "still fails: " + ", ".join(problems)
+        return f"[capture] saved {names}; {verdict}"
+    return None
+
+
 class HeadlessRunner:
     """Subscribes to a :class:`StudioApp` and prints; :meth:`run` blocks until the source ends."""
 
@@ -81,30 +103,44 @@ class HeadlessRunner:
         self.max_frames = max_frames
         self.summary = RunSummary()
         self._done = threading.Event()
+        self.closed_output = False
         self._print_lock = threading.Lock()
         app.add_analysis_listener(self._on_analysis)
         app.ready.add_listener(self._on_transition)
+        app.capture.add_listener(self._on_capture)
 
     def _on_analysis(self, analysis: Analysis) -> None:
         s = self.summary
+        if self._done.is_set():
+            return  # --frames reached, or nobody reads stdout any more
         s.analysed += 1
         s.with_face += analysis.faces > 0
         s.latencies_ms.append((time.monotonic() - analysis.timestamp) * 1000.0)
-        if self.json_lines:
-            line = json.dumps(analysis.to_json(), separators=(",", ":"))
-            with self._print_lock:
-                self.out.write(line + "\n")
-                self.out.flush()
         if self.max_frames and s.analysed >= self.max_frames:
             self._done.set()
+        if self.json_lines:
+            line = json.dumps(analysis.to_json(), separators=(",", ":"))
+            self._write(self.out, line)
+
+    def _write(self, stream: TextIO, line: str) -> None:
+        with self._print_lock:
+            try:
+                stream.write(line + "\n")
+                stream.flush()
+            except BrokenPipeError:  # `studio run --json | head`: the reader is gone, stop
+                self.closed_output = True
+                self._done.set()
 
     def _on_transition(self, t: ReadyTransition) -> None:
         if t.state.value == "ready":
             self.summary.ready_periods += 1
         stream = self.err if self.json_lines else self.out
-        with self._print_lock:
-            stream.write(f"[frame {t.frame}] {format_transition(t)}\n")
-            stream.flush()
+        self._write(stream, f"[frame {t.frame}] {format_transition(t)}")
+
+    def _on_capture(self, event) -> None:
+        line = describe_capture_event(event)
+        if line:
+            self._write(self.err if self.json_lines else self.out, line)
 
     def run(self, timeout: float | None = None) -> RunSummary:
         self.app.start()

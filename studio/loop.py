@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from drivers.base import LatestFrameSlot, LiveFrame
+from drivers.base import EventHub, LatestFrameSlot, LiveFrame
 from studio.analysis import Analysis
 
 log = logging.getLogger(__name__)
@@ -41,11 +41,12 @@ class VisionLoop:
     listener should only post a signal.
     """
 
-    def __init__(self, frames: LatestFrameSlot, analyse: Analyse, *, name: str = "vision") -> None:
+    def __init__(self, frames: LatestFrameSlot, analyse: Analyse, *, name: str = "vision",
+                 on_exit: Callable[[], None] | None = None) -> None:
         self._frames = frames
         self._analyse = analyse
-        self._listeners: list[AnalysisListener] = []
-        self._lock = threading.Lock()
+        self._on_exit = on_exit  # runs on the loop's thread as it ends: release thread-bound models
+        self._listeners: EventHub[Analysis] = EventHub()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._name = name
@@ -61,15 +62,7 @@ class VisionLoop:
     # -- listeners -------------------------------------------------------------------------
 
     def add_listener(self, listener: AnalysisListener) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.add_listener(listener)
 
     @property
     def latest(self) -> Analysis | None:
@@ -123,13 +116,7 @@ class VisionLoop:
         self._recent.append(done)
         self._analysed += 1
         self._latest = analysis
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(analysis)
-            except Exception:
-                log.exception("analysis listener failed")
+        self._listeners.emit(analysis)
         return analysis
 
     def _run(self) -> None:
@@ -138,4 +125,9 @@ class VisionLoop:
                 if self.step() is None and self._frames.closed and self._frames.seq <= self._last_seq:
                     break  # the source has ended and every frame was seen
         finally:
+            if self._on_exit is not None:
+                try:
+                    self._on_exit()
+                except Exception:
+                    log.exception("vision loop exit handler failed")
             self.finished.set()

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import enum
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from drivers.base import EventHub
 from studio.analysis import Analysis
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,7 @@ class ReadyMachine:
         self._since = 0.0
         self._period = 0
         self._problems: tuple[str, ...] = ()
-        self._listeners: list[ReadyListener] = []
-        self._lock = threading.Lock()
+        self._listeners: EventHub[ReadyTransition] = EventHub()
 
     @property
     def state(self) -> ReadyState:
@@ -66,15 +65,7 @@ class ReadyMachine:
         return self._problems
 
     def add_listener(self, listener: ReadyListener) -> Callable[[], None]:
-        with self._lock:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.add_listener(listener)
 
     def reset(self, at: float = 0.0) -> ReadyTransition | None:
         """Back to not-ready (camera gone, preset changed)."""
@@ -103,11 +94,5 @@ class ReadyMachine:
             self._period += 1
         transition = ReadyTransition(previous, state, at, frame, problems, self._period)
         log.debug("ready: %s -> %s %s", previous, state, problems)
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(transition)
-            except Exception:
-                log.exception("ready listener failed")
+        self._listeners.emit(transition)
         return transition

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,29 @@ def sample_recording() -> Path:
     if not path.exists():
         pytest.fail(f"the bundled sample recording is missing: {path}")
     return path
+
+
+@pytest.fixture
+def mount_tmpfs():
+    """``mount(folder, options)``: a real tmpfs (``size=256k``, ``ro``…) on ``folder``, unmounted
+    at teardown; skips where mounting is not allowed (it needs root, as CI runs)."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path, options: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path, mount_tmpfs) -> Path:
+    """A real 256 KiB tmpfs: the disk really fills up."""
+    return mount_tmpfs(tmp_path / "tiny", "size=256k")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 
@@ -125,30 +124,20 @@ def test_write_atomic_never_overwrites(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jpg"]
 
 
-def test_write_atomic_in_a_read_only_folder_is_a_clear_error(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root ignores folder permissions; the full-disk test covers the failure path")
-    tmp_path.chmod(0o500)
-    try:
-        with pytest.raises(PermissionDenied):
-            write_atomic(tmp_path / "a.jpg", b"x")
-    finally:
-        tmp_path.chmod(0o700)
-
-
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A real 256 KiB tmpfs: the disk really fills up."""
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
+def test_write_atomic_in_a_read_only_folder_is_a_clear_error(tmp_path, mount_tmpfs):
     if os.geteuid() != 0:
-        pytest.skip("mounting a tiny tmpfs needs root (CI runs as root)")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount tmpfs here: {done.stderr.strip()}")
-    yield mnt
-    subprocess.run(["umount", str(mnt)], check=False)
+        tmp_path.chmod(0o500)
+        try:
+            with pytest.raises(PermissionDenied):
+                write_atomic(tmp_path / "a.jpg", b"x")
+        finally:
+            tmp_path.chmod(0o700)
+        return
+    # root ignores folder modes, not a read-only file system (EROFS)
+    folder = mount_tmpfs(tmp_path / "ro", "ro,size=64k")
+    with pytest.raises(PermissionDenied, match="cannot write"):
+        write_atomic(folder / "a.jpg", b"x")
+    assert list(folder.iterdir()) == []
 
 
 def test_full_disk_raises_storage_full_and_leaves_no_partial_file(tiny_disk):

@@ -91,13 +91,6 @@ def read_settings(config: Any) -> dict[str, Setting]:
     return settings
 
 
-def find_widget(config: Any, name: str) -> Any | None:
-    for widget in iter_leaves(config):
-        if widget.get_name() == name:
-            return widget
-    return None
-
-
 def apply_value(widget: Any, setting: Setting, text: str) -> None:
     """Validate ``text`` against ``setting`` and write it into ``widget`` (not yet to the camera).
 

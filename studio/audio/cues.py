@@ -104,5 +104,7 @@ def _click(seconds: float, samplerate: int) -> np.ndarray:
     noise = np.random.default_rng(7).standard_normal(n)  # fixed seed: the same click every time
     smoothed = np.convolve(noise, np.ones(4) / 4, mode="same")  # take the hiss off the top
     env = np.exp(-np.arange(n) / (0.006 * samplerate))
+    attack = int(0.0015 * samplerate)  # 1.5 ms: crisp, but not a speaker-popping step
+    env[:attack] *= np.linspace(0.0, 1.0, attack)
     wave = smoothed * env
     return (PEAK * wave / np.max(np.abs(wave))).astype(np.float32)

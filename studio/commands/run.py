@@ -8,15 +8,19 @@ import os
 import sys
 from pathlib import Path
 
-from studio.app import DEFAULT_PRESET, StudioApp, open_camera
+from studio.app import CAMERA_SPECS, DEFAULT_PRESET, StudioApp, open_camera
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from studio.session import setup as session_setup
+    from studio.triggers import setup as trigger_setup
+
     p = sub.add_parser(
         "run", help="check every live-view frame (window, or headless without a display)",
         description="Run the assistant. Without --source it plays the bundled sample recording. "
                     "With no display it runs headless and prints one JSON line per analysed "
-                    "frame (as --headless --json), then a summary on stderr.")
+                    "frame (as --headless --json), then a summary on stderr. Captures go to a "
+                    "session folder (default: today's 'untitled' session under ./sessions).")
     p.add_argument("--source", metavar="PATH|camera|usb:B,D|LIVE+camera",
                    help="a recording (.slv), a video file, a folder of JPEGs, 'camera' for the "
                         "USB camera, or LIVE+camera (live view from LIVE, captures on the camera); "
@@ -31,8 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="seconds every required check must pass before READY (default 0.4)")
     p.add_argument("--frames", type=int, metavar="N", help="stop after N analysed frames")
     p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
-    p.add_argument("--captures", type=Path, default=Path("captures"), metavar="DIR",
-                   help="where captures are saved (default ./captures)")
+    audio = p.add_argument_group("sound")
+    audio.add_argument("--mute", action="store_true", help="no cues (window)")
+    audio.add_argument("--audio", action="store_true", help="play the cues in headless mode too")
+    audio.add_argument("--volume", type=float, default=0.7, metavar="V", help="cue volume 0..1 (default 0.7)")
+    audio.add_argument("--speak", action="store_true",
+                       help="spoken hints (needs espeak-ng or espeak on the system; tones otherwise)")
+    session_setup.add_arguments(p)
+    trigger_setup.add_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -43,23 +53,11 @@ def has_display() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from drivers.download import FolderSink
     from studio.cli import UserError
-    from studio.vision.presets import load_preset
-
-    try:
-        load_preset(args.preset)
-    except (KeyError, ValueError, OSError) as exc:
-        raise UserError(f"preset {args.preset!r}: {exc}") from None
-    if args.source and not _is_camera_spec(args.source) and not Path(args.source).exists():
-        raise UserError(f"no such file or folder: {args.source}")
 
     headless = args.headless or args.json or not has_display()
     json_lines = args.json or (not args.headless and not has_display())
-    camera = open_camera(args.source, sink=FolderSink(args.captures),
-                         pace="fast" if args.fast else "recorded", loop=args.loop)
-    app = StudioApp(camera, preset=args.preset, hold_s=args.hold,
-                    source_name=args.source or "sample")
+    app = build_app(args, with_cues=not args.mute and (args.audio or not headless))
     if not headless:
         from studio.ui import run_window
 
@@ -68,12 +66,65 @@ def run(args: argparse.Namespace) -> int:
     from studio.headless import HeadlessRunner
 
     runner = HeadlessRunner(app, json_lines=json_lines, max_frames=args.frames)
-    summary = runner.run(timeout=args.seconds)
+    try:
+        summary = runner.run(timeout=args.seconds)
+    finally:
+        if app.cues is not None:
+            app.cues.close()
+    if runner.closed_output:
+        return 0
+    if app.session is not None and app.capture.shots_fired:
+        print(f"captures: {app.capture.shots_fired} in {app.session.folder}", file=sys.stderr)
     print(summary.text(), file=sys.stderr)
     if json_lines:
         print(json.dumps({"summary": summary.to_json()}), file=sys.stderr)
+    if summary.analysed == 0:
+        raise UserError("no frame could be analysed: is the source a live-view recording, a "
+                        "video or a folder of JPEGs?")
     return 0
 
 
+def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
+    """Everything ``studio run`` asks for, checked before anything starts (one-line errors)."""
+    from studio.cli import UserError
+    from studio.session import setup as session_setup
+    from studio.triggers import setup as trigger_setup
+    from studio.vision.presets import load_preset
+
+    try:
+        load_preset(args.preset)
+    except (KeyError, ValueError, OSError) as exc:
+        raise UserError(exc.args[0] if exc.args else str(exc)) from None
+    if args.source and not _is_camera_spec(args.source) and not Path(args.source).exists():
+        raise UserError(f"no such file or folder: {args.source}")
+    if not 0.0 <= args.volume <= 1.0:
+        raise UserError("--volume takes a number from 0 to 1")
+    for flag, value in (("--frames", args.frames), ("--seconds", args.seconds)):
+        if value is not None and not value > 0:  # written so that NaN is refused too
+            raise UserError(f"{flag} must be positive, not {value:g}")
+    if not 0 <= args.hold < float("inf"):
+        raise UserError(f"--hold must be 0 or more seconds, not {args.hold:g}")
+    try:
+        triggers = trigger_setup.options_from_args(args)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if not args.session:
+        args.session = "untitled"
+    try:
+        session = session_setup.open_from_args(args, preset=args.preset)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    camera = open_camera(args.source, sink=session, pace="fast" if args.fast else "recorded",
+                         loop=args.loop, delete_after_download=session.options.delete_on_camera)
+    cues = None
+    if with_cues:
+        from studio.audio import CuePlayer
+
+        cues = CuePlayer(volume=args.volume, enabled=True)
+    return StudioApp(camera, preset=args.preset, hold_s=args.hold,
+                     source_name=args.source or "sample", session=session, cues=cues,
+                     trigger_options=triggers)
+
+
 def _is_camera_spec(spec: str) -> bool:
-    return spec in ("camera", "usb", "gphoto") or spec.startswith("usb:") or "+" in spec
+    return spec in CAMERA_SPECS or spec.startswith("usb:") or "+" in spec

@@ -21,8 +21,44 @@ RIGHT_IRIS = (468, 469, 470, 471, 472)  # centre, then the ring
 LEFT_IRIS = (473, 474, 475, 476, 477)
 RIGHT_BROW = (70, 63, 105, 66, 107)
 LEFT_BROW = (300, 293, 334, 296, 336)
-FACE_OVAL = (10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
-             377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109)
+FACE_OVAL = (
+    10,
+    338,
+    297,
+    332,
+    284,
+    251,
+    389,
+    356,
+    454,
+    323,
+    361,
+    288,
+    397,
+    365,
+    379,
+    378,
+    400,
+    377,
+    152,
+    148,
+    176,
+    149,
+    150,
+    136,
+    172,
+    58,
+    132,
+    93,
+    234,
+    127,
+    162,
+    21,
+    54,
+    103,
+    67,
+    109,
+)
 CHIN = 152
 FOREHEAD = 10
 NOSE_TIP = 1
@@ -95,8 +131,9 @@ class FaceGeometry:
     def eye(self, side: str) -> EyeGeometry:
         return self.right_eye if side == "right" else self.left_eye
 
-    def _eye(self, side: str, contour: tuple[int, ...], iris: tuple[int, ...],
-             ear: tuple[int, ...]) -> EyeGeometry:
+    def _eye(
+        self, side: str, contour: tuple[int, ...], iris: tuple[int, ...], ear: tuple[int, ...]
+    ) -> EyeGeometry:
         xy = self.xy
         centre = xy[iris[0]]
         ring = xy[list(iris[1:])]
@@ -132,6 +169,11 @@ class FaceGeometry:
     @cached_property
     def chin_y(self) -> float:
         return float(self.xy[CHIN][1])
+
+    @cached_property
+    def width(self) -> float:
+        """Face width (the oval's extent), px."""
+        return self.box[2] - self.box[0]
 
     @cached_property
     def area(self) -> float:

@@ -1,0 +1,223 @@
+"""Plays cues on the default output device, one at a time, never blocking the caller.
+
+A single worker thread owns the output. :meth:`CuePlayer.play` puts the cue in a one-item
+"next" slot (a newer request replaces an older one that has not started: a cue about a state
+that has already changed is worth nothing) and returns at once. The same cue is not repeated
+within ``min_repeat_s``. With no output device the player logs one warning and every call is
+a silent no-op; the app goes on.
+
+``sounddevice`` is imported on the worker thread, lazily: PortAudio scans the devices at import,
+so the PulseAudio server (tests: ``PULSE_SERVER``) must be set before the first cue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.audio import speech
+from studio.audio.cues import CUE_NAMES, SAMPLERATE, synthesize
+
+log = logging.getLogger(__name__)
+
+NO_DEVICE_MESSAGE = "no audio output device; cues are off"
+# Timed by their callers (countdown, shutter): only a much shorter repeat guard.
+URGENT_CUES = frozenset({"countdown", "countdown-final", "shutter"})
+URGENT_REPEAT_S = 0.15
+
+_warned_lock = threading.Lock()
+_warned = False
+
+
+def _warn_no_device(detail: str) -> None:
+    """Say it once per process, however many players there are."""
+    global _warned
+    with _warned_lock:
+        if _warned:
+            return
+        _warned = True
+    log.warning("%s (%s)", NO_DEVICE_MESSAGE, detail)
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    name: str
+    render: Callable[[], tuple[np.ndarray, int]]  # -> (mono float32 samples, samplerate)
+    asked_at: float
+
+
+class CuePlayer:
+    """``play("ready")`` from any thread; see :data:`studio.audio.cues.CUE_NAMES`."""
+
+    def __init__(self, volume: float = 0.7, enabled: bool = True, *, min_repeat_s: float = 1.0,
+                 device: int | str | None = None, samplerate: int = SAMPLERATE) -> None:
+        self._volume = _clamp(volume)
+        self.enabled = enabled
+        self.min_repeat_s = min_repeat_s
+        self._device = device
+        self._rate = samplerate
+        self._cache: dict[str, np.ndarray] = {}
+        self._cond = threading.Condition()
+        self._next: _Request | None = None
+        self._asked: dict[str, float] = {}
+        self._closed = False
+        self._playing = False
+        self._available: bool | None = None  # None until the worker has looked
+        self._probed = threading.Event()
+        self.last_started_at = 0.0  # monotonic, when the last cue began to sound
+        self.last_ended_at = 0.0  # monotonic, when it stopped sounding
+        self.history: deque[tuple[str, float]] = deque(maxlen=200)  # (cue, started_at)
+        self._speech_engine = speech.find_engine()
+        self._thread = threading.Thread(target=self._run, name="cues", daemon=True)
+        self._thread.start()
+
+    # -- settings --------------------------------------------------------------------------
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._volume = _clamp(value)
+
+    @property
+    def muted(self) -> bool:
+        return not self.enabled
+
+    @muted.setter
+    def muted(self, value: bool) -> None:
+        self.enabled = not value
+
+    # -- state for others (the sound trigger ignores the app's own cues) -------------------
+
+    @property
+    def available(self) -> bool | None:
+        """True with an output device, False without, None while still looking."""
+        return self._available
+
+    def wait_ready(self, timeout: float = 5.0) -> bool | None:
+        """Wait until the device probe is done; returns :attr:`available`."""
+        self._probed.wait(timeout)
+        return self._available
+
+    @property
+    def is_playing(self) -> bool:
+        return self._playing
+
+    def recently_active(self, within_s: float, now: float | None = None) -> bool:
+        """Playing now, or stopped less than ``within_s`` ago (echo guard for sound triggers)."""
+        now = time.monotonic() if now is None else now
+        return self._playing or now - self.last_ended_at < within_s
+
+    @property
+    def can_speak(self) -> bool:
+        return self._speech_engine is not None
+
+    # -- requests --------------------------------------------------------------------------
+
+    def play(self, name: str) -> bool:
+        """Ask for a cue; False when muted, without a device, or rate-limited."""
+        if name not in CUE_NAMES:
+            raise KeyError(f"unknown cue {name!r}; known: {', '.join(CUE_NAMES)}")
+        return self._request(name, lambda: (self._samples(name), self._rate))
+
+    def speak(self, text: str) -> bool:
+        """Say ``text`` with espeak-ng/espeak if installed; False (and nothing) otherwise."""
+        engine = self._speech_engine
+        if engine is None or not text:
+            return False
+        return self._request(f"say:{text}", lambda: speech.synthesize_speech(text, engine))
+
+    def close(self, timeout: float = 2.0) -> None:
+        with self._cond:
+            self._closed = True
+            self._next = None
+            self._cond.notify_all()
+        self._thread.join(timeout)
+
+    def _request(self, key: str, render: Callable[[], tuple[np.ndarray, int]]) -> bool:
+        if not self.enabled or self._available is False or self._closed:
+            return False
+        now = time.monotonic()
+        repeat = URGENT_REPEAT_S if key in URGENT_CUES else self.min_repeat_s
+        with self._cond:
+            if now - self._asked.get(key, -1e9) < repeat:
+                log.debug("cue %s rate-limited", key)
+                return False
+            self._asked[key] = now
+            if self._next is not None:
+                log.debug("cue %s replaces %s before it started", key, self._next.name)
+            self._next = _Request(key, render, now)
+            self._cond.notify_all()
+        return True
+
+    def _samples(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            self._cache[name] = synthesize(name, self._rate)
+        return self._cache[name]
+
+    # -- the worker ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        sd = self._probe()
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._next is not None or self._closed)
+                if self._closed:
+                    return
+                request, self._next = self._next, None
+            if sd is None:
+                continue
+            try:
+                samples, rate = request.render()
+            except Exception as exc:  # a speech engine that fails must not stop the cues
+                log.warning("cue %s not rendered: %s", request.name, exc)
+                continue
+            self._output(sd, request.name, samples * self._volume, rate)
+
+    def _probe(self):
+        try:
+            import sounddevice as sd
+
+            sd.query_devices(self._device, kind="output")
+        except Exception as exc:  # OSError: no PortAudio; PortAudioError/ValueError: no device
+            self._available = False
+            _warn_no_device(str(exc).strip() or type(exc).__name__)
+            self._probed.set()
+            return None
+        self._available = True
+        self._probed.set()
+        return sd
+
+    def _output(self, sd, name: str, samples: np.ndarray, rate: int) -> None:
+        self._playing = True
+        try:
+            with sd.OutputStream(samplerate=rate, channels=1, dtype="float32",
+                                 device=self._device) as stream:
+                started = time.monotonic()
+                self.last_started_at = started
+                self.history.append((name, started))
+                stream.write(np.ascontiguousarray(samples, dtype=np.float32).reshape(-1, 1))
+                latency = float(stream.latency or 0.0)
+            # Hold the slot until the cue has really sounded: one cue at a time, audibly.
+            audible_end = started + len(samples) / rate + latency
+            remaining = audible_end - time.monotonic()
+            if remaining > 0:
+                time.sleep(remaining)
+        except Exception as exc:  # PortAudioError: device vanished mid-session
+            self._available = False
+            _warn_no_device(str(exc).strip() or type(exc).__name__)
+        finally:
+            self.last_ended_at = time.monotonic()
+            self._playing = False
+
+
+def _clamp(volume: float) -> float:
+    return min(1.0, max(0.0, float(volume)))

@@ -1,0 +1,400 @@
+"""The one place that fires the camera: triggers ask, the controller decides.
+
+Every trigger (auto, gesture, sound, keys, interval, the GUI button) sends a
+:class:`~studio.triggers.TriggerEvent` to :meth:`CaptureController.submit`. The controller
+applies the rules — one capture at a time, a cooldown after each shot, a minimum interval
+between shots, at most one auto shot per READY period and a maximum per sequence, a countdown
+if asked, and a disk-space check before every shot — then calls ``camera.capture()``. When
+the files are down, a worker thread checks the still, writes the sidecars and deliverables and
+emits :class:`CaptureDone`. Listeners (overlay, audio) receive :data:`CaptureEvent` s on the
+thread that produced them and must be quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from drivers.base import (
+    Camera,
+    CameraError,
+    CameraEvent,
+    EventHub,
+    FileAdded,
+    PermissionDenied,
+    StorageFull,
+)
+from studio.analysis import Analysis
+from studio.triggers import TriggerEvent
+
+if TYPE_CHECKING:
+    from studio.session import Session, ShotProcessor, ShotRecord
+
+log = logging.getLogger(__name__)
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureStarted:
+    trigger: TriggerEvent
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureDone:
+    """The shot's files are on disk and, with a session, checked and labelled."""
+
+    paths: tuple[Path, ...]
+    analysis: Analysis | None  # the still's analysis (None without a session or if unreadable)
+    trigger: TriggerEvent
+    records: tuple[ShotRecord, ...] = ()
+
+    @property
+    def still_failed(self) -> bool:
+        return any(r.failed for r in self.records)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureFailed:
+    reason: str
+    trigger: TriggerEvent | None
+    stopped: bool = False  # capturing is off until :meth:`CaptureController.resume`
+
+
+@dataclass(frozen=True, slots=True)
+class CountdownTick:
+    """``n`` seconds to go; 0 is the moment of firing."""
+
+    n: int
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerIgnored:
+    trigger: TriggerEvent
+    reason: str
+
+
+CaptureEvent = CaptureStarted | CaptureDone | CaptureFailed | CountdownTick | TriggerIgnored
+CaptureListener = Callable[[CaptureEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    accepted: bool
+    reason: str = ""
+    retry_at: float | None = None  # monotonic time when asking again may succeed
+
+
+# A stopped controller (disk or card full) goes on when the photographer presses capture and
+# the space check passes; hands-free triggers never resume it by themselves.
+RESUMING_SOURCES = frozenset({"button", "key"})
+
+
+class Cues(Protocol):
+    def play(self, name: str) -> bool: ...
+
+
+@dataclass(slots=True)
+class CaptureRules:
+    cooldown_s: float = 1.0  # after a shot's files are down
+    min_interval_s: float = 2.0  # between two shutter releases
+    max_auto_shots: int = 3  # auto shots per sequence (then auto waits for a new sequence)
+    limited_sources: frozenset[str] = field(default_factory=lambda: frozenset({"auto", "gesture", "sound"}))
+
+
+class CaptureController:
+    """Owns the capture rules. :meth:`submit` may be called from any thread."""
+
+    def __init__(self, camera: Camera, *, session: Session | None = None,
+                 processor: ShotProcessor | None = None, rules: CaptureRules | None = None,
+                 cues: Cues | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.camera = camera
+        self.session = session
+        self.processor = processor
+        self.rules = rules or CaptureRules()
+        self.cues = cues
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._listeners: EventHub[CaptureEvent] = EventHub()
+        self._busy = False
+        self._counting = False
+        self._cancel = threading.Event()
+        self._last_start = float("-inf")
+        self._last_done = float("-inf")
+        self._auto_period: int | None = None
+        self._limited_in_sequence = 0
+        self._stopped: str | None = None
+        self.shots_fired = 0
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shots")
+        self._pending: list[Future] = []
+        # Shots fired from the camera body arrive only as FileAdded events: gather them for a
+        # moment (a RAW+JPEG pair comes as two events), then check them like any shot.
+        self._body_files: list[Path] = []
+        self._body_timer: threading.Timer | None = None
+        self.body_settle_s = 0.6
+        self._unsubscribe = camera.add_listener(self._camera_event)
+
+    # -- listeners -------------------------------------------------------------------------
+
+    def add_listener(self, listener: CaptureListener) -> Callable[[], None]:
+        return self._listeners.add_listener(listener)
+
+    def _emit(self, event: CaptureEvent) -> None:
+        self._listeners.emit(event)
+
+    # -- state -----------------------------------------------------------------------------
+
+    @property
+    def stopped(self) -> str | None:
+        """Why capturing is stopped (disk full, folder unwritable), or None."""
+        return self._stopped
+
+    @property
+    def busy(self) -> bool:
+        return self._busy or self._counting
+
+    def resume(self) -> None:
+        """The photographer fixed the problem (freed space): accept triggers again. A button or
+        key trigger does this by itself when the space check passes."""
+        with self._lock:
+            self._stopped = None
+
+    def new_sequence(self) -> None:
+        """A new subject or set-up: auto, gesture and sound may fire their maximum again."""
+        with self._lock:
+            self._limited_in_sequence = 0
+        if self.session is not None:
+            self.session.new_sequence()
+
+    # -- the decision ------------------------------------------------------------------------
+
+    def submit(self, trigger: TriggerEvent) -> Decision:
+        """Ask for a shot. Returns at once; the capture itself runs on the camera's thread."""
+        decision = self._decide(trigger)
+        if not decision.accepted:
+            log.debug("trigger %s ignored: %s", trigger.source, decision.reason)
+            self._emit(TriggerIgnored(trigger, decision.reason))
+            return decision
+        if trigger.countdown > 0:
+            threading.Thread(target=self._count_down, args=(trigger,), name="countdown",
+                             daemon=True).start()
+        else:
+            self._fire(trigger)
+        return decision
+
+    def _decide(self, trigger: TriggerEvent) -> Decision:
+        now = self._clock()
+        rules = self.rules
+        if self._stopped and trigger.source in RESUMING_SOURCES and self._space_ok(trigger):
+            # The photographer presses capture after freeing space: the check above passed.
+            log.info("capturing resumed by %s", trigger.source)
+            self.resume()
+        with self._lock:
+            if self._stopped:
+                return Decision(False, f"capturing stopped: {self._stopped}")
+            if self._counting:
+                return Decision(False, "countdown running")
+            if self._busy:
+                return Decision(False, "a capture is running", now + 0.2)
+            if now - self._last_done < rules.cooldown_s:
+                return Decision(False, "cooldown", self._last_done + rules.cooldown_s)
+            if now - self._last_start < rules.min_interval_s:
+                return Decision(False, "minimum interval", self._last_start + rules.min_interval_s)
+            if trigger.period is not None and trigger.period == self._auto_period:
+                return Decision(False, "already fired in this READY period")
+            limited = trigger.source in rules.limited_sources
+            if limited and self._limited_in_sequence >= rules.max_auto_shots:
+                return Decision(False, f"{rules.max_auto_shots} hands-free shots in this sequence")
+        if not self._space_ok(trigger):
+            return Decision(False, f"capturing stopped: {self._stopped}")
+        with self._lock:
+            if self._busy or self._counting:  # lost a race with another trigger
+                return Decision(False, "a capture is running", now + 0.2)
+            if trigger.countdown > 0:
+                self._counting = True
+                self._cancel.clear()
+            else:
+                self._busy = True
+            self._claim(trigger, now)
+        return Decision(True)
+
+    def _claim(self, trigger: TriggerEvent, now: float) -> None:
+        if trigger.period is not None:
+            self._auto_period = trigger.period
+        if trigger.source in self.rules.limited_sources:
+            self._limited_in_sequence += 1
+        self._last_start = now
+
+    def _space_ok(self, trigger: TriggerEvent | None) -> bool:
+        if self.session is None:
+            return True
+        try:
+            self.session.ensure_space()
+        except (StorageFull, PermissionDenied, OSError) as exc:
+            self._stop(str(exc), trigger)
+            return False
+        return True
+
+    def _stop(self, reason: str, trigger: TriggerEvent | None) -> None:
+        with self._lock:
+            already = self._stopped is not None
+            self._stopped = reason
+        if not already:
+            log.error("capturing stopped: %s", reason)
+            self._emit(CaptureFailed(reason, trigger, stopped=True))
+
+    # -- countdown ---------------------------------------------------------------------------
+
+    def cancel_countdown(self) -> None:
+        self._cancel.set()
+
+    def _count_down(self, trigger: TriggerEvent) -> None:
+        start = self._clock()
+        for n in range(trigger.countdown, 0, -1):
+            self._emit(CountdownTick(n, self._clock()))
+            wake = start + (trigger.countdown - n + 1)
+            if self._cancel.wait(max(0.0, wake - self._clock())):
+                with self._lock:
+                    self._counting = False
+                self._emit(TriggerIgnored(trigger, "countdown cancelled"))
+                return
+        self._emit(CountdownTick(0, self._clock()))
+        with self._lock:
+            self._counting = False
+            self._busy = True
+            self._last_start = self._clock()
+        self._fire(trigger)
+
+    # -- firing ------------------------------------------------------------------------------
+
+    def _fire(self, trigger: TriggerEvent) -> None:
+        self.shots_fired += 1
+        self._emit(CaptureStarted(trigger, self._clock()))
+        try:
+            future = self.camera.capture()
+        except Exception as exc:  # a driver should return a failed Future; be safe anyway
+            future = Future()
+            future.set_exception(exc)
+        future.add_done_callback(lambda fut: self._captured(fut, trigger))
+
+    def _captured(self, future: Future, trigger: TriggerEvent) -> None:
+        # On the camera's thread: only bookkeeping here, the work goes to the worker.
+        try:
+            paths = tuple(Path(p) for p in future.result())
+        except (StorageFull, PermissionDenied) as exc:
+            self._finish()
+            self._stop(str(exc), trigger)
+            return
+        except CameraError as exc:
+            self._finish()
+            self._emit(CaptureFailed(str(exc), trigger))
+            return
+        except Exception as exc:
+            self._finish()
+            log.exception("capture failed")
+            self._emit(CaptureFailed(f"capture failed: {exc}", trigger))
+            return
+        self._finish()
+        with self._lock:
+            self._pending = [f for f in self._pending if not f.done()]
+            try:
+                self._pending.append(self._worker.submit(self._process, paths, trigger))
+            except RuntimeError:  # closed while the capture ran: the files are safe on disk
+                log.warning("controller closed: %s not checked", ", ".join(p.name for p in paths))
+
+    def _finish(self) -> None:
+        with self._lock:
+            self._busy = False
+            self._last_done = self._clock()
+
+    def _process(self, paths: tuple[Path, ...], trigger: TriggerEvent) -> None:
+        records: tuple = ()
+        if self.processor is not None and paths:
+            try:
+                records = tuple(self.processor.process(paths, trigger=trigger.source))
+            except Exception:
+                log.exception("processing %s failed", ", ".join(p.name for p in paths))
+        analysis = next((r.analysis for r in records if r.analysis is not None), None)
+        done = CaptureDone(paths, analysis, trigger, records)
+        if done.still_failed and self.cues is not None:
+            self.cues.play("still-failed")
+        self._emit(done)
+        self._space_ok(None)  # say "disk full" now, not when the next trigger comes
+
+    # -- shots from the camera body ----------------------------------------------------------
+
+    def _camera_event(self, event: CameraEvent) -> None:
+        # On the camera's thread. Files of a capture we fired come back through its Future.
+        if not isinstance(event, FileAdded) or self.processor is None:
+            return
+        with self._lock:
+            if self._busy:
+                return
+            self._body_files.append(Path(event.path))
+            if self._body_timer is not None:
+                self._body_timer.cancel()
+            self._body_timer = threading.Timer(self.body_settle_s, self._body_shot)
+            self._body_timer.daemon = True
+            self._body_timer.start()
+
+    def _body_shot(self) -> None:
+        with self._lock:
+            files, self._body_files, self._body_timer = self._body_files, [], None
+            if not files:
+                return
+            trigger = TriggerEvent("camera", self._clock())
+            try:
+                self._pending.append(self._worker.submit(self._process, _with_twins(files), trigger))
+            except RuntimeError:
+                log.warning("controller closed: %s not checked", ", ".join(p.name for p in files))
+
+    def process_leftovers(self) -> Future | None:
+        """Check, on the shot worker, the photos an earlier run stored but never checked."""
+        if self.processor is None:
+            return None
+        future = self._worker.submit(self.processor.process_leftovers)
+        with self._lock:
+            self._pending.append(future)
+        return future
+
+    # -- shutdown ----------------------------------------------------------------------------
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no capture, countdown or processing is pending (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                pending = [f for f in self._pending if not f.done()]
+                idle = not (self._busy or self._counting or pending or self._body_timer)
+            if idle:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Cancel a countdown and finish processing the shots already taken."""
+        self._cancel.set()
+        self._unsubscribe()
+        self.wait_idle(timeout)
+        self._worker.shutdown(wait=True)
+
+
+def _with_twins(files: list[Path]) -> tuple[Path, ...]:
+    """``files`` plus the other photos sharing their base name (a RAW that came later)."""
+    from studio.session.files import base_of, is_photo
+
+    out = dict.fromkeys(files)
+    for path in files:
+        for twin in path.parent.glob(f"{base_of(path)}.*"):
+            if twin.is_file() and is_photo(twin) and base_of(twin) == base_of(path):
+                out.setdefault(twin)
+    return tuple(out)

@@ -1,0 +1,222 @@
+"""A shoot's folder: unique file names from a template, a counter that survives restarts.
+
+Layout: ``<root>/<YYYY-MM-DD>_<session-slug>/`` holding ``session.json`` (state), the photos,
+their sidecars (``<file>.xmp``, ``<base>.xmp`` for RAWs, ``<base>.studio.json``) and the optional
+deliverables (``<base>.bw.jpg``, ``<base>.crop-4x5.jpg``). A :class:`Session` is the drivers'
+:class:`~drivers.download.DownloadSink`: every downloaded file goes through :meth:`Session.store`.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from drivers.base import PermissionDenied, StorageFull
+from drivers.download import PAIR_WINDOW_S, safe_name, write_atomic
+from studio.session import naming
+from studio.session.files import is_photo
+from studio.session.hooks import Hook
+from studio.session.reconcile import ReconcileReport, reconcile
+from studio.session.state import SessionOptions, SessionState, load_state, load_state_file, save_state
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    path: Path
+    base: str
+    counter: int
+    seq: int
+    camera_name: str
+    size: int
+
+
+class Session:
+    """Open one with :meth:`open`; then hand it to the driver as its download sink."""
+
+    def __init__(self, folder: Path, state: SessionState, reconciled: ReconcileReport) -> None:
+        self.folder = folder
+        self.state = state
+        self.reconciled = reconciled
+        self._lock = threading.RLock()
+        self._recent: dict[str, tuple[str, float, int]] = {}  # camera stem -> (base, when, counter)
+        self._stored: list[StoredFile] = []
+        self._largest = 0
+
+    # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path | str, name: str, *, subject: str | None = None,
+             preset: str | None = None, options: SessionOptions | None = None,
+             day: date | None = None) -> Session:
+        """Open today's session ``name`` under ``root``, creating it or resuming it.
+
+        Resuming keeps the counter, sequence and (unless given again) subject and options, and
+        reconciles what a crash left behind. Raises :class:`ValueError` for a bad template or a
+        damaged state file and :class:`~drivers.base.PermissionDenied` for an unwritable root.
+        """
+        day = day or date.today()
+        if options is not None:
+            naming.validate(options.template)  # before anything is created on disk
+        folder = Path(root).expanduser() / f"{day.isoformat()}_{naming.slug(name)}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except PermissionError as exc:
+            raise PermissionDenied(f"cannot create {folder}", "choose a writable session folder") from exc
+        except OSError as exc:  # the root, or a folder on the way, is a file
+            raise ValueError(f"cannot create session folder {folder}: {exc.strerror or exc}") from None
+        report = reconcile(folder)
+        state = _staged_state(folder) or load_state(folder)
+        if state is None:
+            state = SessionState(name=name, slug=naming.slug(name),
+                                 created=datetime.now().isoformat(timespec="seconds"))
+        if subject is not None:
+            state.subject = subject
+        if preset is not None:
+            state.preset = preset
+        if options is not None:
+            state.options = options
+        naming.validate(state.options.template)
+        state.counter = max(state.counter, _highest_counter_hint(state, folder) + 1)
+        session = cls(folder, state, report)
+        session._save()
+        if not report.clean:
+            log.warning("session %s reconciled: %s", folder.name, report.summary())
+        return session
+
+    # -- naming and storing ----------------------------------------------------------------
+
+    @property
+    def options(self) -> SessionOptions:
+        return self.state.options
+
+    @property
+    def stored(self) -> list[StoredFile]:
+        with self._lock:
+            return list(self._stored)
+
+    def set_subject(self, subject: str) -> None:
+        with self._lock:
+            self.state.subject = subject
+            self._save()
+
+    def new_sequence(self) -> int:
+        """Start the next sequence (``{seq}`` in names); returns its number."""
+        with self._lock:
+            self.state.seq += 1
+            self._save()
+            return self.state.seq
+
+    def store(self, camera_name: str, data: bytes | memoryview) -> Path:
+        """Write one downloaded file under its template name; the :class:`DownloadSink` method.
+
+        A RAW and a JPEG with the same camera name arriving within ``PAIR_WINDOW_S`` share one
+        base name and one counter value. The counter is saved before the file is written.
+        """
+        camera_name = safe_name(camera_name)
+        camera_stem = camera_name.rpartition(".")[0] or camera_name
+        suffix = ("." + camera_name.rpartition(".")[2].lower()) if "." in camera_name else ""
+        with self._lock:
+            now = time.monotonic()
+            paired = self._recent.get(camera_stem)
+            pair_free = paired and not (self.folder / (paired[0] + suffix)).exists()
+            if paired and pair_free and now - paired[1] < PAIR_WINDOW_S:
+                base, counter = paired[0], paired[2]
+            else:
+                counter = self.state.counter
+                self.state.counter += 1
+                self._save()  # before the file: a crash skips a number, never reuses one
+                base = self._free_base(camera_name, counter)
+            size = memoryview(data).nbytes
+            self._largest = max(self._largest, size)  # even if it does not fit: the next may not
+            path = self._write(self.folder / f"{base}{suffix}", data)
+            self._recent[camera_stem] = (base, now, counter)
+            self._stored.append(StoredFile(path, base, counter, self.state.seq, camera_name, size))
+        log.info("stored %s (%d bytes) as %s", camera_name, size, path.name)
+        return path
+
+    def _free_base(self, camera_name: str, counter: int) -> str:
+        fields = naming.NameFields(datetime.now(), counter, camera_name, self.state.slug,
+                                   naming.slug(self.state.subject, fallback=self.state.slug),
+                                   self.state.seq)
+        name = naming.expand(self.state.options.template, fields)
+        stem = name.rpartition(".")[0] or name
+        # Any file of that base (a RAW beside a JPEG, a sidecar) makes the base taken.
+        for n in range(100000):
+            base = stem if n == 0 else f"{stem}-{n}"
+            if not any(self.folder.glob(f"{_glob_escape(base)}.*")):
+                return base
+        raise OSError(errno.EEXIST, f"no free name for {name} in {self.folder}")
+
+    def _write(self, final: Path, data: bytes | memoryview) -> Path:
+        try:
+            return write_atomic(final, data)
+        except FileExistsError:  # another process took the name: never overwrite
+            base = final.name[: -len(final.suffix)] if final.suffix else final.name
+            return self._write(final.with_name(f"{base}-x{final.suffix}"), data)
+
+    # -- space -----------------------------------------------------------------------------
+
+    def free_bytes(self) -> int:
+        return shutil.disk_usage(self.folder).free
+
+    def ensure_space(self) -> None:
+        """Raise :class:`StorageFull` if the next shot might not fit (checked before each shot).
+
+        Room is kept for the configured minimum plus twice the largest file so far (a RAW+JPEG
+        pair), so the photographer hears it before a shot is lost, not after.
+        """
+        needed = self.options.min_free_mb * MB + 2 * self._largest
+        free = self.free_bytes()
+        if free < needed:
+            raise StorageFull(
+                f"only {free // MB} MB free for {self.folder} (need {needed // MB} MB): capturing stopped",
+                "free space or choose another session folder; shots not downloaded stay on the card")
+
+    def hook(self) -> Hook | None:
+        """The session's hook script (run from the session folder), or None; may raise HookError."""
+        if not self.options.hook:
+            return None
+        return Hook(self.options.hook, cwd=self.folder, timeout_s=self.options.hook_timeout_s)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def update_settings(self, settings: dict[str, object]) -> None:
+        with self._lock:
+            self.state.settings = dict(settings)
+            self._save()
+
+    def _save(self) -> None:
+        save_state(self.folder, self.state)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
+
+
+def _staged_state(folder: Path) -> SessionState | None:
+    """A complete ``.session.json.new`` left by a crash just before its rename is the newest."""
+    staged = folder / ".session.json.new"
+    if not staged.exists():
+        return None
+    try:
+        state = load_state_file(staged)
+    except ValueError:
+        staged.unlink()
+        return None
+    staged.unlink()
+    return state
+
+
+def _highest_counter_hint(state: SessionState, folder: Path) -> int:
+    """Belt and braces if ``session.json`` was lost: never below the number of photos present."""
+    return sum(1 for p in folder.iterdir() if p.is_file() and is_photo(p)) if state.counter <= 1 else 0

@@ -1,0 +1,105 @@
+"""The session's small state file (``session.json``): counter, sequence, subject, options.
+
+It is rewritten whole on every change through :func:`replace_atomic` (temporary file, fsync,
+rename over the old one), so a crash leaves the old state or the new one, never half of each.
+The counter is saved *before* the file it names is written: a crash can skip a number but can
+never hand one out twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from drivers.download import fsync_dir, write_atomic
+from studio.session.naming import DEFAULT_TEMPLATE
+
+log = logging.getLogger(__name__)
+
+STATE_NAME = "session.json"
+STATE_VERSION = 1
+
+
+def replace_atomic(final: Path, data: bytes) -> Path:
+    """Like :func:`drivers.download.write_atomic`, but replaces ``final`` if it exists.
+
+    For files the app owns and rewrites (state, reports), never for photos.
+    """
+    staged = final.with_name(f".{final.name}.new")
+    staged.unlink(missing_ok=True)  # left by a crash between the write and the rename
+    write_atomic(staged, data)
+    os.replace(staged, final)
+    fsync_dir(final.parent)
+    return final
+
+
+@dataclass(slots=True)
+class SessionOptions:
+    """What the photographer chose for this session (all optional extras off by default)."""
+
+    template: str = DEFAULT_TEMPLATE
+    min_free_mb: int = 500  # stop capturing below this much free space
+    black_and_white: bool = False  # write <base>.bw.jpg next to each colour JPEG
+    crop: str = ""  # "", "4:5" or "1:1": headshot crop <base>.crop-4x5.jpg
+    delete_on_camera: bool = False  # drivers delete only after a verified local copy
+    hook: str = ""  # path of the hook script, "" for none
+    hook_timeout_s: float = 30.0
+
+
+@dataclass(slots=True)
+class SessionState:
+    name: str
+    slug: str
+    created: str  # ISO date-time
+    counter: int = 1  # the next shot number
+    seq: int = 1  # the current sequence number
+    subject: str = ""
+    preset: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)  # camera settings snapshot
+    options: SessionOptions = field(default_factory=SessionOptions)
+    version: int = STATE_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SessionState:
+        known_options = {f.name for f in fields(SessionOptions)}
+        options = SessionOptions(**{k: v for k, v in dict(data.get("options") or {}).items()
+                                    if k in known_options})
+        known = {f.name for f in fields(cls)} - {"options"}
+        state = cls(**{k: v for k, v in data.items() if k in known}, options=options)
+        state.counter = max(1, int(state.counter))
+        state.seq = max(1, int(state.seq))
+        return state
+
+
+def load_state(folder: Path) -> SessionState | None:
+    """The saved state of the session in ``folder``; ``None`` if it has none.
+
+    Raises :class:`ValueError` with a one-line reason if the file is unreadable.
+    """
+    path = folder / STATE_NAME
+    if not path.exists():
+        return None
+    return load_state_file(path)
+
+
+def load_state_file(path: Path) -> SessionState:
+    """Parse one state file; :class:`ValueError` with a one-line reason if it is damaged."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("options") or {}, dict):
+            raise ValueError("not a JSON object with an options object")
+        return SessionState.from_json(data)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"{path} is damaged ({exc}); move it away to start the session afresh") from None
+
+
+def save_state(folder: Path, state: SessionState) -> None:
+    data = json.dumps(state.to_json(), indent=2, sort_keys=True).encode()
+    replace_atomic(folder / STATE_NAME, data + b"\n")

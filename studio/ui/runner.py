@@ -1,0 +1,155 @@
+"""``run_window``: the main window wired to a running :class:`studio.app.StudioApp`.
+
+Listeners registered here run on the loop and camera threads; they only post to the window's
+bridge (queued signals) or to the cue player (non-blocking). What the user asks for in the
+window goes to the app, the camera or the player; any failure becomes a message in the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from concurrent.futures import Future
+from typing import Any
+
+from PyQt5.QtCore import QTimer
+from PyQt5.QtWidgets import QApplication
+
+from studio.audio import AudioGuide, CuePlayer
+from studio.ui import undo_cv2_qt_paths
+from studio.ui.guides import guides_for_preset
+from studio.ui.window import MainWindow
+
+log = logging.getLogger(__name__)
+
+STATS_INTERVAL_MS = 500
+
+
+def run_window(app: Any, args: Any) -> int:
+    undo_cv2_qt_paths()  # the vision code has imported cv2 by now
+    qt = QApplication.instance() or QApplication(sys.argv[:1])
+    player = getattr(app, "cues", None)
+    own_player = player is None
+    if own_player:
+        player = CuePlayer(volume=getattr(args, "volume", None) or 0.7,
+                           enabled=not getattr(args, "mute", False))
+    guide = AudioGuide(player, speech=bool(getattr(args, "speak", False)))
+    window = build_window(app, player)
+    wire(window, app, player, guide)
+    try:
+        app.start()
+    except Exception:
+        window.close()
+        if own_player:
+            player.close()
+        raise
+    window.show()
+    _request_settings(window, app.camera)
+    stats = QTimer(window)  # reads loop statistics, not frames: frames arrive by signal
+    stats.timeout.connect(lambda: _show_stats(window, app))
+    stats.start(STATS_INTERVAL_MS)
+    seconds = getattr(args, "seconds", None)
+    if seconds:  # `studio run --seconds S`: the window closes itself (demos, tests)
+        QTimer.singleShot(int(seconds * 1000), window.close)
+    qt.setQuitOnLastWindowClosed(True)
+    try:
+        return int(qt.exec_())
+    finally:
+        stats.stop()
+        window.feed.stop()
+        app.stop()
+        log.info("window closed: %d frames shown, %d analysed", window.view.frames_shown,
+                 app.loop.stats.analysed)
+        if own_player:
+            player.close()
+
+
+def build_window(app: Any, player: CuePlayer) -> MainWindow:
+    try:
+        from studio.vision.presets import PRESETS
+    except ImportError:
+        PRESETS = ()  # noqa: N806
+    presets = tuple(PRESETS) if app.preset in PRESETS else tuple(PRESETS) + (app.preset,)
+    return MainWindow(app.camera.frames, presets=presets, preset=app.preset,
+                      trigger_modes=app.trigger_modes, trigger_mode=app.trigger_mode, muted=player.muted,
+                      volume=player.volume, guides=guides_for_preset(app.preset))
+
+
+def wire(window: MainWindow, app: Any, player: CuePlayer, guide: AudioGuide) -> None:
+    """Connect the app's events to the window and the guide, and the window's intents to the app."""
+    bridge = window.bridge
+    app.add_analysis_listener(bridge.post_analysis)
+    app.add_analysis_listener(guide.on_analysis)
+    app.ready.add_listener(bridge.post_transition)
+    app.ready.add_listener(guide.on_transition)
+    app.camera.add_listener(bridge.post_camera_event)
+    camera = app.camera
+
+    def report(future: Future, what: str, on_ok=None) -> None:
+        def done(f: Future) -> None:
+            exc = f.exception()
+            if exc is not None:
+                bridge.message.emit(f"{what} failed: {exc}")
+            elif on_ok is not None:
+                on_ok(f.result())
+        future.add_done_callback(done)
+
+    controller = app.capture
+
+    def on_capture_event(event: Any) -> None:
+        kind = type(event).__name__
+        if kind == "CaptureDone" and event.paths:
+            bridge.capture_done.emit(event.paths[0], event.analysis)
+        elif kind == "CaptureFailed":
+            bridge.message.emit(f"capture failed: {event.reason}")
+        elif kind == "TriggerIgnored" and event.trigger.source in ("button", "key"):
+            bridge.message.emit(f"not captured: {event.reason}")
+        elif kind == "CountdownTick":
+            bridge.message.emit(f"{event.n}…" if event.n else "")
+
+    controller.add_listener(on_capture_event)
+
+    def capture() -> None:
+        decision = app.request_capture("button")
+        if not decision.accepted:
+            bridge.message.emit(f"not captured: {decision.reason}")
+
+    window.key_trigger = app.press_key
+    window.capture_requested.connect(capture)
+    window.live_view_toggled.connect(
+        lambda on: report(camera.start_live_view() if on else camera.stop_live_view(), "live view"))
+
+    def choose_preset(name: str) -> None:
+        try:
+            app.set_preset(name)
+        except Exception as exc:  # a bad user preset file: say so, keep the old one
+            bridge.message.emit(f"preset {name}: {exc}")
+            return
+        window.set_guides(guides_for_preset(name))
+
+    window.preset_chosen.connect(choose_preset)
+    window.trigger_mode_chosen.connect(app.set_trigger_mode)
+    window.mute_toggled.connect(lambda muted: setattr(player, "muted", muted))
+    window.volume_changed.connect(lambda volume: setattr(player, "volume", volume))
+
+    def set_setting(name: str, value: str) -> None:
+        report(camera.set_setting(name, value), f"setting {name}",
+               lambda _setting: _request_settings(window, camera))
+
+    window.setting_changed.connect(set_setting)
+    window.settings_wanted.connect(lambda: _request_settings(window, camera))
+
+
+def _request_settings(window: MainWindow, camera: Any) -> None:
+    """Read the camera's settings on its own thread; the panel fills when they arrive."""
+    def done(f: Future) -> None:
+        if f.exception() is None:
+            window.bridge.settings_loaded.emit(f.result())
+        else:
+            window.bridge.message.emit(f"camera settings: {f.exception()}")
+    camera.settings().add_done_callback(done)
+
+
+def _show_stats(window: MainWindow, app: Any) -> None:
+    stats = app.loop.stats
+    window.set_stats(stats.fps, stats.latency_ms)

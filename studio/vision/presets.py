@@ -1,0 +1,163 @@
+"""Presets: which checks matter for a kind of shoot, how severe they are, and the thresholds.
+
+Built-in: ``commercial-headshot``, ``theatrical-headshot``, ``portrait``, ``id-photo``.
+A user preset is a TOML file, given by path or found as
+``$XDG_CONFIG_HOME/studio/presets/<name>.toml`` (``~/.config`` when unset)::
+
+    base = "commercial-headshot"      # start from this built-in (default: commercial-headshot)
+    description = "Team page, grey backdrop"
+    required = ["face", "framing", "eyes_open", "eye_focus", "glare"]
+    advisory = ["catchlights", "exposure", "background"]
+    shots = ["headshot"]
+    allow_groups = false
+    [thresholds]                      # any name from studio/vision/thresholds.py
+    eye_line_low = 0.45
+
+Required checks decide READY; advisory checks are computed and shown but a failure is only a
+warning; checks in neither list are not computed at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from studio.analysis import CHECK_IDS, SHOT_TYPES
+from studio.vision.thresholds import DEFAULT, Thresholds
+
+
+class PresetError(ValueError):
+    """A preset name that does not exist or a preset file that is not valid."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    required: tuple[str, ...]
+    advisory: tuple[str, ...] = ()
+    shots: tuple[str, ...] = ()  # expected shot types; empty = any
+    allow_groups: bool = False
+    thresholds: Thresholds = field(default=DEFAULT)
+
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """Every check this preset computes, in display order."""
+        wanted = set(self.required) | set(self.advisory)
+        return tuple(c for c in CHECK_IDS if c in wanted)
+
+    def severity(self, check_id: str) -> str:
+        if check_id in self.required:
+            return "required"
+        return "advisory" if check_id in self.advisory else "off"
+
+
+_HEADSHOT_REQUIRED = ("face", "framing", "eyes_open", "eye_focus", "glare", "exposure")
+
+_BUILTIN: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset(
+            "commercial-headshot",
+            "Bright, friendly head-and-shoulders: plain background, light in the eyes.",
+            required=_HEADSHOT_REQUIRED,
+            advisory=("catchlights", "glasses", "background", "clothing"),
+            shots=("headshot",),
+        ),
+        Preset(
+            "theatrical-headshot",
+            "Actors' headshots: dramatic light allowed, eyes and focus are everything.",
+            required=("face", "framing", "eyes_open", "eye_focus", "glare"),
+            advisory=("catchlights", "glasses", "exposure", "background", "clothing"),
+            shots=("headshot",),
+            thresholds=DEFAULT.updated(face_highlights_dark=95.0, face_dark=35.0, face_crushed_fraction=0.45),
+        ),
+        Preset(
+            "portrait",
+            "Any framing, groups welcome; only the faults that ruin a frame are required.",
+            required=("face", "eyes_open", "eye_focus", "glare"),
+            advisory=("framing", "catchlights", "glasses", "exposure"),
+            allow_groups=True,
+            thresholds=DEFAULT.updated(roll_max=25.0, yaw_max=60.0, pitch_max=30.0),
+        ),
+        Preset(
+            "id-photo",
+            "Passport/ID (ICAO-like): frontal, level, eyes open, even light, plain background.",
+            required=_HEADSHOT_REQUIRED + ("glasses", "background"),
+            advisory=("catchlights", "clothing"),
+            shots=("headshot",),
+            thresholds=DEFAULT.updated(
+                roll_max=8.0, yaw_max=5.0, pitch_max=5.0, eye_line_low=0.50, eye_line_high=0.25
+            ),
+        ),
+    )
+}
+
+PRESETS: tuple[str, ...] = tuple(_BUILTIN)
+
+
+def user_preset_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "studio" / "presets"
+
+
+def load_preset(name_or_path: str | os.PathLike[str] | Preset) -> Preset:
+    """A built-in preset by name, a user preset by name (TOML in :func:`user_preset_dir`,
+    overriding a built-in of the same name) or a TOML file by path."""
+    if isinstance(name_or_path, Preset):
+        return name_or_path
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix == ".toml" or os.sep in text:
+        if not path.is_file():
+            raise PresetError(f"preset file not found: {path}")
+        return _from_toml(path, path.stem)
+    user = user_preset_dir() / f"{text}.toml"
+    if user.is_file():
+        return _from_toml(user, text)
+    if text in _BUILTIN:
+        return _BUILTIN[text]
+    raise PresetError(f"unknown preset {text!r}; built-in presets: {', '.join(PRESETS)}")
+
+
+def _ids(value: object, key: str, allowed: tuple[str, ...], source: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PresetError(f"{source}: {key} must be a list of names")
+    bad = [v for v in value if v not in allowed]
+    if bad:
+        raise PresetError(f"{source}: unknown {key} {', '.join(bad)}; known: {', '.join(allowed)}")
+    return tuple(value)
+
+
+def _from_toml(path: Path, name: str) -> Preset:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PresetError(f"{path}: {exc}") from None
+    base_name = data.pop("base", name if name in _BUILTIN else "commercial-headshot")
+    if not isinstance(base_name, str) or base_name not in _BUILTIN:
+        raise PresetError(f"{path}: unknown base preset {base_name!r}; built-in: {', '.join(PRESETS)}")
+    preset = replace(_BUILTIN[base_name], name=name)
+    changes: dict[str, object] = {}
+    for key in ("required", "advisory"):
+        if key in data:
+            changes[key] = _ids(data.pop(key), key, CHECK_IDS, path)
+    if "shots" in data:
+        changes["shots"] = _ids(data.pop("shots"), "shots", SHOT_TYPES, path)
+    if "description" in data:
+        changes["description"] = str(data.pop("description"))
+    if "allow_groups" in data:
+        changes["allow_groups"] = bool(data.pop("allow_groups"))
+    overrides = data.pop("thresholds", {})
+    if data:
+        raise PresetError(f"{path}: unknown key(s) {', '.join(sorted(data))}")
+    if not isinstance(overrides, dict) or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in overrides.values()):
+        raise PresetError(f"{path}: [thresholds] must map names to numbers")
+    try:
+        changes["thresholds"] = preset.thresholds.updated(**overrides)
+    except KeyError as exc:
+        raise PresetError(f"{path}: {exc.args[0]}") from None
+    return replace(preset, **changes)

@@ -1,0 +1,308 @@
+"""Every threshold the checks use, in one place, each with the reason for its value.
+
+Values marked *measured* were tuned on the labelled fixtures and the synthetic cases of
+``scripts/evaluate_checks.py`` (figures in docs/accuracy.md); *convention* values come from
+photographic practice or ISO/ICAO rules; *heuristic* ones are reasoned, not tuned. A preset may
+override any of them (``Preset.thresholds``), and a user preset file may too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+def _t(value: float, why: str) -> Any:
+    return field(default=value, metadata={"why": why})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # -- faces ---------------------------------------------------------------------------------
+    detector_min_score: float = _t(
+        0.5,
+        "measured: the full-range detector scores real faces 0.63-0.97 on the fixtures and "
+        "gives nothing above 0.3 on the cat, dogs, fruit, coffee and landscape images",
+    )
+    group_min_width_ratio: float = _t(
+        0.67,
+        "measured: faces of real groups are 0.75-1.0 of the main face's width; a "
+        "background stranger at the edge of an LFW crop is 0.62",
+    )
+    max_analysis_side: float = _t(
+        1280, "heuristic: faces and framing need no more; eye detail is cut from the full image"
+    )
+    # -- framing -------------------------------------------------------------------------------
+    headshot_max_below_crown: float = _t(
+        1.75,
+        "measured: frame bottom, in head lengths (2 × eye-chin) below the crown: labelled "
+        "headshots 0.97-1.56, tight chest-level headshots to 2.6, half-lengths from 1.8",
+    )
+    headshot_tight_max_below_crown: float = _t(
+        2.6,
+        "measured: chest-level frames (1.75-2.6) are headshots when tight around the head "
+        "(see headshot_min_head_width), half-lengths when wide",
+    )
+    headshot_min_head_width: float = _t(
+        0.40,
+        "measured: head length / frame width; tight headshots 0.41-1.3, wide half-length "
+        "frames cut at the chest 0.30-0.36",
+    )
+    half_length_max_below_crown: float = _t(
+        4.0,
+        "convention (8-head figure, our head length is ~0.9 of the canon's): hips at ~4.4; "
+        "used only when pose is not available, else hips/knees/ankles in frame decide",
+    )
+    three_quarter_max_below_crown: float = _t(
+        7.4, "convention: knees ~6.6, feet ~8.8 of our head lengths below the crown"
+    )
+    thigh_fraction: float = _t(
+        0.35,
+        "measured with pose: frames cut at mid-thigh reach 0.76-0.79 shoulder-to-hip "
+        "lengths below the hips, waist-length crops -0.1-0.13",
+    )
+    top_cut_margin: float = _t(
+        0.1,
+        "measured: the crown is estimated one eye-chin distance above the eye line; hair "
+        "adds to it, so allow 10 % of a head length before calling the head cut",
+    )
+    chin_cut_margin: float = _t(0.0, "the chin landmark itself outside the frame")
+    side_cut_ied: float = _t(
+        0.9,
+        "OFIQ/ISO 29794-5: eye-to-edge distance under 0.9 × inter-eye distance means the "
+        "face side is (nearly) cut",
+    )
+    eye_line_low: float = _t(
+        0.52,
+        "convention: eyes on the upper third (0.30-0.40 of the height); below the middle "
+        "of the frame the picture looks bottom-heavy",
+    )
+    eye_line_high: float = _t(
+        0.18, "convention: eyes in the top fifth leave no room for the forehead in a headshot"
+    )
+    headroom_large: float = _t(
+        0.22, "convention: more than ~a fifth of the frame above the head looks empty in a headshot"
+    )
+    roll_max: float = _t(10.0, "convention: ICAO allows ±8° roll; portraits tolerate a bit more")
+    yaw_max: float = _t(25.0, "convention: beyond ~25° the face reads as a three-quarter view")
+    pitch_max: float = _t(20.0, "heuristic: chin clearly up or down")
+    joint_margin: float = _t(
+        0.08,
+        "convention (field notes): an edge within ±0.08 × shoulder-to-hip length of a "
+        "joint crops at the joint",
+    )
+    joint_min_visibility: float = _t(0.5, "MediaPipe pose visibility below 0.5 is a guess")
+    neck_crop_band: float = _t(
+        0.45, "heuristic: the bottom edge between the chin and 0.45 × eye-chin below it cuts through the neck"
+    )
+    # -- eyes open -----------------------------------------------------------------------------
+    ear_closed: float = _t(0.11, "measured: closed eyes 0.03-0.09, open 0.12-0.40 on the fixtures (EAR)")
+    ear_uncertain: float = _t(0.13, "measured: between ear_closed and this an eye is half shut (warn)")
+    ear_relative_closed: float = _t(
+        0.55, "heuristic (live): below 55 % of this subject's running median EAR = closed"
+    )
+    ear_blink_drop: float = _t(
+        0.75,
+        "heuristic (live): EAR falling under 75 % of the running median in the last frames announces a blink",
+    )
+    eye_min_width_px: float = _t(8.0, "heuristic: an eye narrower than 8 px cannot be judged")
+    # -- eye focus -----------------------------------------------------------------------------
+    focus_min_iris_px: float = _t(
+        10.0, "measured: below ~10 px iris the eye region is a few JPEG blocks wide"
+    )
+    focus_relative_fail: float = _t(
+        0.62, "measured: eye sharpness / sharpest face region below 0.62 = focus missed"
+    )
+    focus_relative_warn: float = _t(
+        0.70, "measured: sharp fixtures 0.73-1.5 (lowest: eyes behind glasses), eye-blurred copies 0.25-0.58"
+    )
+    focus_pixel_sigma: float = _t(
+        0.6,
+        "measured: the edge width (σ, px) of a perfectly focused digital image (demosaicing, "
+        "JPEG): the sharpest fixtures measure 0.31-0.6 px; removed in quadrature before "
+        "judging blur against the face size, so small sharp faces are not called soft",
+    )
+    focus_blur_sigma_fail: float = _t(
+        0.016,
+        "measured: eye edge blur σ (pixel width removed) in inter-eye distances; sharp "
+        "fixtures 0-0.0077, a sharp 1280 px group frame with 10 px irises 0.014, copies "
+        "blurred by 0.035 IED 0.0173-0.073",
+    )
+    focus_blur_sigma_warn: float = _t(
+        0.0115, "measured: sharp fixtures up to 0.0077 (0.014 at 10 px irises: warn, not fail)"
+    )
+    focus_face_soft_fail: float = _t(
+        0.0077,
+        "measured (stills only): the sharpest edge anywhere on the face (eyes, brows, mouth, "
+        "nose; pixel width removed) in inter-eye distances: sharp fixtures 0-0.0072 (highest: "
+        "eyes behind glasses, a half-length frame), the soft video still 0.0081, heavy blur "
+        "0.0103. Thin margin: a judgement call between soft and acceptable",
+    )
+    focus_recent_drop: float = _t(
+        0.7, "heuristic (live): eye sharpness under 70 % of this subject's best recent frame"
+    )
+    eye_patch_iris_px: float = _t(
+        48.0,
+        "heuristic: eye patches are cut at most at this iris size; more detail changes "
+        "nothing and costs time on 45 MP stills",
+    )
+    near_eye_yaw: float = _t(
+        20.0,
+        "field notes: at 85 mm f/1.8 from 1.5 m the depth of field (~34 mm) cannot hold "
+        "both eyes beyond ~20° of yaw: check the near eye",
+    )
+    # -- catchlights ---------------------------------------------------------------------------
+    catchlight_min_iris_px: float = _t(12.0, "field notes: a catchlight needs an iris of ≳ 12 px to be seen")
+    catchlight_contrast: float = _t(
+        45.0,
+        "measured: a catchlight stands at least this many grey levels above its "
+        "surroundings (white top-hat of half the iris size); iris texture stays below",
+    )
+    catchlight_min_level: float = _t(120.0, "measured: catchlights are bright in absolute terms")
+    catchlight_max_area: float = _t(
+        0.35,
+        "heuristic: a bright area over 35 % of the iris is a reflection of a window or "
+        "glare, not a catchlight",
+    )
+    catchlight_clock_agree: float = _t(
+        1.5, "field notes: both eyes should agree within about an hour (1.5 h allows for a turned head)"
+    )
+    # -- glasses and glare ---------------------------------------------------------------------
+    glasses_bridge_line: float = _t(
+        14.0,
+        "measured: strength (grey levels) of a line across the nose bridge at IED = 128 px; "
+        "frames 19-41 when the frame is visible, bare skin 2-11",
+    )
+    glasses_rim_line: float = _t(
+        22.0,
+        "measured: line under each eye (lower rim); frames 26-55, bare skin (lower lids, eye bags) up to 19",
+    )
+    glasses_bridge_faint: float = _t(
+        8.0,
+        "measured: a faint bridge line (thin metal frames on 250 px faces: 8.3-8.5) counts "
+        "only with a veiled pupil (glasses_veil); bare faces with a bridge line this strong "
+        "(brow heads, glabella folds: 8.3-11.3) have clear dark pupils (veil ≤ 0.20); a "
+        "frowning face in a group reaches 7.5",
+    )
+    pupil_min_visible: float = _t(
+        0.65,
+        "measured: fraction of the iris disc the lids leave visible; open eyes 0.69-1.0, "
+        "squints and blinks 0.1-0.6 (their 'pupil' is lid skin, not a veil)",
+    )
+    glasses_faint_max_ied: float = _t(
+        64.0,
+        "heuristic: the faint-bridge + veiled-pupil rule is for faces too small for thin frames "
+        "to show (the LFW faces it was made for: IED ~40-50 px). On the 1024x680 sample live view "
+        "(IED ~90 px, JPEG q58) the astronaut's bridge reached 10.9 and her pupils 0.22+ in 8 % "
+        "of frames: a false 'clear glasses' and glare warning without this limit",
+    )
+    glasses_veil: float = _t(
+        0.22,
+        "measured: pupil (10th percentile of the iris) / cheek median, the brighter eye; "
+        "behind reflections on lenses 0.23-0.69, bare eyes with a strong bridge line ≤ 0.20. "
+        "Blurred and low-resolution bare eyes reach 0.34-0.68, but without a bridge line",
+    )
+    sunglasses_dark_ratio: float = _t(
+        0.38,
+        "measured: lens area / cheek median: dark lenses 0.07-0.35, a side-lit face with "
+        "shadowed eyes 0.41, other bare faces ≥ 0.48",
+    )
+    glare_level_above_skin: float = _t(
+        15.0,
+        "measured: glare is at least this many levels above the cheek's 90th percentile "
+        "(and 45 above its median); lit skin highlights stay below",
+    )
+    glare_min_area: float = _t(
+        0.025,
+        "measured: bright structure over 2.5 % of the lens area counts as glare; a lit "
+        "frame edge on a clean lens reaches 2.1 %, the synthetic spots 3-10 %",
+    )
+    glare_fail_eye_cover: float = _t(
+        0.35,
+        "heuristic: glare over a third of the iris hides the eye (a catchlight covers < 35 % of it): fail",
+    )
+    glare_veil: float = _t(
+        0.22,
+        "measured: pupil (10th percentile of the iris) / cheek median behind clean lenses "
+        "0.04-0.21, behind reflections 0.23-0.69 on the more veiled lens (thin margin: a "
+        "judgement call between a dim reflection and none); bare eyes reach 0.34, so this "
+        "warns only and only with glasses",
+    )
+    glare_other_min_ied: float = _t(
+        24.0,
+        "heuristic: in a group, glasses and glare are judged on other faces with an "
+        "inter-eye distance of at least 24 px in the analysed image (smaller: a few pixels "
+        "per lens)",
+    )
+    # -- exposure ------------------------------------------------------------------------------
+    face_highlights_dark: float = _t(
+        120.0,
+        "measured: the lit skin (95th percentile of face luma) of every correctly exposed "
+        "fixture reaches 115-240 whatever the skin tone; copies 2.5 stops darker 63-109",
+    )
+    face_dark: float = _t(
+        45.0,
+        "measured: median face luma; a low-key fixture face sits at 59, 2.5-stop dark "
+        "copies of most faces at 38-90 (the highlight rule catches those)",
+    )
+    face_bright: float = _t(205.0, "measured: median face luma above 205/255 washes skin out")
+    face_clipped_fraction: float = _t(
+        0.04, "heuristic: over 4 % of the face at ≥ 250 = clipped highlights on skin"
+    )
+    face_crushed_fraction: float = _t(0.25, "OFIQ-like: over 25 % of the face at ≤ 25 = blocked shadows")
+    # -- background and clothing ---------------------------------------------------------------
+    background_busy: float = _t(
+        10.0,
+        "measured on the fixtures (no labels, judged by eye): studio backdrops and plain "
+        "walls 0-6, rooms, flags, curtains and foliage 10-27 (mean gradient at IED = 32 px)",
+    )
+    background_min_pixels: float = _t(0.08, "need ≥ 8 % of the frame as background to judge")
+    clothing_busy: float = _t(
+        26.0,
+        "measured: gradient energy on the torso at IED = 32 px; plain shirts, suits and "
+        "knits 3-23, a flowered shirt 48, a costume 31, a chunky knit 29",
+    )
+    clothing_periodic: float = _t(
+        20.0,
+        "measured: spectral peak / 99th percentile on the torso: the fixtures' clothes "
+        "0-14 (a striped tie 9), regular stripes painted over a torso 63-141",
+    )
+    # -- temporal smoothing (live) -------------------------------------------------------------
+    hysteresis_frames: float = _t(
+        3, "heuristic: a verdict must hold for 3 frames (0.1 s at 30 fps) before it changes"
+    )
+    # Periodic work on live view. Pose and the person mask run on a background worker thread
+    # (never waited for); the detector, glasses and eye focus run on the vision thread, spread
+    # so that no frame carries two of them (context.History.due).
+    focus_every: float = _t(
+        3,
+        "measured: eye sharpness costs ~1-3 ms; it is a 5-frame median anyway, so measuring "
+        "every 3rd frame (10 times a second) loses nothing",
+    )
+    glasses_every: float = _t(15, "heuristic: glasses do not come and go within half a second")
+    pose_every: float = _t(
+        15, "measured: pose costs ~20-30 ms (on the model worker); a frame every 15th (0.5 s) is handed over"
+    )
+    mask_every: float = _t(
+        15, "measured: segmentation costs ~6-10 ms (model worker); background and clothes change slowly"
+    )
+    detector_every: float = _t(
+        15,
+        "measured: the detector costs ~6-8 ms; it counts faces every 15th frame, and runs "
+        "every 3rd frame while no face is seen",
+    )
+
+    def why(self, name: str) -> str:
+        for f in fields(self):
+            if f.name == name:
+                return str(f.metadata.get("why", ""))
+        raise KeyError(name)
+
+    def updated(self, **changes: float) -> Thresholds:
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise KeyError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: float(v) for k, v in changes.items()})
+
+
+DEFAULT = Thresholds()

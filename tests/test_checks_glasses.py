@@ -1,0 +1,162 @@
+"""glasses (none / clear / sunglasses) and glare on real lenses and synthetic reflections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from studio.analysis import Status
+from studio.vision import Analyzer, load_image, synthetic
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
+pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    a = Analyzer("commercial-headshot", mode="still")
+    yield a
+    a.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("deepface__img24.jpg", "clear"),
+        ("compreface__sample_009_C.jpg", "clear"),
+        ("openface__clapton-1.jpg", "clear"),
+        ("facenetpt__paul_rudd_1.jpg", "none"),
+        ("frec__obama.jpg", "none"),
+        ("deepface__img59.jpg", "none"),
+        ("glassesdet__demo_3.jpg", "sunglasses"),
+        # Thin metal frames on 250 px faces: a faint bridge line plus a veiled pupil.
+        ("lfw__Hassan_Nasrallah_0002.jpg", "clear"),
+        ("lfw__Mahendra_Chaudhry_0001.jpg", "clear"),
+        # Bare faces that have one of the two traces but not both: a strong line between the
+        # brows with dark pupils; grey pupils (small face, heavy blur) without a bridge line.
+        ("skimage__astronaut.png", "none"),
+        ("deepface__img33.jpg", "none"),
+        ("lfw__Laura_Flessel_0001.jpg", "none"),
+        ("inspireface__bulk_blur.jpg", "none"),
+    ],
+)
+def test_glasses_kind(analyzer, name, kind):
+    assert analyzer.analyse_path(FIXTURES / name).check("glasses").fields["kind"] == kind
+
+
+def test_no_glasses_no_glare(analyzer):
+    check = analyzer.analyse_path(FIXTURES / "facenetpt__paul_rudd_1.jpg").check("glare")
+    assert check.status is Status.PASS and check.fields["lenses"] == []
+
+
+@pytest.mark.parametrize(
+    "name", ["lfw__Hassan_Nasrallah_0002.jpg", "lfw__Mahendra_Chaudhry_0001.jpg", "openface__lennon-1.jpg"]
+)
+def test_dim_reflections_veil_the_eye(analyzer, name):
+    check = analyzer.analyse_path(FIXTURES / name).check("glare")
+    assert check.status is Status.WARN
+    assert max(lens["veil"] for lens in check.fields["lenses"]) >= 0.22
+    assert check.regions
+
+
+@pytest.mark.parametrize(
+    "name", ["lfw__Herb_Ritts_0001.jpg", "compreface__sample_009_C.jpg", "openface__clapton-1.jpg"]
+)
+def test_clean_real_lenses_pass(analyzer, name):
+    check = analyzer.analyse_path(FIXTURES / name).check("glare")
+    assert check.status is Status.PASS, check.message
+    assert len(check.fields["lenses"]) == 2
+
+
+def test_group_glare_on_the_glasses_wearer_only(analyzer):
+    # Three people, only the man on the right wears glasses (flash streak on a lens); the
+    # frowning man in the middle has a line between his brows and narrowed eyes.
+    a = analyzer.analyse_path(FIXTURES / "dlib__faces_2008_002506.jpg")
+    check = a.check("glare")
+    assert check.status is Status.WARN
+    assert "others" not in check.fields
+
+
+def test_group_without_glasses_passes(analyzer):
+    check = analyzer.analyse_path(FIXTURES / "frec__two_people.jpg").check("glare")
+    assert check.status is Status.PASS
+    assert check.fields["lenses"] == [] and "others" not in check.fields
+
+
+def test_glare_on_someone_else_in_a_group_warns_and_says_whose(analyzer):
+    # A bare-faced subject on the left, a smaller person with glare on his glasses on the right.
+    subject = load_image(FIXTURES / "deepface__img61.jpg")
+    other = load_image(FIXTURES / "lfw__Raul_Rivero_0001.jpg")
+    h = subject.shape[0]
+    other = cv2.resize(other, (h, h), interpolation=cv2.INTER_CUBIC)
+    a = analyzer.analyse_image(np.hstack([subject, other]), source="group")
+    assert a.faces >= 2
+    check = a.check("glare")
+    assert check.status is Status.WARN
+    assert check.fields["lenses"] == []  # the subject wears no glasses
+    assert [o["where"] for o in check.fields["others"]] == ["on the right"]
+    assert "person on the right" in check.message
+    assert check.regions and all(r[0] > 0.5 for r in check.regions)
+
+
+def test_real_glare_spots_are_found(analyzer):
+    check = analyzer.analyse_path(FIXTURES / "lfw__Raul_Rivero_0001.jpg").check("glare")
+    assert check.status in (Status.WARN, Status.FAIL)
+    assert max(lens["area"] for lens in check.fields["lenses"]) > 0.025
+    assert "key light" in check.message
+
+
+@pytest.fixture(scope="module")
+def clean_lenses(analyzer):
+    image = load_image(FIXTURES / "deepface__img24.jpg")
+    base = analyzer.analyse_image(image, source="img24")
+    lm = np.array(base.subject.landmarks, np.float32).copy()
+    lm[:, 0] *= image.shape[1]
+    lm[:, 1] *= image.shape[0]
+    return image, lm, base
+
+
+def test_clean_lenses_pass(clean_lenses):
+    check = clean_lenses[2].check("glare")
+    assert check.status is Status.PASS
+    assert {lens["side"] for lens in check.fields["lenses"]} == {"left", "right"}
+    assert all(not lens["covers_eye"] for lens in check.fields["lenses"])
+
+
+def test_glare_over_the_eyes_fails(analyzer, clean_lenses):
+    image, lm, _ = clean_lenses
+    check = analyzer.analyse_image(synthetic.add_glare(image, lm, over_eye=True), source="glare").check(
+        "glare"
+    )
+    assert check.status is Status.FAIL
+    assert all(lens["covers_eye"] for lens in check.fields["lenses"])
+    assert check.regions and check.marks
+
+
+def test_glare_beside_the_eyes_warns(analyzer, clean_lenses):
+    image, lm, _ = clean_lenses
+    check = analyzer.analyse_image(synthetic.add_glare(image, lm, over_eye=False), source="glare").check(
+        "glare"
+    )
+    assert check.status is Status.WARN
+    assert not any(lens["covers_eye"] for lens in check.fields["lenses"])
+
+
+def test_no_glasses_on_the_bare_faced_sample_live_view():
+    """Live view (1024x680, low-quality JPEG) greys pupils and draws brow lines: the faint-frame
+    rule for small faces must not turn that into glasses and a glare warning."""
+    from drivers.base import LiveFrame
+    from drivers.recording import RecordingReader
+    from studio.app import bundled_sample
+    from studio.vision import Analyzer
+
+    kinds = []
+    with RecordingReader(bundled_sample()) as reader, Analyzer("commercial-headshot") as analyser:
+        for seq, entry in enumerate(reader.frame_entries, 1):
+            a = analyser.analyse_frame(LiveFrame(reader.payload(entry), seq, float(seq), (1024, 680)))
+            kinds.append(a.check("glasses").fields.get("kind"))
+            assert a.check("glare").status.value == "pass", f"frame {seq}: {a.check('glare').message}"
+    assert set(kinds) == {"none"}
