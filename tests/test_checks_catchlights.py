@@ -37,7 +37,7 @@ def test_catchlights_present_with_position(img24):
     for side in ("left", "right"):
         assert check.fields[side]["present"] is True
         assert check.fields[side]["count"] >= 1
-        assert 1 <= check.fields[side]["clock"] <= 12
+        assert check.fields[side]["clock"] in range(1, 13)
     assert check.marks and all(0 <= x <= 1 and 0 <= y <= 1 for x, y in check.marks)
 
 
