@@ -16,7 +16,7 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-from drivers.base import Camera, CameraError, LiveFrame, SourceError
+from drivers.base import Camera, CameraError, LiveFrame, NotSupported, SourceError
 from drivers.download import DownloadSink, FolderSink
 from studio.analysis import Analysis
 from studio.loop import AnalysisListener, VisionLoop
@@ -191,6 +191,9 @@ class StudioApp:
         self.camera.open()
         try:
             self.camera.start_live_view().result(timeout=15)
+        except NotSupported as exc:  # a body without live view over USB still captures
+            self.warnings.append(f"no live view: {exc}")
+            log.warning("no live view: %s", exc)  # said once; the run goes on
         except CameraError:
             self.camera.close()
             raise

@@ -100,3 +100,16 @@ def test_app_captures_on_the_virtual_camera_while_analysing_recorded_live_view(e
     source = (tmp_path / "vcamera" / "astronaut.jpg").read_bytes()
     assert all(p.read_bytes() == source for p in paths)
     assert "Nikon DSC D750" in res["model"] and "live view" in res["model"]
+
+
+def test_a_camera_without_live_view_still_captures_through_the_app(env, tmp_path):
+    """libgphoto2's virtual camera has no live view (-6): reported, not fatal."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "studio.cli", "run", "--source", "camera", "--headless",
+         "--seconds", "4", "--interval", "2.5", "1", "--session", "nolv",
+         "--session-root", str(tmp_path / "sessions")],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "no live view" in proc.stderr and "Traceback" not in proc.stderr
+    (folder,) = (tmp_path / "sessions").iterdir()
+    assert len(list(folder.glob("*.jpg"))) == 1
