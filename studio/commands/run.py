@@ -61,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
     if not headless:
         from studio.ui import run_window
 
-        return run_window(app, args)
+        try:
+            return run_window(app, args)
+        finally:
+            if app.cues is not None:
+                app.cues.close()
 
     from studio.headless import HeadlessRunner
 
