@@ -73,3 +73,31 @@ def mount_tmpfs():
 def tiny_disk(tmp_path, mount_tmpfs) -> Path:
     """A real 256 KiB tmpfs: the disk really fills up."""
     return mount_tmpfs(tmp_path / "tiny", "size=256k")
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    """A still analyser with the default preset, shared by a test module (models load once)."""
+    from studio.vision import Analyzer
+
+    a = Analyzer("commercial-headshot", mode="still")
+    yield a
+    a.close()
+
+
+@pytest.fixture(scope="module")
+def img24(analyzer):
+    """A sharp headshot with clean glasses and catchlights: (image, landmarks in px, analysis)."""
+    import numpy as np
+
+    from studio.vision import load_image
+
+    path = SHARED_FIXTURES / "portraits" / "deepface__img24.jpg"
+    if not path.exists():
+        pytest.skip(f"real fixtures not found at {SHARED_FIXTURES}")
+    image = load_image(path)
+    base = analyzer.analyse_image(image, source="img24")
+    lm = np.array(base.subject.landmarks, np.float32).copy()
+    lm[:, 0] *= image.shape[1]
+    lm[:, 1] *= image.shape[0]
+    return image, lm, base

@@ -4,31 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from studio.analysis import Status
-from studio.vision import Analyzer, load_image, synthetic
+from studio.vision import synthetic
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
-
-
-@pytest.fixture(scope="module")
-def analyzer():
-    a = Analyzer("commercial-headshot", mode="still")
-    yield a
-    a.close()
-
-
-@pytest.fixture(scope="module")
-def img24(analyzer):
-    image = load_image(FIXTURES / "deepface__img24.jpg")
-    base = analyzer.analyse_image(image, source="img24")
-    lm = np.array(base.subject.landmarks, np.float32).copy()
-    lm[:, 0] *= image.shape[1]
-    lm[:, 1] *= image.shape[0]
-    return image, lm, base
 
 
 def test_catchlights_present_with_position(img24):

@@ -7,17 +7,9 @@ from pathlib import Path
 import pytest
 
 from studio.analysis import Status
-from studio.vision import Analyzer
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
-
-
-@pytest.fixture(scope="module")
-def analyzer():
-    a = Analyzer("commercial-headshot", mode="still")
-    yield a
-    a.close()
 
 
 @pytest.mark.parametrize(

@@ -8,20 +8,13 @@ import numpy as np
 import pytest
 
 from studio.analysis import Status
-from studio.vision import Analyzer, load_image, synthetic
+from studio.vision import load_image, synthetic
 from studio.vision.checks.focus import face_scale_blur
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
 
 SHARP = ["deepface__img24.jpg", "frec__obama.jpg", "deepface__img13.jpg"]
-
-
-@pytest.fixture(scope="module")
-def analyzer():
-    a = Analyzer("commercial-headshot", mode="still")
-    yield a
-    a.close()
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,6 @@ FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / 
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
 
 
-@pytest.fixture(scope="module")
-def analyzer():
-    a = Analyzer("commercial-headshot", mode="still")
-    yield a
-    a.close()
-
-
 @pytest.mark.parametrize(
     ("name", "kind"),
     [
@@ -109,25 +102,15 @@ def test_real_glare_spots_are_found(analyzer):
     assert "key light" in check.message
 
 
-@pytest.fixture(scope="module")
-def clean_lenses(analyzer):
-    image = load_image(FIXTURES / "deepface__img24.jpg")
-    base = analyzer.analyse_image(image, source="img24")
-    lm = np.array(base.subject.landmarks, np.float32).copy()
-    lm[:, 0] *= image.shape[1]
-    lm[:, 1] *= image.shape[0]
-    return image, lm, base
-
-
-def test_clean_lenses_pass(clean_lenses):
-    check = clean_lenses[2].check("glare")
+def test_clean_lenses_pass(img24):
+    check = img24[2].check("glare")
     assert check.status is Status.PASS
     assert {lens["side"] for lens in check.fields["lenses"]} == {"left", "right"}
     assert all(not lens["covers_eye"] for lens in check.fields["lenses"])
 
 
-def test_glare_over_the_eyes_fails(analyzer, clean_lenses):
-    image, lm, _ = clean_lenses
+def test_glare_over_the_eyes_fails(analyzer, img24):
+    image, lm, _ = img24
     check = analyzer.analyse_image(synthetic.add_glare(image, lm, over_eye=True), source="glare").check(
         "glare"
     )
@@ -136,8 +119,8 @@ def test_glare_over_the_eyes_fails(analyzer, clean_lenses):
     assert check.regions and check.marks
 
 
-def test_glare_beside_the_eyes_warns(analyzer, clean_lenses):
-    image, lm, _ = clean_lenses
+def test_glare_beside_the_eyes_warns(analyzer, img24):
+    image, lm, _ = img24
     check = analyzer.analyse_image(synthetic.add_glare(image, lm, over_eye=False), source="glare").check(
         "glare"
     )
@@ -151,7 +134,6 @@ def test_no_glasses_on_the_bare_faced_sample_live_view():
     from drivers.base import LiveFrame
     from drivers.recording import RecordingReader
     from studio.app import bundled_sample
-    from studio.vision import Analyzer
 
     kinds = []
     with RecordingReader(bundled_sample()) as reader, Analyzer("commercial-headshot") as analyser:

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from studio.analysis import CHECK_IDS, SHOT_TYPES
-from studio.vision import Analyzer
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
@@ -56,13 +55,6 @@ def validate(obj: dict) -> None:
             assert c["clock"] is None or 1 <= c["clock"] <= 12
     if "framing" in checks:
         assert isinstance(checks["framing"]["problems"], list)
-
-
-@pytest.fixture(scope="module")
-def analyzer():
-    a = Analyzer("commercial-headshot", mode="still")
-    yield a
-    a.close()
 
 
 @pytest.mark.parametrize(
