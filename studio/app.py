@@ -113,6 +113,7 @@ class StudioApp:
         self.trigger_mode = _mode_of(self.trigger_options)
         self.triggers = None
         self.warnings: list[str] = []
+        self.has_live_view = True  # False once the body says it cannot stream
         self._started = False
 
     # -- analysis ------------------------------------------------------------------------
@@ -192,6 +193,7 @@ class StudioApp:
         try:
             self.camera.start_live_view().result(timeout=15)
         except NotSupported as exc:  # a body without live view over USB still captures
+            self.has_live_view = False
             self.warnings.append(f"no live view: {exc}")
             log.warning("no live view: %s", exc)  # said once; the run goes on
         except CameraError:

@@ -82,8 +82,7 @@ def run(args: argparse.Namespace) -> int:
     print(summary.text(), file=sys.stderr)
     if json_lines:
         print(json.dumps({"summary": summary.to_json()}), file=sys.stderr)
-    no_live_view = any(w.startswith("no live view") for w in app.warnings)
-    if summary.analysed == 0 and not no_live_view:
+    if summary.analysed == 0 and app.has_live_view:
         raise UserError("no frame could be analysed: is the source a live-view recording, a "
                         "video or a folder of JPEGs?")
     return 0
