@@ -124,7 +124,7 @@ def handoff(frames: int, size: int) -> tuple[list[float], list[float]]:
     thread.start()
     time.sleep(0.05)
     for _ in range(frames):
-        slot.put(payload, timestamp=time.monotonic(), size=(1024, 680))
+        slot.put_jpeg(payload, timestamp=time.monotonic(), size=(1024, 680))
         time.sleep(0.002)  # ~500 fps: each put finds the reader waiting
     done.set()
     slot.close()

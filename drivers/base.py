@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from drivers.mailbox import Latest
+
 log = logging.getLogger(__name__)
 
 E = TypeVar("E")
@@ -44,63 +46,18 @@ class LiveFrame:
     size: tuple[int, int]
 
 
-class LatestFrameSlot:
-    """A one-frame mailbox: the writer overwrites, readers wait for a newer sequence number.
+class LatestFrameSlot(Latest[LiveFrame]):
+    """Live view: a :class:`~drivers.mailbox.Latest` of frames whose ``seq`` is the slot's own.
 
     Readers never see a frame twice and never queue: a slow reader simply skips frames.
     """
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._frame: LiveFrame | None = None
-        self._seq = 0
-        self._closed = False
-
-    @property
-    def seq(self) -> int:
-        """Sequence number of the newest frame (0 before the first)."""
-        return self._seq
-
-    def put(self, jpeg: bytes, timestamp: float | None = None,
-            size: tuple[int, int] | None = None) -> LiveFrame:
+    def put_jpeg(self, jpeg: bytes, timestamp: float | None = None,
+                 size: tuple[int, int] | None = None) -> LiveFrame:
         """Publish a new frame; returns it with its sequence number."""
-        if timestamp is None:
-            timestamp = time.monotonic()
-        if size is None:
-            size = jpeg_size(jpeg)
-        with self._cond:
-            self._seq += 1
-            frame = LiveFrame(jpeg, self._seq, timestamp, size)
-            self._frame = frame
-            self._cond.notify_all()
-        return frame
-
-    def latest(self) -> LiveFrame | None:
-        """The newest frame, without waiting."""
-        return self._frame
-
-    def wait_newer(self, after_seq: int, timeout: float | None = None) -> LiveFrame | None:
-        """Block until a frame with ``seq > after_seq`` exists; ``None`` on timeout or close."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._seq > after_seq or self._closed, timeout)
-            frame = self._frame
-        if frame is None or frame.seq <= after_seq:
-            return None
-        return frame
-
-    def close(self) -> None:
-        """Wake every waiter; later waits return at once with what is there."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def reopen(self) -> None:
-        with self._cond:
-            self._closed = False
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
+        ts = time.monotonic() if timestamp is None else timestamp
+        wh = jpeg_size(jpeg) if size is None else size
+        return self.put_made(lambda seq: LiveFrame(jpeg, seq, ts, wh))
 
 
 _SOF_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD,

@@ -520,7 +520,7 @@ class ReplayCamera:
             source.close()
 
     def _publish(self, jpeg: bytes) -> None:
-        self._frames.put(jpeg)
+        self._frames.put_jpeg(jpeg)
         self._published += 1
 
     def _set_state(self, state: CameraState, reason: str) -> None:

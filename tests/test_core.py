@@ -44,8 +44,8 @@ def test_jpeg_size_reads_the_header_of_real_jpegs():
 
 def test_slot_numbers_frames_and_never_returns_one_twice():
     slot = LatestFrameSlot()
-    a = slot.put(b"\xff\xd8a", timestamp=1.0)
-    b = slot.put(b"\xff\xd8b", timestamp=2.0)
+    a = slot.put_jpeg(b"\xff\xd8a", timestamp=1.0)
+    b = slot.put_jpeg(b"\xff\xd8b", timestamp=2.0)
     assert (a.seq, b.seq) == (1, 2)
     assert slot.wait_newer(0, timeout=0).jpeg == b"\xff\xd8b"  # the newest, frame 1 is gone
     assert slot.wait_newer(2, timeout=0.05) is None
@@ -58,7 +58,7 @@ def test_slot_wakes_a_waiting_reader_without_polling():
     reader.start()
     time.sleep(0.05)
     put_at = time.monotonic()
-    slot.put(_jpeg(8, 8))
+    slot.put_jpeg(_jpeg(8, 8))
     reader.join(5)
     assert got and got[0].seq == 1 and got[0].size == (8, 8)
     assert time.monotonic() - put_at < 1.0
@@ -169,7 +169,7 @@ def test_loop_drops_frames_instead_of_queueing_when_analysis_is_slow():
     loop.add_listener(lambda a: seen.append(a.frame))
     loop.start()
     for _ in range(60):  # 60 frames at ~200 fps against a 20 fps analyser
-        slot.put(b"\xff\xd8")
+        slot.put_jpeg(b"\xff\xd8")
         time.sleep(0.005)
     slot.close()
     assert loop.wait(5)
@@ -190,9 +190,9 @@ def test_loop_survives_a_frame_the_analyser_cannot_read():
 
     loop = VisionLoop(slot, picky)
     loop.start()
-    slot.put(b"\xff\xd8")
+    slot.put_jpeg(b"\xff\xd8")
     time.sleep(0.1)
-    slot.put(b"\xff\xd8")
+    slot.put_jpeg(b"\xff\xd8")
     time.sleep(0.1)
     slot.close()
     assert loop.wait(5)

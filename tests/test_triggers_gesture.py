@@ -34,7 +34,7 @@ def fires_on(photo: Path, detector: PalmDetector) -> bool:
     slot = LatestFrameSlot()
     jpeg = photo.read_bytes()
     for i in range(12):
-        trigger.process(slot.put(jpeg, timestamp=100.0 + i * 0.1))
+        trigger.process(slot.put_jpeg(jpeg, timestamp=100.0 + i * 0.1))
     assert len(fired) <= 1  # held for 1.2 s: fires once, not once per frame
     return bool(fired)
 
@@ -107,7 +107,7 @@ def test_thread_reads_the_latest_frame_slot_at_a_reduced_rate():
     jpeg = photo.read_bytes()
     started = time.monotonic()
     while time.monotonic() - started < 2.5 and not fired:
-        slot.put(jpeg)  # 30 fps live view
+        slot.put_jpeg(jpeg)  # 30 fps live view
         time.sleep(1 / 30)
     trigger.stop()
     assert fired and fired[0].source == "gesture"

@@ -47,7 +47,7 @@ def window(qtbot):
 
 def show(qtbot, w, seq_frames: int = 1, analysis=None):
     for _ in range(seq_frames):  # one at a time: each is decoded (a burst would be coalesced)
-        w.slot.put(known_jpeg())
+        w.slot.put_jpeg(known_jpeg())
         qtbot.waitUntil(lambda: w.view.newest_seq == w.slot.seq, timeout=5000)
     if analysis is not None:
         w.bridge.post_analysis(analysis)
@@ -194,7 +194,7 @@ def test_stale_analysis_geometry_is_not_drawn(qtbot, window):
 
 def test_frames_are_coalesced_not_queued(qtbot, window):
     for _ in range(40):
-        window.slot.put(known_jpeg())
+        window.slot.put_jpeg(known_jpeg())
     qtbot.waitUntil(lambda: bool(window.painted) and window.painted[-1].seq == 40, timeout=5000)
     assert len(window.painted) < 40  # frames overtaken while decoding or painting were dropped
     assert window.view.frame.frame_hist is not None

@@ -81,7 +81,7 @@ def _main(shot: str, spots: str) -> int:
     window.move(0, 0)
     window.resize(1280, 800)
     window.show()
-    slot.put(known_jpeg())
+    slot.put_jpeg(known_jpeg())
     window.bridge.post_analysis(known_analysis(frame=1))
     window.bridge.post_transition(ReadyTransition(ReadyState.HOLDING, ReadyState.READY, 0.0, 1, (), 1))
     deadline = time.monotonic() + 20

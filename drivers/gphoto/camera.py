@@ -708,7 +708,7 @@ class GphotoCamera:
         if self._drop_frames > 0:
             self._drop_frames -= 1
             return
-        self._frames.put(jpeg)
+        self._frames.put_jpeg(jpeg)
         for waiter in self._lv_waiters:
             if not waiter.done():
                 waiter.set_result(None)
