@@ -57,25 +57,21 @@ def main() -> int:
         have_vision = False
         print(f"bench_latency: studio.vision not available ({exc}); baseline only", file=sys.stderr)
 
-    from PyQt5.QtWidgets import QApplication
-
     from studio.bench.latency import WARMUP_S, measure_latency, run_phase
-    from studio.ui import undo_cv2_qt_paths
+    from studio.ui.latency_probe import platform_name, qt_application
 
     if have_vision:
         measured = measure_latency(args.source, seconds=args.seconds, preset=args.preset, x11=args.x11)
         results = [measured["baseline"], measured["full-nohold"], measured["full"]]
-        qt = QApplication.instance()
     else:
-        undo_cv2_qt_paths()
-        qt = QApplication([])
-        results = [run_phase(qt, args.source, args.seconds, False, args.preset)]
+        qt_application(args.x11)
+        results = [run_phase(args.source, args.seconds, False, args.preset)]
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
     load = ", ".join(f"{v:.1f}" for v in load_before)
     print(f"bench_latency: {args.source.name}, {args.seconds:g} s per phase "
-          f"(first {WARMUP_S:g} s discarded), platform {qt.platformName()}, {os.cpu_count()} CPUs, "
+          f"(first {WARMUP_S:g} s discarded), platform {platform_name()}, {os.cpu_count()} CPUs, "
           f"load average before the run {load}")
     for r in results:
         print(f"  {r['phase']:8s}: arrival->painted median {r['latency_ms_median']} ms, "

@@ -1,13 +1,13 @@
 """The one place that fires the camera: triggers ask, the controller decides.
 
 Every trigger (auto, gesture, sound, keys, interval, the GUI button) sends a
-:class:`~studio.triggers.TriggerEvent` to :meth:`CaptureController.submit`. The controller
+:class:`~studio.events.TriggerEvent` to :meth:`CaptureController.submit`. The controller
 applies the rules — one capture at a time, a cooldown after each shot, a minimum interval
 between shots, at most one auto shot per READY period and a maximum per sequence, a countdown
 if asked, and a disk-space check before every shot — then calls ``camera.capture()``. When
 the files are down, a worker thread checks the still, writes the sidecars and deliverables and
-emits :class:`CaptureDone`. Listeners (overlay, audio) receive :data:`CaptureEvent` s on the
-thread that produced them and must be quick.
+emits :class:`~studio.events.CaptureDone`. Listeners (overlay, audio) receive
+:data:`~studio.events.CaptureEvent` s on the thread that produced them and must be quick.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from drivers.base import (
     Camera,
@@ -30,77 +30,33 @@ from drivers.base import (
     PermissionDenied,
     StorageFull,
 )
-from studio.analysis import Analysis
-from studio.triggers import TriggerEvent
+from studio.events import (
+    CaptureDone,
+    CaptureEvent,
+    CaptureFailed,
+    CaptureListener,
+    CaptureStarted,
+    CountdownTick,
+    Cues,
+    Decision,
+    TriggerEvent,
+    TriggerIgnored,
+)
 
 if TYPE_CHECKING:
-    from studio.session import Session, ShotProcessor, ShotRecord
+    from studio.session import Session, ShotProcessor
 
 log = logging.getLogger(__name__)
 
-
-# -- events ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CaptureStarted:
-    trigger: TriggerEvent
-    at: float
-
-
-@dataclass(frozen=True, slots=True)
-class CaptureDone:
-    """The shot's files are on disk and, with a session, checked and labelled."""
-
-    paths: tuple[Path, ...]
-    analysis: Analysis | None  # the still's analysis (None without a session or if unreadable)
-    trigger: TriggerEvent
-    records: tuple[ShotRecord, ...] = ()
-
-    @property
-    def still_failed(self) -> bool:
-        return any(r.failed for r in self.records)
-
-
-@dataclass(frozen=True, slots=True)
-class CaptureFailed:
-    reason: str
-    trigger: TriggerEvent | None
-    stopped: bool = False  # capturing is off until :meth:`CaptureController.resume`
-
-
-@dataclass(frozen=True, slots=True)
-class CountdownTick:
-    """``n`` seconds to go; 0 is the moment of firing."""
-
-    n: int
-    at: float
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerIgnored:
-    trigger: TriggerEvent
-    reason: str
-
-
-CaptureEvent = CaptureStarted | CaptureDone | CaptureFailed | CountdownTick | TriggerIgnored
-CaptureListener = Callable[[CaptureEvent], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    accepted: bool
-    reason: str = ""
-    retry_at: float | None = None  # monotonic time when asking again may succeed
-
+# The events and Decision live in studio.events (the triggers import them from there); they
+# are named here too, where the controller's users have always found them.
+__all__ = ["RESUMING_SOURCES", "CaptureController", "CaptureDone", "CaptureEvent",
+           "CaptureFailed", "CaptureListener", "CaptureRules", "CaptureStarted", "CountdownTick",
+           "Cues", "Decision", "TriggerEvent", "TriggerIgnored"]
 
 # A stopped controller (disk or card full) goes on when the photographer presses capture and
 # the space check passes; hands-free triggers never resume it by themselves.
 RESUMING_SOURCES = frozenset({"button", "key"})
-
-
-class Cues(Protocol):
-    def play(self, name: str) -> bool: ...
 
 
 @dataclass(slots=True)

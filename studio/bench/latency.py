@@ -5,43 +5,34 @@ every paint is recorded with the arrival time of the frame it showed and the age
 drawn over it. Phases in one run: ``baseline`` (live view alone, no analysis), ``full-nohold``
 (analysis, newest picture always) and ``full`` (the default: the picture waits up to two frames
 for its analysis). Geometry more than two frames old is never drawn (studio/ui/overlay.py).
+
+The window and its paint records come from :mod:`studio.ui.latency_probe` (Qt stays in
+``studio/ui/``); this module turns them into figures.
 """
 
 from __future__ import annotations
 
-import os
 import statistics
-import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from studio.bench.stats import percentile
+
+if TYPE_CHECKING:
+    from studio.ui.latency_probe import PhaseRecording
 
 WARMUP_S = 2.0  # model loading and the first analyses are not steady state
 
 
-def _drop_offscreen_noise(_mode, _context, message: str) -> None:
-    # The offscreen platform warns on every window resize; nothing a reader can act on.
-    if "propagateSizeHints" not in message:
-        sys.stderr.write(message + "\n")
-
-
 def measure_latency(recording: Path, *, seconds: float, preset: str, x11: bool = False) -> dict:
     """The three phases on ``recording``; figures per phase plus ``median_ms`` / ``p95_ms``."""
-    if not x11:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PyQt5.QtCore import qInstallMessageHandler
-    from PyQt5.QtWidgets import QApplication
+    from studio.ui.latency_probe import platform_name, qt_application
 
-    from studio.ui import undo_cv2_qt_paths
-
-    undo_cv2_qt_paths()
-    qInstallMessageHandler(_drop_offscreen_noise)
-    qt = QApplication.instance() or QApplication([])
-    out = {"platform": qt.platformName()}
+    qt_application(x11)
+    out: dict[str, Any] = {"platform": platform_name()}
     for name, analyse, hold in (("baseline", False, True), ("full-nohold", True, False),
                                 ("full", True, True)):
-        phase = run_phase(qt, recording, seconds, analyse, preset, hold=hold)
+        phase = run_phase(recording, seconds, analyse, preset, hold=hold)
         phase["median_ms"] = phase["latency_ms_median"]
         phase["p95_ms"] = phase["latency_ms_p95"]
         phase["max_shown_age_frames"] = phase.get("age_frames_max_shown")
@@ -49,11 +40,11 @@ def measure_latency(recording: Path, *, seconds: float, preset: str, x11: bool =
     return out
 
 
-def run_phase(qt, source: Path, seconds: float, analyse: bool, preset: str, hold: bool = True) -> dict:
-    from PyQt5.QtCore import QTimer
-
+def run_phase(source: Path, seconds: float, analyse: bool, preset: str,
+              hold: bool = True) -> dict:
+    """One phase's figures (:func:`studio.ui.latency_probe.qt_application` must have run)."""
     from drivers.replay import open_source
-    from studio.ui.window import MainWindow
+    from studio.ui.latency_probe import record_phase
 
     camera = open_source(source, pace="recorded", loop=True)
     app = None
@@ -61,41 +52,21 @@ def run_phase(qt, source: Path, seconds: float, analyse: bool, preset: str, hold
         from studio.app import StudioApp
 
         app = StudioApp(camera, preset=preset, source_name="bench")
-    window = MainWindow(camera.frames, preset=preset)
-    window.resize(1280, 800)
-    window.view.hold_picture = hold
-    records = []
-    window.view.paint_listeners.append(records.append)
-    if app is not None:
-        app.add_analysis_listener(window.bridge.post_analysis)
-        app.ready.add_listener(window.bridge.post_transition)
-        app.start()
-    else:
-        camera.open()
-        camera.start_live_view().result(timeout=15)
-    window.show()
-    started = time.monotonic()
-    QTimer.singleShot(int(seconds * 1000), qt.quit)
-    qt.exec_()
-    ended = time.monotonic()
-    window.feed.stop()
-    loop_stats = app.loop.stats if app else None
-    published = camera.frames.seq
-    if app is not None:
-        app.stop()
-    else:
-        camera.close()
-    window.close()
+    seen = record_phase(camera, app, seconds, preset=preset, hold=hold)
+    return phase_figures(seen, analyse=analyse, hold=hold)
 
-    steady = [r for r in records if r.arrived >= started + WARMUP_S]
+
+def phase_figures(seen: PhaseRecording, *, analyse: bool, hold: bool) -> dict:
+    """Latency from arrival to first paint of each frame, and the analysis' age at paint."""
+    steady = [r for r in seen.records if r.arrived >= seen.started + WARMUP_S]
     first_paint: dict[int, float] = {}
     for r in steady:
         first_paint.setdefault(r.seq, (r.painted - r.arrived) * 1000.0)
     latencies = list(first_paint.values())
-    span = max(ended - started - WARMUP_S, 1e-9)
-    result = {
+    span = max(seen.ended - seen.started - WARMUP_S, 1e-9)
+    result: dict[str, Any] = {
         "phase": ("full" if hold else "full-nohold") if analyse else "baseline",
-        "frames_published": published,
+        "frames_published": seen.published,
         "frames_painted": len(first_paint),
         "display_fps": round(len(first_paint) / span, 1),
         "latency_ms_median": round(statistics.median(latencies), 1) if latencies else None,
@@ -103,6 +74,7 @@ def run_phase(qt, source: Path, seconds: float, analyse: bool, preset: str, hold
         "latency_ms_max": round(max(latencies), 1) if latencies else None,
     }
     if analyse:
+        loop_stats = seen.loop_stats
         ages = [r.age_frames for r in steady if r.age_frames is not None]
         shown = [r.age_frames for r in steady if r.age_frames is not None and r.geometry]
         result.update({

@@ -1,5 +1,6 @@
 """Hands-free triggers. Each one turns something it noticed into a :class:`TriggerEvent` for the
-one :class:`studio.capture.CaptureController`; none of them calls the camera.
+one capture controller; none of them calls the camera, and none imports :mod:`studio.capture`:
+they see the controller as a :class:`~studio.events.CaptureRequests` (``studio.app`` wires them).
 
 - :mod:`.auto` — READY held for the hold time, once per READY period;
 - :mod:`.gesture` — a raised open palm (MediaPipe hands) held for a moment;
@@ -11,24 +12,6 @@ one :class:`studio.capture.CaptureController`; none of them calls the camera.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerEvent:
-    """A request for one shot.
-
-    ``period`` is the READY period that caused an auto trigger (at most one shot each);
-    ``countdown`` asks the controller to count down that many seconds before firing.
-    """
-
-    source: str  # "auto", "gesture", "sound", "key", "interval", …
-    at: float  # time.monotonic() when the trigger noticed it
-    period: int | None = None
-    countdown: int = 0
-
-
-Emit = Callable[[TriggerEvent], object]
+from studio.events import Emit, TriggerEvent
 
 __all__ = ["Emit", "TriggerEvent"]

@@ -12,8 +12,8 @@ import logging
 import threading
 import time
 
+from studio.events import CaptureRequests, TriggerEvent
 from studio.ready import ReadyState, ReadyTransition
-from studio.triggers import TriggerEvent
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 class AutoTrigger:
     """Subscribe with ``ready_machine.add_listener(trigger.on_transition)``."""
 
-    def __init__(self, controller, *, enabled: bool = True) -> None:
-        self.controller = controller  # a CaptureController (anything with submit())
+    def __init__(self, controller: CaptureRequests, *, enabled: bool = True) -> None:
+        self.controller = controller
         self.enabled = enabled
         self._lock = threading.Lock()
         self._period: int | None = None  # the READY period we are in, None when not READY

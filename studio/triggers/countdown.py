@@ -1,4 +1,4 @@
-"""Countdown beeps: the controller counts (:class:`~studio.capture.CountdownTick`), this beeps.
+"""Countdown beeps: the controller counts (:class:`~studio.events.CountdownTick`), this beeps.
 
 One short ``countdown`` beep per remaining second and a long ``countdown-final`` at the moment
 of firing, through the app's :class:`~studio.audio.CuePlayer` (so the sound trigger knows they
@@ -7,7 +7,7 @@ are the app's own sounds).
 
 from __future__ import annotations
 
-from studio.capture import CaptureEvent, CountdownTick, Cues
+from studio.events import CaptureEvent, CountdownTick, Cues
 
 
 class CountdownBeeper:

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from drivers.base import LatestFrameSlot, LiveFrame
-from studio.triggers import Emit, TriggerEvent
+from studio.events import Emit, TriggerEvent
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 
-from studio.triggers import Emit, TriggerEvent
+from studio.events import Emit, TriggerEvent
 
 log = logging.getLogger(__name__)
 

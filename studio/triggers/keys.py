@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from studio.triggers import Emit, TriggerEvent
+from studio.events import Emit, TriggerEvent
 
 ACTIONS = ("capture", "countdown")
 

@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from drivers.base import LatestFrameSlot
-from studio.capture import CaptureController
+from studio.events import CaptureRequests, Cues
 from studio.ready import ReadyMachine
 from studio.triggers.auto import AutoTrigger
 from studio.triggers.countdown import CountdownBeeper
 from studio.triggers.gesture import GestureTrigger
 from studio.triggers.interval import IntervalTrigger
 from studio.triggers.keys import DEFAULT_KEYS, KeyTrigger
-from studio.triggers.sound import SoundTrigger, cue_guard
+from studio.triggers.sound import RecentCues, SoundTrigger, cue_guard
 
 log = logging.getLogger(__name__)
+
+
+class TriggerCues(Cues, RecentCues, Protocol):
+    """The cue player as the triggers use it: the countdown beeper plays cues, the sound
+    trigger asks whether one just sounded (so a beep is not taken for a clap)."""
 
 
 @dataclass(slots=True)
@@ -76,9 +83,9 @@ def options_from_args(args: argparse.Namespace) -> TriggerOptions:
 class Triggers:
     """The running triggers of one session; :meth:`stop` ends them all."""
 
-    def __init__(self, controller: CaptureController, options: TriggerOptions, *,
+    def __init__(self, controller: CaptureRequests, options: TriggerOptions, *,
                  frames: LatestFrameSlot | None = None, ready: ReadyMachine | None = None,
-                 cues=None) -> None:
+                 cues: TriggerCues | None = None) -> None:
         self.controller = controller
         self.options = options
         self.keys = KeyTrigger(controller.submit, options.keys, countdown_s=options.countdown_s)
@@ -86,7 +93,7 @@ class Triggers:
         self.gesture: GestureTrigger | None = None
         self.sound: SoundTrigger | None = None
         self.interval: IntervalTrigger | None = None
-        self._cleanup = []
+        self._cleanup: list[Callable[[], None]] = []
         hands_free = options.countdown_s if options.hands_free_countdown else 0
         if cues is not None:
             self._cleanup.append(controller.add_listener(CountdownBeeper(cues)))
@@ -104,7 +111,7 @@ class Triggers:
 
     def start(self) -> list[str]:
         """Start the threaded triggers; returns warnings (e.g. no microphone) to show the user."""
-        warnings = []
+        warnings: list[str] = []
         if self.gesture:
             self.gesture.start()
         if self.sound:

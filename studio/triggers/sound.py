@@ -19,10 +19,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, Protocol
 
 import numpy as np
 
-from studio.triggers import Emit, TriggerEvent
+from studio.events import Emit, TriggerEvent
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class SoundTrigger:
         self.detector: OnsetDetector | None = None
         self.ignored: list[float] = []  # onsets dropped as the app's own sound
         self.fired: list[float] = []
-        self._stream = None
+        self._stream: Any = None  # a sounddevice.InputStream while started
         self._queue: queue.SimpleQueue[float | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
@@ -122,18 +123,22 @@ class SoundTrigger:
 
         info = sd.query_devices(self.device, kind="input")
         rate = int(self.samplerate or info["default_samplerate"])
-        self.detector = OnsetDetector(rate, **self._options)
+        self.detector = detector = OnsetDetector(rate, **self._options)
         self._thread = threading.Thread(target=self._deliver, name="sound-trigger", daemon=True)
         self._thread.start()
         self._stream = sd.InputStream(device=self.device, channels=1, samplerate=rate,
-                                      dtype="float32", blocksize=self.detector.frame,
+                                      dtype="float32", blocksize=detector.frame,
                                       callback=self._callback)
         self._stream.start()
         log.info("sound trigger listening on %s at %d Hz", info["name"], rate)
 
-    def _callback(self, indata, frames, time_info, status) -> None:  # audio thread: be quick
-        start_at = time.monotonic() - frames / self.detector.rate
-        for onset in self.detector.feed(indata[:, 0], start_at):
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+        # On PortAudio's thread: be quick. The stream exists only once the detector does.
+        detector = self.detector
+        if detector is None:
+            return
+        start_at = time.monotonic() - frames / detector.rate
+        for onset in detector.feed(indata[:, 0], start_at):
             self._queue.put(onset)
 
     def _deliver(self) -> None:
@@ -159,6 +164,12 @@ class SoundTrigger:
             self._thread = None
 
 
-def cue_guard(cue_player, margin_s: float = 0.35) -> Callable[[float], bool]:
+class RecentCues(Protocol):
+    """A cue player that can say whether one of its cues sounded a moment ago."""
+
+    def recently_active(self, within_s: float, now: float | None = None) -> bool: ...
+
+
+def cue_guard(cue_player: RecentCues, margin_s: float = 0.35) -> Callable[[float], bool]:
     """``ignore`` for :class:`SoundTrigger`: true while a cue plays and ``margin_s`` after."""
     return lambda at: bool(cue_player.recently_active(margin_s, at))
