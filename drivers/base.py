@@ -13,7 +13,7 @@ import logging
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +104,27 @@ class SettingKind(enum.StrEnum):
     DATE = "date"
 
 
+class ExposureControl(enum.Enum):
+    """An exposure control as the photographer names it; a driver tags the one setting of its
+    body that serves each, so the app lists controls without knowing any camera's names.
+    Declaration order is display order."""
+
+    APERTURE = ("Aperture", "f/")
+    SHUTTER = ("Shutter", "s")
+    ISO = ("ISO", "")
+    WHITE_BALANCE = ("White balance", "")
+    EXPOSURE_COMP = ("Exposure comp.", "EV")
+
+    @property
+    def title(self) -> str:
+        return self.value[0]
+
+    @property
+    def unit(self) -> str:
+        """What the values are in, for a label ("f/", "s", "EV"); empty when they say it."""
+        return self.value[1]
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
     """One camera setting as a typed value with what it may be set to.
@@ -119,6 +140,7 @@ class Setting:
     choices: tuple[str, ...] = ()
     range: tuple[float, float, float] | None = None  # (min, max, step)
     readonly: bool = False
+    control: ExposureControl | None = None  # the exposure control this setting serves, if any
 
     def allowed(self) -> str:
         """Human text of the allowed values, for error messages."""
@@ -130,6 +152,15 @@ class Setting:
         if self.kind is SettingKind.TOGGLE:
             return "on, off"
         return "any text"
+
+
+def exposure_controls(settings: Mapping[str, Setting]) -> list[Setting]:
+    """The settings tagged with an :class:`ExposureControl`, one per control, in display order."""
+    found: dict[ExposureControl, Setting] = {}
+    for setting in settings.values():
+        if setting.control is not None:
+            found.setdefault(setting.control, setting)
+    return [found[c] for c in ExposureControl if c in found]
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from drivers.base import EventHub
 
@@ -72,7 +73,7 @@ class HotplugMonitor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._known: set[Hashable] = set()
-        self._observer = None
+        self._observer: Any = None  # pyudev.MonitorObserver in udev mode
         self._rescan = threading.Event()
         self.scans = 0
 

@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from drivers.gphoto.lib import gp
 
@@ -33,7 +34,7 @@ class PresenceScanner:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._abilities = None
+        self._abilities: Any = None  # gp.CameraAbilitiesList, loaded at the first scan
 
     def scan(self) -> list[DetectedCamera]:
         g = gp()

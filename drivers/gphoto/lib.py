@@ -18,7 +18,7 @@ def gp() -> ModuleType:
 @functools.cache
 def libgphoto2() -> ctypes.CDLL:
     """The libgphoto2 that python-gphoto2 itself loaded (the wheel's copy when it has one)."""
-    package = Path(gp().__file__).parent
+    package = Path(str(gp().__file__)).parent
     bundled = package / "libgphoto2" / "libgphoto2.so.6"
     lib = ctypes.CDLL(str(bundled) if bundled.exists() else "libgphoto2.so.6")
     lib.gp_widget_get_value.argtypes = [ctypes.c_void_p, ctypes.c_void_p]

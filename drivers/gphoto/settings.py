@@ -9,12 +9,38 @@ from __future__ import annotations
 
 import ctypes
 import logging
+from collections.abc import Collection, Iterator
+from dataclasses import replace
 from typing import Any
 
-from drivers.base import Setting, SettingError, SettingKind, parse_setting_value
+from drivers.base import ExposureControl, Setting, SettingError, SettingKind, parse_setting_value
 from drivers.gphoto.lib import gp, libgphoto2
 
 log = logging.getLogger(__name__)
+
+# libgphoto2's widget names (they differ by body) for each exposure control, preferred first.
+EXPOSURE_WIDGETS: dict[ExposureControl, tuple[str, ...]] = {
+    ExposureControl.APERTURE: ("aperture", "f-number", "fnumber"),
+    ExposureControl.SHUTTER: ("shutterspeed", "shutterspeed2", "eosshutterspeed"),
+    ExposureControl.ISO: ("iso", "isospeed"),
+    ExposureControl.WHITE_BALANCE: ("whitebalance",),
+    ExposureControl.EXPOSURE_COMP: ("exposurecompensation", "exposurecompensation2"),
+}
+
+
+def control_for(name: str, present: Collection[str]) -> ExposureControl | None:
+    """The exposure control widget ``name`` serves, when it is the first of its control's
+    names among the widgets ``present`` on this body."""
+    for control, names in EXPOSURE_WIDGETS.items():
+        if name in names:
+            return control if next((n for n in names if n in present), name) == name else None
+    return None
+
+
+def with_control(setting: Setting, present: Collection[str]) -> Setting:
+    """``setting`` tagged with the exposure control it serves on this body (if any)."""
+    control = control_for(setting.name, present)
+    return replace(setting, control=control) if control is not setting.control else setting
 
 
 def _kind_of(widget_type: int) -> SettingKind | None:
@@ -64,7 +90,7 @@ def to_setting(widget: Any) -> Setting | None:
                    value=value, choices=choices, range=rng, readonly=bool(widget.get_readonly()))
 
 
-def iter_leaves(widget: Any):
+def iter_leaves(widget: Any) -> Iterator[Any]:
     """Depth-first leaf widgets of a config tree."""
     g = gp()
     for child in widget.get_children():
@@ -88,7 +114,7 @@ def read_settings(config: Any) -> dict[str, Setting]:
             continue
         if setting is not None:
             settings[name] = setting
-    return settings
+    return {name: with_control(setting, settings) for name, setting in settings.items()}
 
 
 def apply_value(widget: Any, setting: Setting, text: str) -> None:

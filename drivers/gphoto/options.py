@@ -1,0 +1,24 @@
+"""What a :class:`~drivers.gphoto.GphotoCamera` is told at construction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class GphotoOptions:
+    port: str | None = None  # "usb:001,005"; None: the first detected camera
+    model: str | None = None  # pick this model when several are attached
+    capture_target: str = "card"  # "card" or "ram"; set on every connect
+    delete_after_download: bool = False  # only after the local copy is verified
+    max_fps: float | None = None  # live-view cap; None: the brand's default
+    pair_settle_s: float = 0.15  # after CAPTURE_COMPLETE, wait this long for a RAW+JPEG twin
+    capture_timeout_s: float = 30.0
+    reconnect_timeout_s: float = 60.0  # RECONNECTING for this long, then GONE (still watching)
+    presence_poll_s: float = 2.0  # idle presence scan (0.3 ms); 0 = rely on hotplug
+    hotplug: str = "auto"  # USB change monitor while open: "auto" (udev, else poll), "udev", "poll", "off"
+    hotplug_poll_s: float = 1.0  # the monitor's scan period in poll mode
+    idle_poll_s: float = 0.05  # event poll period when nothing is pending
+    busy_poll_s: float = 0.01  # event poll period while a capture is pending
+    download_retry_s: float = 2.0
+    download_attempts: int = 5

@@ -1,0 +1,226 @@
+"""The owner loop: one thread per device, typed requests in, Futures out.
+
+A device (a camera on libgphoto2, a replayed recording) is used by one thread only. Other
+threads :meth:`OwnerLoop.submit` a request, a small frozen dataclass such as :class:`Capture`
+or :class:`SetSetting`, and get a :class:`concurrent.futures.Future` back. The loop thread runs
+
+    device.setup()  ->  [serve requests; sleep(device.step())]*  ->  device.teardown(leftover)
+
+Requests are dispatched by their type through the device's ``handlers`` table, never by name.
+A handler may resolve its Future at once or later (a gphoto capture resolves when its files are
+downloaded). An exception from a handler goes to its Future and to ``device.handler_failed``.
+Between requests the loop calls ``device.step()``, which returns how long the loop may sleep
+(``None``: until the next request); a new request or :meth:`OwnerLoop.wake` cuts the sleep.
+``teardown`` always runs, even after a bug in the loop, so no body is left in live view.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from drivers.base import CameraError, failed
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------------------------
+# The requests every camera driver serves
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """Fire the shutter; resolves to the saved file(s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveView:
+    """Start (``on=True``) or stop live view."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSettings:
+    """Every setting by name."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetSetting:
+    """Validate ``value`` for setting ``name`` and write it; resolves to the new setting."""
+
+    name: str
+    value: str
+
+
+Handler = Callable[[Any, Future], None]
+Pending = tuple[object, Future]
+
+
+class Device(Protocol):
+    """What a driver gives the loop; every method runs on the loop's thread."""
+
+    @property
+    def handlers(self) -> Mapping[type, Handler]:
+        """Request type -> handler(request, future)."""
+        ...
+
+    def setup(self) -> None:
+        """Connect or open; an exception here fails :meth:`OwnerLoop.start` with it."""
+        ...
+
+    def step(self) -> float | None:
+        """Work between requests; returns the seconds the loop may sleep (``None``: until woken)."""
+        ...
+
+    def handler_failed(self, request: object, exc: Exception) -> None:
+        """A handler raised ``exc`` (already set on its Future): react, e.g. reconnect."""
+        ...
+
+    def teardown(self, leftover: list[Pending]) -> None:
+        """Leave the device clean; ``leftover`` holds requests that arrived but were not served."""
+        ...
+
+
+class OwnerLoop:
+    """The thread that owns one device. ``start``, ``submit``, ``wake`` and ``stop`` are
+    thread-safe; ``not_open`` makes the error a request gets when the loop is not running."""
+
+    def __init__(self, device: Device, name: str,
+                 not_open: Callable[[], CameraError] = lambda: CameraError("camera is not open")) -> None:
+        self._device = device
+        self._name = name
+        self._not_open = not_open
+        self._lock = threading.Lock()
+        self._requests: collections.deque[Pending] = collections.deque()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    @property
+    def running(self) -> bool:
+        with self._lock:
+            return self._thread is not None and not self._stopping
+
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` was called: a handler may check it to end a long wait."""
+        return self._stopping
+
+    def on_loop_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def start(self) -> None:
+        """Start the thread and wait for ``device.setup()``; re-raises what setup raised."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopping = False
+            ready: Future[None] = Future()
+            thread = threading.Thread(target=self._run, args=(ready,), name=self._name, daemon=True)
+            self._thread = thread
+            thread.start()
+        try:
+            ready.result()
+        except BaseException:
+            thread.join()
+            with self._lock:
+                if self._thread is thread:
+                    self._thread = None
+            raise
+
+    def submit(self, request: object) -> Future:
+        """Queue ``request`` for its handler; a Future failed with ``not_open()`` when stopped."""
+        if type(request) not in self._device.handlers:
+            raise TypeError(f"{type(self._device).__name__} has no handler for {request!r}")
+        future: Future = Future()
+        with self._lock:
+            if self._thread is None or self._stopping:
+                return failed(self._not_open())
+            self._requests.append((request, future))
+        self._wake.set()
+        return future
+
+    def wake(self) -> None:
+        """Cut the current sleep short (the device's step has something to do)."""
+        self._wake.set()
+
+    def stop(self, timeout: float | None = None) -> bool:
+        """End the loop after the request being served; ``teardown`` runs on the loop thread.
+        Returns False when the thread did not end within ``timeout``. From the loop's own
+        thread (a listener closing the camera) it only asks, and returns at once."""
+        with self._lock:
+            thread = self._thread
+            if thread is None:
+                return True
+            self._stopping = True
+            self._thread = None
+            self._wake.set()
+        if thread is threading.current_thread():
+            return True
+        thread.join(timeout)
+        if thread.is_alive():
+            log.warning("%s did not stop within %s s", self._name, timeout)
+            return False
+        return True
+
+    # ------------------------------------------------------------------ the loop thread
+
+    def _run(self, ready: Future[None]) -> None:
+        try:
+            self._device.setup()
+        except BaseException as exc:  # reported to start() in the caller's thread
+            ready.set_exception(exc)
+            return
+        ready.set_result(None)
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                self._serve_requests()
+                if self._stopping:
+                    break
+                sleep = self._device.step()
+                if not self._stopping:
+                    self._wake.wait(sleep)
+        except Exception:  # a bug must not leave the device in live view or claimed
+            log.exception("%s failed", self._name)
+        finally:
+            with self._lock:
+                leftover = list(self._requests)
+                self._requests.clear()
+                self._stopping = True
+            self._device.teardown(leftover)
+
+    def _serve_requests(self) -> None:
+        while not self._stopping:
+            with self._lock:
+                if not self._requests:
+                    return
+                request, future = self._requests.popleft()
+            self.serve(request, future)
+
+    def serve(self, request: object, future: Future) -> None:
+        """Run the handler for ``request`` (on the loop thread; teardown may call it too)."""
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            self._device.handlers[type(request)](request, future)
+        except Exception as exc:
+            if not isinstance(exc, CameraError):  # report programming errors to the caller too
+                log.exception("%r failed", request)
+            if not future.done():
+                future.set_exception(exc)
+            self._device.handler_failed(request, exc)
+
+
+def fail_all(pending: list[Pending], error: Callable[[], BaseException]) -> None:
+    """Fail every not yet started request with a fresh ``error()``."""
+    for _, future in pending:
+        if future.set_running_or_notify_cancel():
+            future.set_exception(error())
