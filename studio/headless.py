@@ -19,6 +19,14 @@ from typing import TextIO
 from studio.analysis import Analysis
 from studio.app import StudioApp
 from studio.bench.stats import percentile
+from studio.events import (
+    CaptureDone,
+    CaptureEvent,
+    CaptureFailed,
+    CaptureStarted,
+    CountdownTick,
+    TriggerIgnored,
+)
 from studio.ready import ReadyTransition
 
 log = logging.getLogger(__name__)
@@ -70,24 +78,24 @@ def format_transition(t: ReadyTransition) -> str:
     return f"{t.state.value.upper()}{why}"
 
 
-def describe_capture_event(event) -> str | None:
+def describe_capture_event(event: CaptureEvent) -> str | None:
     """One line for a capture event (None for events not worth a line)."""
-    kind = type(event).__name__
-    if kind == "CaptureStarted":
-        return f"[capture] fired by {event.trigger.source}"
-    if kind == "CountdownTick":
-        return f"[capture] {event.n}…" if event.n else None
-    if kind == "CaptureFailed":
-        return f"[capture] failed: {event.reason}"
-    if kind == "TriggerIgnored":
-        return f"[capture] {event.trigger.source} ignored: {event.reason}"
-    if kind == "CaptureDone":
-        names = ", ".join(p.name for p in event.paths)
-        if event.analysis is None:
-            return f"[capture] saved {names}"
-        problems = [c.id for c in event.analysis.problems]
-        verdict = "still passes" if not problems else "still fails: " + ", ".join(problems)
-        return f"[capture] saved {names}; {verdict}"
+    match event:
+        case CaptureStarted():
+            return f"[capture] fired by {event.trigger.source}"
+        case CountdownTick():
+            return f"[capture] {event.n}…" if event.n else None
+        case CaptureFailed():
+            return f"[capture] failed: {event.reason}"
+        case TriggerIgnored():
+            return f"[capture] {event.trigger.source} ignored: {event.reason}"
+        case CaptureDone():
+            names = ", ".join(p.name for p in event.paths)
+            if event.analysis is None:
+                return f"[capture] saved {names}"
+            problems = [c.id for c in event.analysis.problems]
+            verdict = "still passes" if not problems else "still fails: " + ", ".join(problems)
+            return f"[capture] saved {names}; {verdict}"
     return None
 
 
@@ -137,7 +145,7 @@ class HeadlessRunner:
         stream = self.err if self.json_lines else self.out
         self._write(stream, f"[frame {t.frame}] {format_transition(t)}")
 
-    def _on_capture(self, event) -> None:
+    def _on_capture(self, event: CaptureEvent) -> None:
         line = describe_capture_event(event)
         if line:
             self._write(self.err if self.json_lines else self.out, line)

@@ -8,6 +8,8 @@ from PyQt5.QtWidgets import QWidget
 
 from studio.ui import style
 
+Align = Qt.AlignmentFlag  # PyQt5's stubs know Qt's enums by their scoped names
+
 # (keys, what they do): the single list the help overlay and docs/overlay.md show.
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Space", "capture"),
@@ -30,7 +32,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
 class HelpOverlay(QWidget):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
-        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.hide()
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -39,15 +41,15 @@ class HelpOverlay(QWidget):
         p.setPen(style.TEXT)
         p.setFont(style.font(34, bold=True))
         top = max(30, (self.height() - 60 - 40 * len(SHORTCUTS)) // 2)
-        p.drawText(QRectF(0, top, self.width(), 50), Qt.AlignHCenter, "Keyboard")
+        p.drawText(QRectF(0, top, self.width(), 50), Align.AlignHCenter, "Keyboard")
         y = top + 66
         middle = self.width() / 2
         for keys, what in SHORTCUTS:
             p.setFont(style.font(24, bold=True))
             p.setPen(style.CATCHLIGHT)
-            p.drawText(QRectF(0, y, middle - 20, 36), Qt.AlignRight | Qt.AlignVCenter, keys)
+            p.drawText(QRectF(0, y, middle - 20, 36), Align.AlignRight | Align.AlignVCenter, keys)
             p.setFont(style.font(24))
             p.setPen(style.TEXT)
-            p.drawText(QRectF(middle + 20, y, middle - 40, 36), Qt.AlignLeft | Qt.AlignVCenter, what)
+            p.drawText(QRectF(middle + 20, y, middle - 40, 36), Align.AlignLeft | Align.AlignVCenter, what)
             y += 40
         p.end()

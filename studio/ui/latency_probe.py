@@ -33,6 +33,9 @@ class PhaseRecording:
     loop_stats: LoopStats | None = None  # with analysis only
 
 
+_application: QApplication | None = None
+
+
 def _drop_offscreen_noise(_mode: QtMsgType, _context: object, message: str | None) -> None:
     # The offscreen platform warns on every window resize; nothing a reader can act on.
     if message and "propagateSizeHints" not in message:
@@ -45,8 +48,12 @@ def qt_application(x11: bool = False) -> QApplication:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     undo_cv2_qt_paths()
     qInstallMessageHandler(_drop_offscreen_noise)
+    global _application
     existing = QApplication.instance()
-    return existing if isinstance(existing, QApplication) else QApplication([])
+    if isinstance(existing, QApplication):
+        return existing
+    _application = QApplication([])  # held here: PyQt deletes an unreferenced QApplication
+    return _application
 
 
 def platform_name() -> str:

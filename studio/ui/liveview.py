@@ -17,6 +17,8 @@ from studio.ui.feed import FULL, DisplayFrame, FrameFeed
 from studio.ui.guides import Guides
 from studio.ui.overlay import MAX_AGE_FRAMES, ViewMap, fit_rect, paint_overlay
 
+Align = Qt.AlignmentFlag  # PyQt5's stubs know Qt's enums by their scoped names
+
 # The picture may be held back this many frames (~66 ms at 30 fps) so that the boxes drawn on
 # it are never more than MAX_AGE_FRAMES older; an analysis further behind than that is not
 # waited for: the live picture is shown and the boxes are hidden.
@@ -41,7 +43,7 @@ class LiveView(QWidget):
     def __init__(self, feed: FrameFeed, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.feed = feed
-        self.setAttribute(Qt.WA_OpaquePaintEvent)  # we fill every pixel ourselves
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # we fill every pixel ourselves
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setMinimumSize(320, 240)
         self.frame: DisplayFrame | None = None
@@ -161,7 +163,7 @@ class LiveView(QWidget):
             p.setPen(style.DIM_TEXT)
             p.setFont(style.font(28))
             text = "live view off" if not self.live else "waiting for live view\u2026"
-            p.drawText(self.rect(), Qt.AlignCenter, text)
+            p.drawText(self.rect(), Align.AlignCenter, text)
             p.end()
             return
         fw, fh = frame.size
@@ -180,7 +182,7 @@ class LiveView(QWidget):
         if analysis is not None and not geometry:
             p.setPen(style.DIM_TEXT)
             p.setFont(style.font(14))
-            p.drawText(target.adjusted(10, 8, -10, -8), Qt.AlignLeft | Qt.AlignTop,
+            p.drawText(target.adjusted(10, 8, -10, -8), Align.AlignLeft | Align.AlignTop,
                        f"analysis {age} frames behind")
         p.end()
         record = PaintRecord(frame.seq, frame.arrived, time.monotonic(),

@@ -18,6 +18,8 @@ from studio.ready import ReadyState
 from studio.ui import style
 from studio.ui.guides import Guides, crop_box
 
+Align = Qt.AlignmentFlag  # PyQt5's stubs know Qt's enums by their scoped names
+
 MAX_AGE_FRAMES = 2  # geometry older than this (in frames) is not drawn over a newer picture
 
 
@@ -65,7 +67,7 @@ def paint_overlay(p: QPainter, view: ViewMap, analysis: Analysis | None, guides:
     _paint_state_border(p, view.target, state)
 
 
-def _pen(color: QColor, width: float, style_: Qt.PenStyle = Qt.SolidLine) -> QPen:
+def _pen(color: QColor, width: float, style_: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
     pen = QPen(color, width, style_)
     pen.setCosmetic(True)
     return pen
@@ -73,7 +75,7 @@ def _pen(color: QColor, width: float, style_: Qt.PenStyle = Qt.SolidLine) -> QPe
 
 def _outlined_rect(p: QPainter, rect: QRectF, color: QColor, width: float) -> None:
     """A box readable on any background: a dark halo under the coloured line."""
-    p.setBrush(Qt.NoBrush)
+    p.setBrush(Qt.BrushStyle.NoBrush)
     p.setPen(_pen(QColor(0, 0, 0, 150), width + 3))
     p.drawRect(rect)
     p.setPen(_pen(color, width))
@@ -90,28 +92,29 @@ def _paint_guides(p: QPainter, view: ViewMap, guides: Guides, frame_size: tuple[
         inside.addRect(box)
         p.fillPath(outside.subtracted(inside), QColor(0, 0, 0, 110))
         p.setPen(_pen(QColor(255, 255, 255, 170), 2))
-        p.setBrush(Qt.NoBrush)
+        p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(box)
         p.setFont(style.font(16, bold=True))
         inset = style.READY_BORDER_PX + 6  # stays readable inside the READY border
-        p.drawText(box.adjusted(inset, inset, -inset, -inset), Qt.AlignLeft | Qt.AlignBottom, guides.crop)
+        p.drawText(box.adjusted(inset, inset, -inset, -inset), Align.AlignLeft | Align.AlignBottom,
+                   guides.crop)
     if guides.eye_band:
         top, bottom = guides.eye_band
         band = QRectF(view.point(0, top), view.point(1, bottom))
         p.fillRect(band, style.BAND)
-        p.setPen(_pen(style.BAND_EDGE, 1.5, Qt.DashLine))
+        p.setPen(_pen(style.BAND_EDGE, 1.5, Qt.PenStyle.DashLine))
         p.drawLine(band.topLeft(), band.topRight())
         p.drawLine(band.bottomLeft(), band.bottomRight())
         p.setFont(style.font(14))
         inset = style.READY_BORDER_PX + 6
-        p.drawText(band.adjusted(inset, 4, -inset, -4), Qt.AlignRight | Qt.AlignTop, "eye line")
+        p.drawText(band.adjusted(inset, 4, -inset, -4), Align.AlignRight | Align.AlignTop, "eye line")
     if guides.headroom is not None:
         y = view.point(0, guides.headroom).y()
-        p.setPen(_pen(QColor(255, 255, 255, 120), 1.5, Qt.DotLine))
+        p.setPen(_pen(QColor(255, 255, 255, 120), 1.5, Qt.PenStyle.DotLine))
         p.drawLine(QPointF(target.left(), y), QPointF(target.right(), y))
         p.setFont(style.font(14))
         p.drawText(QRectF(target.left() + style.READY_BORDER_PX + 6, y - 22, 200, 20),
-                   Qt.AlignLeft | Qt.AlignBottom,
+                   Align.AlignLeft | Align.AlignBottom,
                    "headroom")
     if guides.thirds:
         p.setPen(_pen(style.GUIDE, 1.5))
@@ -142,8 +145,8 @@ def _paint_marks(p: QPainter, view: ViewMap, analysis: Analysis) -> None:
     glare = analysis.check("glare")
     if glare is not None:
         for region in glare.regions:
-            p.setBrush(Qt.NoBrush)
-            p.setPen(_pen(style.GLARE, 2.5, Qt.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(_pen(style.GLARE, 2.5, Qt.PenStyle.DashLine))
             p.drawRect(view.rect(region))
         for x, y in glare.marks:
             c = view.point(x, y)
@@ -155,7 +158,7 @@ def _paint_marks(p: QPainter, view: ViewMap, analysis: Analysis) -> None:
     if catchlights is not None:
         for x, y in catchlights.marks:
             c = view.point(x, y)
-            p.setBrush(Qt.NoBrush)
+            p.setBrush(Qt.BrushStyle.NoBrush)
             p.setPen(_pen(QColor(0, 0, 0, 160), 4))
             p.drawEllipse(c, radius * 0.7, radius * 0.7)
             p.setPen(_pen(style.CATCHLIGHT, 2))
@@ -173,7 +176,7 @@ def _paint_state_border(p: QPainter, target: QRectF, state: ReadyState) -> None:
         return
     width = style.READY_BORDER_PX if state is ReadyState.READY else 5
     p.save()
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(style.STATE_COLORS[state])
     outer = QPainterPath()
     outer.addRect(target)

@@ -15,6 +15,8 @@ from studio.guidance import STATE_WORDS, STATUS_ICONS, STATUS_WORDS, label, verd
 from studio.ready import ReadyState, ReadyTransition
 from studio.ui import style
 
+Align = Qt.AlignmentFlag  # PyQt5's stubs know Qt's enums by their scoped names
+
 PANEL_WIDTH = 400
 BADGE_HEIGHT = 58  # required checks: name line + reason line
 COMPACT_HEIGHT = 36  # advisory checks: one line
@@ -43,22 +45,23 @@ class ReadyBanner(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         color = style.STATE_COLORS[self.state]
-        p.setPen(Qt.NoPen)
+        p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(color)
         p.drawRoundedRect(QRectF(self.rect()).adjusted(2, 2, -2, -2), 10, 10)
         p.setPen(style.TEXT)
         icon = {ReadyState.READY: "\u2714 ", ReadyState.HOLDING: "\u25cf ",
                 ReadyState.NOT_READY: "\u2716 "}[self.state]
         p.setFont(style.font(44, bold=True))
-        p.drawText(QRectF(14, 6, self.width() - 28, 62), Qt.AlignLeft | Qt.AlignVCenter,
+        p.drawText(QRectF(14, 6, self.width() - 28, 62), Align.AlignLeft | Align.AlignVCenter,
                    icon + STATE_WORDS[self.state])
         p.setFont(style.font(18))
         box = QRectF(16, 66, self.width() - 32, 56)  # two lines, then an ellipsis
         metrics = p.fontMetrics()
         text = self.detail
-        while text and metrics.boundingRect(box.toRect(), Qt.TextWordWrap, text).height() > box.height():
+        wrap = Qt.TextFlag.TextWordWrap
+        while text and metrics.boundingRect(box.toRect(), wrap, text).height() > box.height():
             text = text[:-2].rstrip() + "\u2026" if len(text) > 2 else ""
-        p.drawText(box, Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, text)
+        p.drawText(box, Align.AlignLeft | Align.AlignTop | wrap, text)
         p.end()
 
 
@@ -95,7 +98,7 @@ class Badge(QWidget):
         color = style.STATUS_COLORS[status]
         if not self.required and status is not Status.PASS:
             color = color.darker(140)  # advisory checks: same hue, quieter
-        p.setPen(Qt.NoPen)
+        p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(color)
         p.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 8, 8)
         ink = style.STATUS_TEXT[status]
@@ -105,21 +108,21 @@ class Badge(QWidget):
         if self.required:
             p.setFont(style.font(26, bold=True))
             top = QRectF(12, 1, self.width() - 24, 33)
-            p.drawText(top, Qt.AlignLeft | Qt.AlignVCenter, name)
+            p.drawText(top, Align.AlignLeft | Align.AlignVCenter, name)
             p.setFont(style.font(18, bold=True))
-            p.drawText(top, Qt.AlignRight | Qt.AlignVCenter, STATUS_WORDS[status])
+            p.drawText(top, Align.AlignRight | Align.AlignVCenter, STATUS_WORDS[status])
             p.setFont(style.font(15))
-            p.drawText(QRectF(14, 33, self.width() - 28, 22), Qt.AlignLeft | Qt.AlignVCenter,
-                       p.fontMetrics().elidedText(reason, Qt.ElideRight, self.width() - 28))
+            p.drawText(QRectF(14, 33, self.width() - 28, 22), Align.AlignLeft | Align.AlignVCenter,
+                       p.fontMetrics().elidedText(reason, Qt.TextElideMode.ElideRight, self.width() - 28))
         else:  # advisory: one line, name then reason
             p.setFont(style.font(19, bold=True))
             row = QRectF(12, 0, self.width() - 24, self.height())
-            p.drawText(row, Qt.AlignLeft | Qt.AlignVCenter, name)
+            p.drawText(row, Align.AlignLeft | Align.AlignVCenter, name)
             used = p.fontMetrics().horizontalAdvance(name) + 14
             p.setFont(style.font(14))
             rest = row.adjusted(used, 0, 0, 0)
-            p.drawText(rest, Qt.AlignRight | Qt.AlignVCenter,
-                       p.fontMetrics().elidedText(reason, Qt.ElideRight, int(rest.width())))
+            p.drawText(rest, Align.AlignRight | Align.AlignVCenter,
+                       p.fontMetrics().elidedText(reason, Qt.TextElideMode.ElideRight, int(rest.width())))
         p.end()
 
 
@@ -143,7 +146,7 @@ class Histogram(QWidget):
         p.fillRect(area, style.BACKGROUND)
         p.setFont(style.font(13))
         p.setPen(style.DIM_TEXT)
-        p.drawText(QRectF(2, 0, self.width(), 16), Qt.AlignLeft, "frame (grey) \u00b7 face (line)")
+        p.drawText(QRectF(2, 0, self.width(), 16), Align.AlignLeft, "frame (grey) \u00b7 face (line)")
         for hist, fill in ((self.frame_hist, True), (self.face_hist, False)):
             if hist is None or not len(hist):
                 continue
@@ -159,7 +162,7 @@ class Histogram(QWidget):
                 p.fillPath(path, style.DIM_TEXT.darker(130))
             else:
                 p.setPen(QPen(style.CATCHLIGHT, 2))
-                p.setBrush(Qt.NoBrush)
+                p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawPath(path)
             # Clipping warning: more than 2 % of pixels in the darkest / brightest bin.
             for index, x in ((0, area.left()), (len(hist) - 1, area.right() - 6)):
@@ -240,7 +243,7 @@ class InfoStrip(QWidget):
         row.addWidget(self.histogram)
         self.thumbnail = QLabel(self)
         self.thumbnail.setFixedSize(140, 112)
-        self.thumbnail.setAlignment(Qt.AlignCenter)
+        self.thumbnail.setAlignment(Align.AlignCenter)
         row.addWidget(self.thumbnail)
         right = QVBoxLayout()
         self.capture_title = _text_label(15, bold=True)
@@ -275,7 +278,8 @@ class InfoStrip(QWidget):
         self.capture_title.setText("last shot")
         if thumbnail is not None and not thumbnail.isNull():
             self.thumbnail.setPixmap(QPixmap.fromImage(thumbnail).scaled(
-                self.thumbnail.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation))
+                self.thumbnail.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
         else:
             self.thumbnail.clear()
         if error:
@@ -300,7 +304,7 @@ def _dark(widget: QWidget, color) -> None:
 def _text_label(size: int, bold: bool = False) -> QLabel:
     lab = QLabel()
     lab.setFont(style.font(size, bold))
-    lab.setTextFormat(Qt.RichText)
+    lab.setTextFormat(Qt.TextFormat.RichText)
     # Long text (a file path in the camera state) must never widen the window: it is clipped.
     lab.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
     lab.setMinimumWidth(40)

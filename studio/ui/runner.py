@@ -16,6 +16,7 @@ from PyQt5.QtCore import QTimer
 from PyQt5.QtWidgets import QApplication
 
 from studio.audio import AudioGuide, CuePlayer
+from studio.events import CaptureDone, CaptureEvent, CaptureFailed, CountdownTick, TriggerIgnored
 from studio.ui import undo_cv2_qt_paths
 from studio.ui.guides import guides_for_preset
 from studio.ui.window import MainWindow
@@ -96,16 +97,16 @@ def wire(window: MainWindow, app: Any, player: CuePlayer, guide: AudioGuide) -> 
 
     controller = app.capture
 
-    def on_capture_event(event: Any) -> None:
-        kind = type(event).__name__
-        if kind == "CaptureDone" and event.paths:
-            bridge.capture_done.emit(event.paths[0], event.analysis)
-        elif kind == "CaptureFailed":
-            bridge.message.emit(f"capture failed: {event.reason}")
-        elif kind == "TriggerIgnored" and event.trigger.source in ("button", "key"):
-            bridge.message.emit(f"not captured: {event.reason}")
-        elif kind == "CountdownTick":
-            bridge.message.emit(f"{event.n}…" if event.n else "")
+    def on_capture_event(event: CaptureEvent) -> None:
+        match event:
+            case CaptureDone(paths=paths) if paths:
+                bridge.capture_done.emit(paths[0], event.analysis)
+            case CaptureFailed():
+                bridge.message.emit(f"capture failed: {event.reason}")
+            case TriggerIgnored() if event.trigger.source in ("button", "key"):
+                bridge.message.emit(f"not captured: {event.reason}")
+            case CountdownTick():
+                bridge.message.emit(f"{event.n}…" if event.n else "")
 
     controller.add_listener(on_capture_event)
 

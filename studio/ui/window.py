@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.settings_dock = QDockWidget("Camera settings", self)
         self.settings_dock.setWidget(self.settings_panel)
         self.settings_dock.setFeatures(QDockWidget.DockWidgetClosable)
-        self.addDockWidget(Qt.LeftDockWidgetArea, self.settings_dock)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
         self.settings_dock.hide()
         self.help = HelpOverlay(self)
 
@@ -95,14 +95,14 @@ class MainWindow(QMainWindow):
         self.bridge.message.connect(self.info.show_message)
         self.bridge.capture_done.connect(self.show_capture)
         self._thumbnail_ready.connect(self.info.show_capture)
-        self.setFocusPolicy(Qt.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.feed.start()
 
     # -- building ------------------------------------------------------------------------
 
     def _button(self, text: str, checkable: bool = False, checked: bool = False) -> QPushButton:
         button = QPushButton(text)
-        button.setFocusPolicy(Qt.NoFocus)  # every key goes to the window's shortcuts
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # every key goes to the window's shortcuts
         button.setFont(style.font(16, bold=True))
         button.setMinimumHeight(40)
         button.setCheckable(checkable)
@@ -120,8 +120,8 @@ class MainWindow(QMainWindow):
         self.trigger_box.activated[str].connect(self.trigger_mode_chosen)
         self.mute_button = self._button("Mute", checkable=True, checked=muted)
         self.mute_button.toggled.connect(self.mute_toggled)
-        self.volume_slider = QSlider(Qt.Horizontal)
-        self.volume_slider.setFocusPolicy(Qt.NoFocus)
+        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
+        self.volume_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setValue(round(volume * 100))
         self.volume_slider.setFixedWidth(110)
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
 
     def _combo(self, items: tuple[str, ...], current: str) -> QComboBox:
         box = QComboBox()
-        box.setFocusPolicy(Qt.NoFocus)
+        box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         box.setFont(style.font(16))
         box.addItems(list(items))
         if current in items:
@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
             reader = QImageReader(str(path))
             size = reader.size()
             if size.isValid():
-                reader.setScaledSize(size.scaled(THUMB_SIZE, Qt.KeepAspectRatio))
+                reader.setScaledSize(size.scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
             image = reader.read()
             self._thumbnail_ready.emit(path.name, image if not image.isNull() else None, verdict, error)
 
@@ -308,39 +308,39 @@ class MainWindow(QMainWindow):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         key, mods = event.key(), event.modifiers()
-        if key == Qt.Key_Q and mods & Qt.ControlModifier:
+        if key == Qt.Key.Key_Q and mods & Qt.KeyboardModifier.ControlModifier:
             self.close()
-        elif key == Qt.Key_Question or event.text() == "?":
+        elif key == Qt.Key.Key_Question or event.text() == "?":
             self.toggle_help()
-        elif key == Qt.Key_Escape:
+        elif key == Qt.Key.Key_Escape:
             if self.help.isVisible():
                 self.help.hide()
             elif self.isFullScreen():
                 self.showNormal()
-        elif key == Qt.Key_Space:
+        elif key == Qt.Key.Key_Space:
             if not event.isAutoRepeat():  # holding Space must not fire a burst
                 self.capture_requested.emit()
-        elif key == Qt.Key_F:
+        elif key == Qt.Key.Key_F:
             self.toggle_full_screen()
-        elif key == Qt.Key_L:
+        elif key == Qt.Key.Key_L:
             self.live_button.toggle()
-        elif key == Qt.Key_Z:
+        elif key == Qt.Key.Key_Z:
             self.zoom_button.toggle()
-        elif key == Qt.Key_G:
+        elif key == Qt.Key.Key_G:
             self.guides_button.toggle()
-        elif key == Qt.Key_C:
+        elif key == Qt.Key.Key_C:
             self.view.set_guides(self.view.guides.next_crop())
-        elif key == Qt.Key_M:
+        elif key == Qt.Key.Key_M:
             self.mute_button.toggle()
-        elif key in (Qt.Key_Plus, Qt.Key_Equal):
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.volume_slider.setValue(self.volume_slider.value() + 10)
-        elif key == Qt.Key_Minus:
+        elif key == Qt.Key.Key_Minus:
             self.volume_slider.setValue(self.volume_slider.value() - 10)
-        elif key == Qt.Key_S:
+        elif key == Qt.Key.Key_S:
             self.toggle_settings()
-        elif key == Qt.Key_P:
+        elif key == Qt.Key.Key_P:
             self._cycle(self.preset_box, self.preset_chosen)
-        elif key == Qt.Key_T:
+        elif key == Qt.Key.Key_T:
             self._cycle(self.trigger_box, self.trigger_mode_chosen)
         elif self.key_trigger is not None and not event.isAutoRepeat() and self.key_trigger(key):
             pass  # a foot pedal or presenter remote key, mapped to a capture or a countdown

@@ -1,6 +1,6 @@
 """Screenshots of the main window on a recording, for the docs (and for looking at the overlay).
 
-    python -m studio.ui.screenshot docs/screenshots [--source PATH] [--preset NAME]
+    .venv/bin/python scripts/screenshots.py docs/screenshots [--source PATH] [--preset NAME]
 
 Runs the real app (replay camera, vision loop, READY machine) in the window, cues muted, and
 saves: ``main.png`` (after a few seconds of live view), ``problem-<check>.png`` the first time
@@ -22,11 +22,14 @@ import tempfile
 import time
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout, installed or not
+
 log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m studio.ui.screenshot",
+    parser = argparse.ArgumentParser(prog="scripts/screenshots.py",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="folder for the PNG files")
     parser.add_argument("--source", help="recording (default: the bundled sample)")
@@ -97,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             check = a.problems[0]
             name = f"problem-{check.id}"
             if name not in saved and settle():
-                now = window.analysis.problems
+                current = window.analysis  # settling may have brought a newer one
+                now = current.problems if current is not None else ()
                 if now and now[0].id == check.id:
                     save(name)
         for state, name in ((ReadyState.READY, "ready"), (ReadyState.HOLDING, "holding")):
