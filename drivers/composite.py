@@ -37,7 +37,7 @@ class CompositeCamera:
     def __init__(self, live: Camera, stills: Camera) -> None:
         self.live = live
         self.stills = stills
-        self._hub = EventHub()
+        self._hub: EventHub[CameraEvent] = EventHub()
         self._unsubscribe: list[Callable[[], None]] = []
 
     @property

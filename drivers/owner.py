@@ -206,17 +206,26 @@ class OwnerLoop:
             self.serve(request, future)
 
     def serve(self, request: object, future: Future) -> None:
-        """Run the handler for ``request`` (on the loop thread; teardown may call it too)."""
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            self._device.handlers[type(request)](request, future)
-        except Exception as exc:
-            if not isinstance(exc, CameraError):  # report programming errors to the caller too
-                log.exception("%r failed", request)
-            if not future.done():
-                future.set_exception(exc)
-            self._device.handler_failed(request, exc)
+        """Run the handler for ``request`` on the loop thread; tell the device if it failed."""
+        error = dispatch(self._device.handlers, request, future)
+        if error is not None:
+            self._device.handler_failed(request, error)
+
+
+def dispatch(handlers: Mapping[type, Handler], request: object, future: Future) -> Exception | None:
+    """Run ``request``'s handler unless its Future was cancelled; an exception goes to the
+    Future and is returned (``teardown`` uses this to finish leftover requests)."""
+    if not future.set_running_or_notify_cancel():
+        return None
+    try:
+        handlers[type(request)](request, future)
+    except Exception as exc:
+        if not isinstance(exc, CameraError):  # report programming errors to the caller too
+            log.exception("%r failed", request)
+        if not future.done():
+            future.set_exception(exc)
+        return exc
+    return None
 
 
 def fail_all(pending: list[Pending], error: Callable[[], BaseException]) -> None:

@@ -218,7 +218,7 @@ class RecordingReader:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._mm = _map(self.path)
+        self._mm: mmap.mmap | None = _map(self.path)
         self._corrupt: set[int] = set()
         self._resyncs = 0
         self._skipped_bytes = 0
@@ -304,6 +304,7 @@ class RecordingReader:
 
     def _scan(self) -> None:
         mm = self._mm
+        assert mm is not None, "scanned only while open"
         size = len(mm)
         pos = len(MAGIC)
         while pos < size:

@@ -35,7 +35,7 @@ from drivers.base import (  # noqa: E402
 )
 from drivers.download import FolderSink  # noqa: E402
 
-HAS_REPLAY = (ROOT / "drivers" / "replay.py").exists()
+HAS_REPLAY = (ROOT / "drivers" / "replay" / "__init__.py").exists()
 
 
 def make_jpegs(folder: Path, count: int = 12, size: tuple[int, int] = (320, 240)) -> Path:
