@@ -19,6 +19,13 @@ RIGHT_EAR = (33, 160, 158, 133, 153, 144)
 LEFT_EAR = (362, 385, 387, 263, 373, 380)
 RIGHT_IRIS = (468, 469, 470, 471, 472)  # centre, then the ring
 LEFT_IRIS = (473, 474, 475, 476, 477)
+# Single eye points (all on the contours above): the corners and the lowest point of the lower lid.
+RIGHT_EYE_OUTER, RIGHT_EYE_INNER, RIGHT_LOWER_LID = 33, 133, 145
+LEFT_EYE_OUTER, LEFT_EYE_INNER, LEFT_LOWER_LID = 263, 362, 374
+# Per side ("right" / "left"), for code that loops over SIDES.
+EYE_CONTOURS = {"right": RIGHT_EYE_CONTOUR, "left": LEFT_EYE_CONTOUR}
+IRISES = {"right": RIGHT_IRIS, "left": LEFT_IRIS}
+EYE_CORNERS = {"right": (RIGHT_EYE_OUTER, RIGHT_EYE_INNER), "left": (LEFT_EYE_OUTER, LEFT_EYE_INNER)}
 RIGHT_BROW = (70, 63, 105, 66, 107)
 LEFT_BROW = (300, 293, 334, 296, 336)
 FACE_OVAL = (
@@ -63,6 +70,7 @@ CHIN = 152
 FOREHEAD = 10
 NOSE_TIP = 1
 NOSE_BRIDGE = (168, 6, 197, 195)
+NOSE_OUTLINE = (48, 64, 98, 97, 2, 326, 327, 294, 278, 4)  # nostrils and tip
 RIGHT_CHEEK_EDGE = 234
 LEFT_CHEEK_EDGE = 454
 RIGHT_CHEEK = (50, 101, 118, 117, 123, 147, 187, 205)  # below the eye, above the mouth corner
@@ -70,6 +78,16 @@ LEFT_CHEEK = (280, 330, 347, 346, 352, 376, 411, 425)
 MOUTH = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185)
 
 SIDES = ("right", "left")
+
+# MediaPipe pose landmarks (33 points): pairs of (subject's left, subject's right).
+POSE_SHOULDERS = (11, 12)
+POSE_HIPS = (23, 24)
+POSE_JOINTS = {
+    "elbows": (13, 14),
+    "wrists": (15, 16),
+    "knees": (25, 26),
+    "ankles": (27, 28),
+}
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,11 @@ class Thresholds:
         "joint crops at the joint",
     )
     joint_min_visibility: float = _t(0.5, "MediaPipe pose visibility below 0.5 is a guess")
+    joint_in_frame: float = _t(
+        0.98,
+        "heuristic: a knee or ankle in the bottom 2 % of the frame height is at the edge (pose "
+        "places a cut-off joint there), not in the frame, for the shot type",
+    )
     neck_crop_band: float = _t(
         0.45, "heuristic: the bottom edge between the chin and 0.45 × eye-chin below it cuts through the neck"
     )
@@ -164,6 +169,11 @@ class Thresholds:
         "heuristic: a bright area over 35 % of the iris is a reflection of a window or "
         "glare, not a catchlight",
     )
+    catchlight_max_offset: float = _t(
+        0.7,
+        "heuristic: a catchlight's centre lies within 0.7 iris radius of the iris centre; a "
+        "bright blob farther out is the white of the eye or lid shine at the disc's edge",
+    )
     catchlight_clock_agree: float = _t(
         1.5, "field notes: both eyes should agree within about an hour (1.5 h allows for a turned head)"
     )
@@ -207,10 +217,36 @@ class Thresholds:
         "measured: lens area / cheek median: dark lenses 0.07-0.35, a side-lit face with "
         "shadowed eyes 0.41, other bare faces ≥ 0.48",
     )
+    sunglasses_min_bridge: float = _t(
+        0.6,
+        "heuristic: with dark lenses (sunglasses_dark_ratio) a bridge line of 0.6 × "
+        "glasses_bridge_line is frame enough: the dark lens area is the main evidence, the "
+        "weaker line only confirms that a frame holds it",
+    )
     glare_level_above_skin: float = _t(
         15.0,
         "measured: glare is at least this many levels above the cheek's 90th percentile "
         "(and 45 above its median); lit skin highlights stay below",
+    )
+    glare_level_above_median: float = _t(
+        45.0,
+        "measured: glare is also at least this many levels above the cheek median, so a face "
+        "with flat light (cheek 90th percentile near its median) does not call skin glare",
+    )
+    glare_level_cap: float = _t(
+        245.0,
+        "heuristic: the glare level never asks for more than 245, so a face lit close to white "
+        "still shows glare where the lens clips",
+    )
+    glare_max_saturation: float = _t(
+        64.0,
+        "heuristic: glare is a nearly colourless reflection of the light (HSV saturation under "
+        "64/255); coloured bright pixels are skin, make-up or the frame",
+    )
+    glare_min_lens_pixels: float = _t(
+        50.0,
+        "heuristic: a lens area (face warped to IED = 128 px, the eye itself excluded) of "
+        "under 50 px is a face at the image edge: that lens is not judged",
     )
     glare_min_area: float = _t(
         0.025,
@@ -250,6 +286,12 @@ class Thresholds:
         0.04, "heuristic: over 4 % of the face at ≥ 250 = clipped highlights on skin"
     )
     face_crushed_fraction: float = _t(0.25, "OFIQ-like: over 25 % of the face at ≤ 25 = blocked shadows")
+    face_clipped_level: float = _t(
+        250.0, "convention: 8-bit luma at or above 250 is clipped (no detail left in the highlight)"
+    )
+    face_crushed_level: float = _t(
+        25.0, "OFIQ-like: 8-bit luma at or below 25 is a blocked shadow (no detail left)"
+    )
     # -- background and clothing ---------------------------------------------------------------
     background_busy: float = _t(
         10.0,
@@ -266,6 +308,16 @@ class Thresholds:
         20.0,
         "measured: spectral peak / 99th percentile on the torso: the fixtures' clothes "
         "0-14 (a striped tie 9), regular stripes painted over a torso 63-141",
+    )
+    clothing_periodic_min_busy: float = _t(
+        0.5,
+        "heuristic: a regular pattern warns only with at least half the busy energy "
+        "(clothing_busy): a faint regular weave does not cause moiré",
+    )
+    clothing_min_torso: float = _t(
+        0.3,
+        "heuristic: the person mask covers under 30 % of the torso box below the chin: the "
+        "torso is out of the frame or hidden, clothing is not judged",
     )
     # -- temporal smoothing (live) -------------------------------------------------------------
     hysteresis_frames: float = _t(
@@ -290,6 +342,45 @@ class Thresholds:
         15,
         "measured: the detector costs ~6-8 ms; it counts faces every 15th frame, and runs "
         "every 3rd frame while no face is seen",
+    )
+    # -- eyes_open and eye_focus over frames and at which size (checks/eyes.py, checks/focus.py) --
+    ear_history_frames: float = _t(
+        90, "heuristic: 3 s at 30 fps of open-eye EAR makes this subject's typical opening"
+    )
+    ear_calibration_frames: float = _t(
+        10, "heuristic: the subject's running median is trusted from 10 open-eye frames (1/3 s)"
+    )
+    focus_reblur_px: float = _t(
+        1.5,
+        "measured: the known re-blur of the re-blur method; wide enough to lower the energy of "
+        "sharp and soft eye edges measurably, narrow enough not to merge lashes and lids",
+    )
+    focus_edge_fraction: float = _t(
+        0.3, "heuristic: edge width is read on the strongest 30 % of a region's edges (lashes, rims)"
+    )
+    focus_max_ied_px: float = _t(
+        110.0,
+        "measured: eye focus is measured at native resolution but no finer than an IED of 110 px; "
+        "finer adds pixels, not information, on every sharp fixture",
+    )
+    focus_live_ied_px: float = _t(
+        80.0,
+        "measured: live view measures at IED 80 px (half the pixels); the sharp/soft margin "
+        "holds on the fixture video (docs/checks.md)",
+    )
+    focus_relative_cap: float = _t(
+        1.5, "heuristic: eyes sharper than 1.5 × the rest of the face say nothing more about focus"
+    )
+    focus_median_frames: float = _t(
+        5, "field notes: live eye sharpness is the median of the last 5 measurements"
+    )
+    focus_history_length: float = _t(
+        150,
+        "heuristic: 'softer than a moment ago' compares with the best of the last 150 "
+        "measurements (15 s at one every 3rd frame)",
+    )
+    focus_recent_min_frames: float = _t(
+        5, "heuristic: the 'moment ago' comparison needs at least 5 earlier measurements"
     )
 
     def why(self, name: str) -> str:

@@ -16,9 +16,14 @@ veils the eye: the pupil, normally the darkest part of the face, turns grey.
 
 Every face with landmarks is judged (a group photo): glare on the main subject's glasses fails
 or warns; glare on someone else's glasses warns and says whose.
+
+Verdict numbers are in :class:`~studio.vision.thresholds.Thresholds`; the constants below only
+define where and how a measure is taken on the aligned face (IED = 128 px).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -26,19 +31,43 @@ import numpy as np
 from studio.analysis import CheckResult, Status
 from studio.vision.context import ALIGNED_EYE_Y, ALIGNED_IED, Aligned, FrameContext
 from studio.vision.landmarks import (
+    EYE_CONTOURS,
+    EYE_CORNERS,
     FACE_OVAL,
+    IRISES,
     LEFT_CHEEK,
-    LEFT_EYE_CONTOUR,
+    LEFT_EYE_INNER,
+    LEFT_LOWER_LID,
     RIGHT_CHEEK,
-    RIGHT_EYE_CONTOUR,
+    RIGHT_EYE_INNER,
+    RIGHT_LOWER_LID,
     SIDES,
     FaceGeometry,
 )
 from studio.vision.thresholds import Thresholds
 
-_EYE_Y = ALIGNED_EYE_Y
+# Line strength: a row profile smoothed a little (fine) against its broad trend.
 _GAUSS_FINE = cv2.getGaussianKernel(7, 1.2).ravel()
 _GAUSS_TREND = cv2.getGaussianKernel(25, 6.0).ravel()
+_TREND_PAD = 12  # half the trend kernel: the profile's ends are padded, then cut off again
+# Where frames run, in aligned px: across the bridge (the middle 70 % between the inner eye
+# corners, from brow height to just under the eye line) and under each eye (below the lower lid).
+_BRIDGE_INSET = 0.15  # of the gap between the inner corners, on each side
+_BRIDGE_ABOVE, _BRIDGE_BELOW = 64.0, 20.0  # rows above / below the eye line
+_RIM_BELOW_LID, _RIM_BELOW_EYES = 4.0, 85.0  # rows below the lower lid / the eye line
+# The lens area around an eye, in IED (field notes): widened 0.35 outwards, 0.27 up towards the
+# brows, 0.25 below the lid; towards the nose only 0.08 (the lit nose bridge is not lens).
+_LENS_OUT, _LENS_IN, _LENS_UP, _LENS_DOWN = 0.35, 0.08, 0.27, 0.25
+_IRIS_INNER = 0.8  # the inner 80 % of the iris disc: the landmark ring is a little loose
+_PUPIL_PERCENTILE = 10  # the pupil's level: the 10th percentile of the iris disc
+_MIN_DISC_PIXELS = 6
+_OPEN_KERNEL = np.ones((3, 3), np.uint8)  # drops isolated bright specks (JPEG ringing, catchlight)
+_EYE_MARGIN_KERNEL = np.ones((5, 5), np.uint8)  # the eye opening grown by 2 px: lid edges are not lens
+_MARK_MIN_PIXELS = 6  # a glare blob smaller than this gets no mark on the overlay
+_LEFT_THIRD, _RIGHT_THIRD = 0.4, 0.6  # "on the left / in the middle / on the right" of a group
+
+
+# -- measuring ------------------------------------------------------------------------------
 
 
 def _line_strength(region: np.ndarray) -> float:
@@ -46,9 +75,9 @@ def _line_strength(region: np.ndarray) -> float:
     if region.shape[0] < 8 or region.shape[1] < 4:
         return 0.0
     prof = region.mean(axis=1)
-    padded = np.pad(prof, 12, mode="edge")
-    fine = np.convolve(padded, _GAUSS_FINE, "same")[12:-12]
-    trend = np.convolve(padded, _GAUSS_TREND, "same")[12:-12]
+    padded = np.pad(prof, _TREND_PAD, mode="edge")
+    fine = np.convolve(padded, _GAUSS_FINE, "same")[_TREND_PAD:-_TREND_PAD]
+    trend = np.convolve(padded, _GAUSS_TREND, "same")[_TREND_PAD:-_TREND_PAD]
     return float(np.abs(fine - trend).max())
 
 
@@ -57,44 +86,58 @@ def _region(gray: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.
     return gray[int(max(0, y0)) : int(min(h, y1)), int(max(0, x0)) : int(min(w, x1))]
 
 
-def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
+def _frame_lines(a: Aligned) -> tuple[float, float]:
+    """(bridge line, the weaker of the two rim lines under the eyes)."""
     g, p = a.gray, a.points
-    inner_r, inner_l = p[133], p[362]
-    gap = inner_l[0] - inner_r[0]
-    bridge = _line_strength(
-        _region(g, inner_r[0] + 0.15 * gap, _EYE_Y - 64, inner_l[0] - 0.15 * gap, _EYE_Y + 20)
-    )
-    lower_lid = max(p[145][1], p[374][1])
+    inner_r, inner_l = p[RIGHT_EYE_INNER], p[LEFT_EYE_INNER]
+    inset = _BRIDGE_INSET * (inner_l[0] - inner_r[0])
+    top, bottom = ALIGNED_EYE_Y - _BRIDGE_ABOVE, ALIGNED_EYE_Y + _BRIDGE_BELOW
+    bridge = _line_strength(_region(g, inner_r[0] + inset, top, inner_l[0] - inset, bottom))
+    lower_lid = max(p[RIGHT_LOWER_LID][1], p[LEFT_LOWER_LID][1])
     rims = []
-    for outer, inner in ((33, 133), (263, 362)):
-        x0, x1 = sorted((p[outer][0], p[inner][0]))
-        rims.append(_line_strength(_region(g, x0, lower_lid + 4, x1, _EYE_Y + 85)))
-    cheeks = _cheek_values(a)
-    lens = np.concatenate([_region(g, *_lens_box(a, side)).ravel() for side in SIDES])
-    c50 = max(float(np.median(cheeks)), 1.0)
+    for side in SIDES:
+        x0, x1 = sorted(p[i][0] for i in EYE_CORNERS[side])
+        rim = _region(g, x0, lower_lid + _RIM_BELOW_LID, x1, ALIGNED_EYE_Y + _RIM_BELOW_EYES)
+        rims.append(_line_strength(rim))
+    return bridge, min(rims)
+
+
+def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
+    bridge, rim = _frame_lines(a)
+    lens = np.concatenate([_region(a.gray, *_lens_box(a, side)).ravel() for side in SIDES])
+    c50 = max(float(np.median(_cheek_values(a))), 1.0)
     dark = float(np.median(lens)) / c50 if lens.size else 1.0
     veil = max(_pupil_level(a, side, th)[0] / c50 for side in SIDES)
-    return {"bridge": bridge, "rim": min(rims), "dark": dark, "veil": veil}
+    return {"bridge": bridge, "rim": rim, "dark": dark, "veil": veil}
+
+
+def _eye_opening(
+    a: Aligned, side: str, shape: tuple[int, ...], origin: tuple[int, int] = (0, 0)
+) -> np.ndarray:
+    """The eye opening (eyelid polygon) as a uint8 mask of ``shape`` whose (0, 0) is ``origin``."""
+    opening = np.zeros(shape, np.uint8)
+    contour = a.points[list(EYE_CONTOURS[side])] - origin
+    cv2.fillPoly(opening, [np.round(contour).astype(np.int32)], (1,))
+    return opening
 
 
 def _iris_disc(a: Aligned, side: str) -> tuple[np.ndarray, tuple[int, int], float]:
     """The inner 80 % of the iris disc inside the eye opening, as a uint8 mask of a small box
     around it, the box's (x, y) origin, and the fraction of the disc the lids leave visible."""
-    contour = a.points[list(RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR)]
-    centre = a.points[468 if side == "right" else 473]
-    radius = max(1, int(0.8 * float(np.linalg.norm(a.points[469 if side == "right" else 474] - centre))))
+    iris = IRISES[side]
+    centre = a.points[iris[0]]
+    radius = max(1, int(_IRIS_INNER * float(np.linalg.norm(a.points[iris[1]] - centre))))
     x0, y0 = int(round(centre[0])) - radius - 1, int(round(centre[1])) - radius - 1
     size = 2 * radius + 3
     disc = np.zeros((size, size), np.uint8)
-    cv2.circle(disc, (radius + 1, radius + 1), radius, 1, -1)
-    opening = np.zeros((size, size), np.uint8)
-    cv2.fillPoly(opening, [np.round(contour - [x0, y0]).astype(np.int32)], 1)
+    cv2.circle(disc, (radius + 1, radius + 1), radius, (1,), -1)
+    opening = _eye_opening(a, side, (size, size), (x0, y0))
     # Clip to the aligned image (a face at its edge).
     h, w = a.gray.shape
     cx0, cy0, cx1, cy1 = max(0, -x0), max(0, -y0), min(size, w - x0), min(size, h - y0)
-    iris = np.zeros_like(disc)
-    iris[cy0:cy1, cx0:cx1] = (disc & opening)[cy0:cy1, cx0:cx1]
-    return iris, (x0, y0), float(iris.sum() / max(int(disc.sum()), 1))
+    visible = np.zeros_like(disc)
+    visible[cy0:cy1, cx0:cx1] = (disc & opening)[cy0:cy1, cx0:cx1]
+    return visible, (x0, y0), float(visible.sum() / max(int(disc.sum()), 1))
 
 
 def _pupil_level(a: Aligned, side: str, th: Thresholds) -> tuple[float, np.ndarray]:
@@ -108,28 +151,30 @@ def _pupil_level(a: Aligned, side: str, th: Thresholds) -> tuple[float, np.ndarr
     ys, xs = ys + y0, xs + x0
     full[ys, xs] = 1
     inside = a.gray[ys, xs]
-    if inside.size < 6 or visible < th.pupil_min_visible:
+    if inside.size < _MIN_DISC_PIXELS or visible < th.pupil_min_visible:
         return 0.0, full
-    return float(np.partition(inside, inside.size // 10)[inside.size // 10]), full
+    k = inside.size // _PUPIL_PERCENTILE
+    return float(np.partition(inside, k)[k]), full
 
 
 def _cheek_values(a: Aligned) -> np.ndarray:
     mask = np.zeros(a.gray.shape, np.uint8)
     for cheek in (RIGHT_CHEEK, LEFT_CHEEK):
-        cv2.fillPoly(mask, [np.round(a.points[list(cheek)]).astype(np.int32)], 255)
+        cv2.fillPoly(mask, [np.round(a.points[list(cheek)]).astype(np.int32)], (255,))
     values = a.gray[mask > 0]
     return values if values.size else a.gray.ravel()
 
 
 def _lens_box(a: Aligned, side: str) -> tuple[float, float, float, float]:
-    contour = a.points[list(RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR)]
+    contour = a.points[list(EYE_CONTOURS[side])]
     x0, y0 = contour.min(axis=0)
     x1, y1 = contour.max(axis=0)
-    # Field notes: eye box widened by 0.35 IED outwards, up towards the brows, 0.25 IED below
-    # the lid; towards the nose only 0.08 IED (the lit nose bridge is not lens).
-    out, inner = 0.35 * ALIGNED_IED, 0.08 * ALIGNED_IED
+    out, inner = _LENS_OUT * ALIGNED_IED, _LENS_IN * ALIGNED_IED
     left_pad, right_pad = (out, inner) if side == "right" else (inner, out)
-    return (x0 - left_pad, y0 - 0.27 * ALIGNED_IED, x1 + right_pad, y1 + 0.25 * ALIGNED_IED)
+    return (x0 - left_pad, y0 - _LENS_UP * ALIGNED_IED, x1 + right_pad, y1 + _LENS_DOWN * ALIGNED_IED)
+
+
+# -- glasses --------------------------------------------------------------------------------
 
 
 def glasses_kind(ctx: FrameContext) -> str:
@@ -152,7 +197,9 @@ def glasses_of(a: Aligned, th: Thresholds) -> tuple[str, dict[str, float]]:
     """(none / clear / sunglasses, the measures) for one face warped level."""
     f = glasses_features(a, th)
     framed = f["bridge"] >= th.glasses_bridge_line or f["rim"] >= th.glasses_rim_line
-    if f["dark"] < th.sunglasses_dark_ratio and (framed or f["bridge"] >= 0.6 * th.glasses_bridge_line):
+    if f["dark"] < th.sunglasses_dark_ratio and (
+        framed or f["bridge"] >= th.sunglasses_min_bridge * th.glasses_bridge_line
+    ):
         return "sunglasses", f
     # Thin frames on small faces: a faint bridge line is only trusted together with a veiled
     # pupil (a reflection on the lens), two traces of glasses in different places.
@@ -167,6 +214,13 @@ def source_ied(a: Aligned) -> float:
     """Inter-eye distance of the face in the analysed image's pixels."""
     scale = float(np.hypot(a.matrix[0, 0], a.matrix[0, 1]))  # aligned px per analysed px
     return ALIGNED_IED / scale if scale > 0 else 0.0
+
+
+_GLASSES_MESSAGES = {
+    "sunglasses": (Status.FAIL, "Dark lenses hide the eyes: take them off"),
+    "clear": (Status.PASS, "Clear glasses: watch for glare"),
+    "none": (Status.PASS, "No glasses"),
+}
 
 
 def check_glasses(ctx: FrameContext) -> CheckResult:
@@ -184,103 +238,115 @@ def check_glasses(ctx: FrameContext) -> CheckResult:
     s = ctx.subject
     regions = tuple(ctx.norm_box(*s.eye(side).box(0.5)) for side in SIDES) if kind != "none" else ()
     value = max(f["bridge"] / ctx.th.glasses_bridge_line, f["rim"] / ctx.th.glasses_rim_line)
-    if kind == "sunglasses":
-        return CheckResult(
-            "glasses", Status.FAIL, "Dark lenses hide the eyes: take them off", value, regions, fields
-        )
-    if kind == "clear":
-        return CheckResult("glasses", Status.PASS, "Clear glasses: watch for glare", value, regions, fields)
-    return CheckResult("glasses", Status.PASS, "No glasses", value, regions, fields)
+    status, message = _GLASSES_MESSAGES[kind]
+    return CheckResult("glasses", status, message, value, regions, fields)
 
 
-def glare_lenses(ctx: FrameContext) -> list[dict[str, object]]:
+# -- glare ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LensGlare:
+    """Glare on one lens of one face (positions in analysed-image px)."""
+
+    side: str
+    area: float  # bright blobs / the lens area around the eye
+    covers_eye: bool
+    eye_cover: float  # bright fraction of the visible iris
+    veil: float  # pupil level / cheek median
+    marks: tuple[tuple[float, float], ...]
+    box: tuple[float, float, float, float]
+
+
+def glare_lenses(ctx: FrameContext) -> list[LensGlare]:
     return ctx.memo("glare", lambda: _glare(ctx))
 
 
-def _glare(ctx: FrameContext) -> list[dict[str, object]]:
+def _glare(ctx: FrameContext) -> list[LensGlare]:
     return [] if ctx.aligned is None else glare_of(ctx.aligned, ctx.th)
 
 
-def glare_of(a: Aligned, th: Thresholds) -> list[dict[str, object]]:
-    """Per lens of one face warped level: glare area, whether it hides the eye, veil, marks."""
-    g = a.gray
+def _bright_mask(a: Aligned, th: Thresholds, c50: float, c90: float) -> np.ndarray:
+    """Pixels brighter than the brightest lit skin and nearly colourless, specks dropped. The
+    level is capped so a face lit close to white still shows glare at clipping."""
     sat = cv2.cvtColor(a.bgr, cv2.COLOR_BGR2HSV)[..., 1]
+    level = min(th.glare_level_cap, max(c90 + th.glare_level_above_skin, c50 + th.glare_level_above_median))
+    bright = ((a.gray >= level) & (sat < th.glare_max_saturation)).astype(np.uint8)
+    return cv2.morphologyEx(bright, cv2.MORPH_OPEN, _OPEN_KERNEL)
+
+
+def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
+    """Per lens of one face warped level: glare area, whether it hides the eye, veil, marks."""
     c50, c90 = np.percentile(_cheek_values(a), (50, 90))
-    # Brighter than the brightest lit skin and nearly colourless; capped so a face lit close to
-    # white still shows glare at clipping.
-    level = min(245.0, max(c90 + th.glare_level_above_skin, c50 + 45.0))
-    bright = ((g >= level) & (sat < 64)).astype(np.uint8)
-    # Drop isolated specks (JPEG ringing, a catchlight): glare is a blob of some size.
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    face = np.zeros(g.shape, np.uint8)
-    cv2.fillPoly(face, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], 1)
-    lenses = []
-    for side in SIDES:
-        x0, y0, x1, y1 = (int(round(v)) for v in _lens_box(a, side))
-        x0, y0 = max(0, x0), max(0, y0)
-        x1, y1 = min(g.shape[1], x1), min(g.shape[0], y1)
-        contour = a.points[list(RIGHT_EYE_CONTOUR if side == "right" else LEFT_EYE_CONTOUR)]
-        opening = np.zeros(g.shape, np.uint8)
-        cv2.fillPoly(opening, [np.round(contour).astype(np.int32)], 1)
-        # The white of the eye is bright by nature: the lens area around the eye excludes it,
-        # and inside the eye only the iris (normally dark) is judged.
-        around = (face & (1 - cv2.dilate(opening, np.ones((5, 5), np.uint8))))[y0:y1, x0:x1]
-        if around.sum() < 50:
-            continue
-        blobs = bright[y0:y1, x0:x1] & around
-        area = float(blobs.sum() / around.sum())
-        pupil, iris = _pupil_level(a, side, th)
-        eye_cover = float((bright & iris).sum() / max(iris.sum(), 1))
+    bright = _bright_mask(a, th, float(c50), float(c90))
+    face = np.zeros(a.gray.shape, np.uint8)
+    cv2.fillPoly(face, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
+    lenses = (_lens_glare(a, side, bright, face, float(c50), th) for side in SIDES)
+    return [lens for lens in lenses if lens is not None]
+
+
+def _lens_glare(
+    a: Aligned, side: str, bright: np.ndarray, face: np.ndarray, c50: float, th: Thresholds
+) -> LensGlare | None:
+    """One lens: None when too little of it is in the face to judge."""
+    g = a.gray
+    x0, y0, x1, y1 = (int(round(v)) for v in _lens_box(a, side))
+    x0, y0 = max(0, x0), max(0, y0)
+    x1, y1 = min(g.shape[1], x1), min(g.shape[0], y1)
+    # The white of the eye is bright by nature: the lens area around the eye excludes it,
+    # and inside the eye only the iris (normally dark) is judged.
+    opening = _eye_opening(a, side, g.shape)
+    around = (face & (1 - cv2.dilate(opening, _EYE_MARGIN_KERNEL)))[y0:y1, x0:x1]
+    if around.sum() < th.glare_min_lens_pixels:
+        return None
+    blobs = bright[y0:y1, x0:x1] & around
+    pupil, iris = _pupil_level(a, side, th)
+    eye_cover = float((bright & iris).sum() / max(iris.sum(), 1))
+    marks = _glare_marks(a, blobs | (bright & iris)[y0:y1, x0:x1], (x0, y0))
+    corners = a.to_image(np.array([[x0, y0], [x1, y1], [x0, y1], [x1, y0]]))
+    (bx0, by0), (bx1, by1) = corners.min(axis=0), corners.max(axis=0)
+    return LensGlare(
+        side=side,
+        area=float(blobs.sum() / around.sum()),
+        covers_eye=eye_cover >= th.glare_fail_eye_cover,
+        eye_cover=eye_cover,
         # A dim reflection veils the eye without reaching glare brightness: the pupil, the
         # darkest part of a face, turns grey. Its 10th percentile against the cheeks.
-        veil = pupil / max(c50, 1.0)
-        marks = []
-        n, _, stats, centroids = cv2.connectedComponentsWithStats(blobs | (bright & iris)[y0:y1, x0:x1])
-        for i in range(1, n):
-            if stats[i, cv2.CC_STAT_AREA] >= 6:
-                marks.append(tuple(a.to_image(centroids[i : i + 1] + [x0, y0])[0]))
-        box = a.to_image(np.array([[x0, y0], [x1, y1], [x0, y1], [x1, y0]]))
-        lenses.append(
-            {
-                "side": side,
-                "area": area,
-                "covers_eye": eye_cover >= th.glare_fail_eye_cover,
-                "eye_cover": eye_cover,
-                "veil": veil,
-                "marks": marks,
-                "box": (*box.min(axis=0), *box.max(axis=0)),
-            }
-        )
-    return lenses
+        veil=pupil / max(c50, 1.0),
+        marks=marks,
+        box=(float(bx0), float(by0), float(bx1), float(by1)),
+    )
 
 
-def _glaring(lenses: list[dict[str, object]], th: Thresholds) -> list[dict[str, object]]:
+def _glare_marks(a: Aligned, blobs: np.ndarray, origin: tuple[int, int]) -> tuple[tuple[float, float], ...]:
+    """The centre of every glare blob of some size, in analysed-image px."""
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(blobs)
+    marks = []
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] >= _MARK_MIN_PIXELS:
+            x, y = a.to_image(centroids[i : i + 1] + list(origin))[0]
+            marks.append((float(x), float(y)))
+    return tuple(marks)
+
+
+def _glaring(lenses: list[LensGlare], th: Thresholds) -> list[LensGlare]:
+    return [ln for ln in lenses if ln.area >= th.glare_min_area or ln.covers_eye or ln.veil >= th.glare_veil]
+
+
+def _lens_fields(lenses: list[LensGlare]) -> list[dict[str, object]]:
     return [
-        ln
-        for ln in lenses
-        if float(ln["area"]) >= th.glare_min_area or ln["covers_eye"] or float(ln["veil"]) >= th.glare_veil
-    ]
-
-
-def _lens_fields(lenses: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [
-        {
-            "side": ln["side"],
-            "area": round(float(ln["area"]), 4),
-            "covers_eye": bool(ln["covers_eye"]),
-            "veil": round(float(ln["veil"]), 3),
-        }
+        {"side": ln.side, "area": round(ln.area, 4), "covers_eye": ln.covers_eye, "veil": round(ln.veil, 3)}
         for ln in lenses
     ]
 
 
-def others_with_glare(ctx: FrameContext) -> list[tuple[str, list[dict[str, object]]]]:
+def others_with_glare(ctx: FrameContext) -> list[tuple[str, list[LensGlare]]]:
     """Group photos: (where in the picture, glaring lenses) for every other face with landmarks
     that wears clear glasses with glare. Live view follows one face, so this is for stills."""
     return ctx.memo("glare_others", lambda: _others(ctx))
 
 
-def _others(ctx: FrameContext) -> list[tuple[str, list[dict[str, object]]]]:
+def _others(ctx: FrameContext) -> list[tuple[str, list[LensGlare]]]:
     s, th = ctx.subject, ctx.th
     out = []
     for face in ctx.faces:
@@ -297,45 +363,53 @@ def _others(ctx: FrameContext) -> list[tuple[str, list[dict[str, object]]]]:
 
 def _where(ctx: FrameContext, face: FaceGeometry) -> str:
     x = float(face.eye_mid[0]) / max(ctx.w, 1)
-    return "on the left" if x < 0.4 else "on the right" if x > 0.6 else "in the middle"
+    return "on the left" if x < _LEFT_THIRD else "on the right" if x > _RIGHT_THIRD else "in the middle"
+
+
+_GLARE_FIX = "raise the key light or move it to the side, or tilt the frames down slightly"
+
+
+def _glare_verdict(
+    kind: str, lenses: list[LensGlare], glaring: list[LensGlare], whose: str, th: Thresholds
+) -> tuple[Status, str]:
+    """Status and message: glare over an eye fails; glare, a veil or glare on someone else's
+    glasses (``whose``: where they stand, "" for nobody) warns."""
+    also = f"; also on the glasses of the person {whose}" if whose else ""
+    covered = [ln.side for ln in lenses if ln.covers_eye]
+    if covered:
+        return Status.FAIL, f"Glare hides the {' and '.join(covered)} eye{also}: {_GLARE_FIX}"
+    if glaring:
+        sides = " and ".join(ln.side for ln in glaring)
+        veiled = all(ln.area < th.glare_min_area for ln in glaring)
+        what = f"Reflections veil the {sides} eye" if veiled else f"Glare on the {sides} lens"
+        return Status.WARN, f"{what}{also}: {_GLARE_FIX}"
+    if whose:
+        return Status.WARN, f"Glare on the glasses of the person {whose}: {_GLARE_FIX}"
+    if kind == "sunglasses":
+        return Status.UNKNOWN, "Dark lenses: glare not judged"
+    if kind != "clear":
+        return Status.PASS, "No glasses, no glare"
+    return Status.PASS, "No glare on the glasses"
 
 
 def check_glare(ctx: FrameContext) -> CheckResult:
     if ctx.subject is None:
         return CheckResult("glare", Status.UNKNOWN, "No face", None, (), {"lenses": []})
-    th = ctx.th
     kind = glasses_kind(ctx)
     lenses = glare_lenses(ctx) if kind == "clear" else []
-    glaring = _glaring(lenses, th)
+    glaring = _glaring(lenses, ctx.th)
     others = others_with_glare(ctx)
     fields: dict[str, object] = {"lenses": _lens_fields(lenses)}
     if others:
         fields["others"] = [{"where": where, "lenses": _lens_fields(lns)} for where, lns in others]
-    worst = max((float(ln["area"]) for ln in lenses), default=0.0)
-    regions = tuple(ctx.norm_box(*ln["box"]) for ln in glaring) + tuple(
-        ctx.norm_box(*ln["box"]) for _, lns in others for ln in lns
-    )
-    marks = tuple(ctx.norm_point(*m) for ln in glaring for m in ln["marks"]) + tuple(
-        ctx.norm_point(*m) for _, lns in others for ln in lns for m in ln["marks"]
-    )
-    fix = "raise the key light or move it to the side, or tilt the frames down slightly"
-    also = "; also on the glasses of the person " + " and ".join(w for w, _ in others) if others else ""
-    if any(ln["covers_eye"] for ln in lenses):
-        sides = " and ".join(str(ln["side"]) for ln in lenses if ln["covers_eye"])
-        return CheckResult(
-            "glare", Status.FAIL, f"Glare hides the {sides} eye{also}: {fix}", worst, regions, fields, marks
-        )
-    if glaring:
-        sides = " and ".join(str(ln["side"]) for ln in glaring)
-        veiled = all(float(ln["area"]) < th.glare_min_area for ln in glaring)
-        what = f"Reflections veil the {sides} eye" if veiled else f"Glare on the {sides} lens"
-        return CheckResult("glare", Status.WARN, f"{what}{also}: {fix}", worst, regions, fields, marks)
-    if others:
-        whose = " and ".join(w for w, _ in others)
-        message = f"Glare on the glasses of the person {whose}: {fix}"
-        return CheckResult("glare", Status.WARN, message, worst, regions, fields, marks)
-    if kind == "sunglasses":
-        return CheckResult("glare", Status.UNKNOWN, "Dark lenses: glare not judged", None, (), fields)
-    if kind != "clear":
-        return CheckResult("glare", Status.PASS, "No glasses, no glare", 0.0, (), fields)
-    return CheckResult("glare", Status.PASS, "No glare on the glasses", worst, (), fields)
+    shown = glaring + [ln for _, lns in others for ln in lns]
+    regions = tuple(ctx.norm_box(*ln.box) for ln in shown)
+    marks = tuple(ctx.norm_point(*m) for ln in shown for m in ln.marks)
+    whose = " and ".join(where for where, _ in others)
+    status, message = _glare_verdict(kind, lenses, glaring, whose, ctx.th)
+    if status is Status.UNKNOWN:
+        return CheckResult("glare", status, message, None, (), fields)
+    worst = max((ln.area for ln in lenses), default=0.0)
+    if status is Status.PASS:
+        return CheckResult("glare", status, message, 0.0 if kind != "clear" else worst, (), fields)
+    return CheckResult("glare", status, message, worst, regions, fields, marks)
