@@ -476,6 +476,66 @@ def test_hotplug_polling_sees_the_camera_leave_and_return(tmp_path):
     assert res["scans"] >= 3
 
 
+def test_hotplug_polling_wired_into_reconnect(tmp_path):
+    # The driver's own presence poll is off: only its hotplug monitor (polling here, since no
+    # udev events exist in a container) can notice the camera leave and return. pyudev cannot
+    # see a real replug in this container, so the udev path is left to a real body.
+    res = run_scenario(tmp_path, """
+        rec = Recorder()
+        cam = GphotoCamera(OUT / "photos", GphotoOptions(presence_poll_s=0, hotplug="poll",
+                                                         hotplug_poll_s=0.1, pair_settle_s=0.0))
+        cam.add_listener(rec)
+        cam.open()
+        mode = cam.hotplug_mode
+        monitors = [t.name for t in threading.enumerate() if t.name == "hotplug"]
+        vusb = os.environ["IOLIBS"]
+        backup = VC.parent / "vc-backup"
+        shutil.copytree(VC, backup)
+        os.environ["IOLIBS"] = vusb.replace("vusb", "iolibs")
+        shutil.rmtree(VC)
+        started = time.monotonic()
+        reconnecting = rec.wait_for(lambda e: isinstance(e, StateChanged) and e.state.value == "reconnecting",
+                                    timeout=5)
+        noticed_s = time.monotonic() - started
+        shutil.copytree(backup, VC)
+        os.environ["IOLIBS"] = vusb
+        back = rec.wait_for(lambda e: isinstance(e, StateChanged) and e.state.value == "connected"
+                            and e is not rec.events[0], timeout=10)
+        after = cam.capture().result(10)
+        cam.close()
+        left = [t.name for t in threading.enumerate() if t.name == "hotplug"]
+        result(mode=mode, monitors=monitors, reconnecting=reconnecting, noticed_s=noticed_s,
+               back=back, states=rec.states(), after=[str(p) for p in after], left=left,
+               closed_mode=cam.hotplug_mode)
+    """)
+    assert res["mode"] == "poll" and res["monitors"] == ["hotplug"]
+    assert res["reconnecting"] and res["back"]
+    assert res["noticed_s"] < 2.0  # the monitor's 0.1 s scan, not a 2 s presence poll
+    assert res["states"][:3] == ["connected", "reconnecting", "connected"]
+    assert Path(res["after"][0]).exists()
+    assert res["left"] == [] and res["closed_mode"] == "off"  # the monitor stops with the camera
+
+
+def test_exposure_controls_are_offered_by_display_role(tmp_path):
+    # The driver, not the UI, knows which libgphoto2 widget serves which control.
+    res = run_scenario(tmp_path, """
+        cam = GphotoCamera(OUT / "photos", GphotoOptions(hotplug="off"))
+        cam.open()
+        settings = cam.settings().result(10)
+        controls = [[s.name, s.control.title, s.control.unit] for s in exposure_controls(settings)]
+        updated = cam.set_setting("f-number", "f/8").result(10)
+        untagged = sorted(n for n, s in settings.items() if s.control is None)[:3]
+        cam.close()
+        result(controls=controls, updated=[updated.value, updated.control.title], untagged=untagged,
+               mode=cam.hotplug_mode)
+    """)
+    assert res["controls"] == [["f-number", "Aperture", "f/"], ["shutterspeed", "Shutter", "s"],
+                               ["exposurecompensation", "Exposure comp.", "EV"]]
+    assert res["updated"] == ["f/8", "Aperture"]  # a set setting keeps its role
+    assert "capturetarget" not in [c[0] for c in res["controls"]] and res["untagged"]
+    assert res["mode"] == "off"
+
+
 def test_null_widget_value_is_read_without_crashing(tmp_path):
     # python-gphoto2 2.6.4's get_value() crashes on a NULL text value; the ctypes guard reads
     # the same C widget and answers None. A fresh C widget has a NULL value.

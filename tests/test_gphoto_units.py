@@ -132,3 +132,16 @@ def test_hotplug_diffing_survives_failing_scans_and_listeners():
     assert len(seen) == 2
     with pytest.raises(ValueError):
         HotplugMonitor(scan, mode="magic")
+
+
+def test_exposure_widget_names_map_to_one_control_each():
+    from drivers.base import ExposureControl
+    from drivers.gphoto.settings import control_for
+
+    both = {"aperture", "f-number", "iso"}
+    assert control_for("aperture", both) is ExposureControl.APERTURE  # the preferred name wins
+    assert control_for("f-number", both) is None  # ... so its alias is not offered twice
+    assert control_for("f-number", {"f-number"}) is ExposureControl.APERTURE
+    assert control_for("eosshutterspeed", {"eosshutterspeed"}) is ExposureControl.SHUTTER
+    assert control_for("isospeed", {"isospeed"}) is ExposureControl.ISO
+    assert control_for("capturetarget", both | {"capturetarget"}) is None

@@ -16,10 +16,12 @@ from drivers.base import (
     Camera,
     CameraGone,
     CameraState,
+    ExposureControl,
     FileAdded,
     SettingError,
     SourceError,
     StateChanged,
+    exposure_controls,
 )
 from drivers.download import FolderSink
 from drivers.recording import RecordingReader, RecordingWriter
@@ -297,6 +299,15 @@ def test_emulated_settings_are_validated(tmp_path, opened):
         camera.set_setting("cameramodel", "Other").result(timeout=5)
     with pytest.raises(SettingError, match="no setting 'shutter'.*settings: cameramodel"):
         camera.set_setting("shutter", "1/100").result(timeout=5)
+
+
+def test_emulated_exposure_controls_are_offered_like_a_body(tmp_path, opened):
+    make_recording(tmp_path / "r.slv", 3, 20)
+    camera = opened(tmp_path / "r.slv")
+    offered = exposure_controls(camera.settings().result(timeout=5))
+    assert [(s.name, s.control) for s in offered] == [("iso", ExposureControl.ISO),
+                                                      ("exposurecompensation", ExposureControl.EXPOSURE_COMP)]
+    assert camera.set_setting("iso", "800").result(timeout=5).control is ExposureControl.ISO
 
 
 def _missing(d: Path) -> Path:

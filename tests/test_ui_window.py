@@ -18,7 +18,14 @@ from PyQt5.QtCore import QPoint, QRectF, Qt  # noqa: E402
 from PyQt5.QtGui import QColor  # noqa: E402
 from test_ui_support import FACE_BOX, FRAME_GRAY, FRAME_SIZE, known_analysis, known_jpeg  # noqa: E402
 
-from drivers.base import CameraState, LatestFrameSlot, Setting, SettingKind, StateChanged  # noqa: E402
+from drivers.base import (  # noqa: E402
+    CameraState,
+    ExposureControl,
+    LatestFrameSlot,
+    Setting,
+    SettingKind,
+    StateChanged,
+)
 from studio.analysis import Status  # noqa: E402
 from studio.ready import ReadyState, ReadyTransition  # noqa: E402
 from studio.ui import style  # noqa: E402
@@ -258,10 +265,13 @@ def test_zoom_to_the_eyes_crops_the_live_frame(qtbot, window):
 
 def test_settings_panel_offers_the_allowed_values(qtbot, window):
     settings = {
-        "aperture": Setting("aperture", "Aperture", SettingKind.CHOICE, "5.6", ("2.8", "4", "5.6", "8")),
-        "iso": Setting("iso", "ISO", SettingKind.CHOICE, "100", ("100", "200", "400")),
+        # The driver tags the settings that serve an exposure control; the panel lists those.
+        "aperture": Setting("aperture", "Aperture", SettingKind.CHOICE, "5.6", ("2.8", "4", "5.6", "8"),
+                            control=ExposureControl.APERTURE),
+        "iso": Setting("iso", "ISO", SettingKind.CHOICE, "100", ("100", "200", "400"),
+                       control=ExposureControl.ISO),
         "exposurecompensation": Setting("exposurecompensation", "EC", SettingKind.RANGE, 0.0,
-                                        range=(-1.0, 1.0, 0.5)),
+                                        range=(-1.0, 1.0, 0.5), control=ExposureControl.EXPOSURE_COMP),
         "owner": Setting("owner", "Owner", SettingKind.TEXT, "x"),
     }
     window.bridge.settings_loaded.emit(settings)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drivers.base import Setting, SettingKind
 from drivers.download import LazyFolderSink
+
+if TYPE_CHECKING:
+    from drivers.gphoto import GphotoCamera
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,11 +54,12 @@ def cmd_cameras(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace) -> GphotoCamera:
     from drivers.gphoto import GphotoCamera, GphotoOptions
 
-    camera = GphotoCamera(LazyFolderSink(args.folder),
-                          GphotoOptions(port=args.port, capture_target=args.target, presence_poll_s=0))
+    # One request and out: no presence polling or hotplug monitor for a command this short.
+    options = GphotoOptions(port=args.port, capture_target=args.target, presence_poll_s=0, hotplug="off")
+    camera = GphotoCamera(LazyFolderSink(args.folder), options)
     camera.open()
     return camera
 
@@ -67,7 +72,8 @@ def format_setting(setting: Setting) -> str:
         value = "on" if setting.value else "off"
     flags = " read-only" if setting.readonly else ""
     allowed = "" if setting.kind in (SettingKind.TEXT, SettingKind.DATE) else f"  [{setting.allowed()}]"
-    return f"{setting.name} = {value}  ({setting.kind.value}{flags}){allowed}"
+    control = f"  <- {setting.control.title}" if setting.control else ""  # the panel's name for it
+    return f"{setting.name} = {value}  ({setting.kind.value}{flags}){allowed}{control}"
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
@@ -85,7 +91,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
         settings = {n: settings[n] for n in args.names}
     if args.json:
         print(json.dumps({name: {"label": s.label, "kind": s.kind.value, "value": s.value,
-                                 "choices": list(s.choices), "range": s.range, "readonly": s.readonly}
+                                 "choices": list(s.choices), "range": s.range, "readonly": s.readonly,
+                                 "control": s.control.title if s.control else None}
                           for name, s in settings.items()}, indent=1))
         return 0
     for setting in settings.values():

@@ -1,21 +1,17 @@
-"""Camera settings: the exposure controls, each offering only the camera's allowed values."""
+"""Camera settings: the exposure controls, each offering only the camera's allowed values.
+
+Which of a body's settings serves which control is the driver's knowledge: the panel lists the
+settings the driver tagged with an :class:`~drivers.base.ExposureControl`, in its order.
+"""
 
 from __future__ import annotations
 
 from PyQt5.QtCore import Qt, pyqtSignal
 from PyQt5.QtWidgets import QComboBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from drivers.base import Setting, SettingKind
+from drivers.base import Setting, SettingKind, exposure_controls
 from studio.ui import style
 
-# Which camera setting names (libgphoto2's, by body) serve each control, in display order.
-CONTROLS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Aperture", ("aperture", "f-number", "fnumber")),
-    ("Shutter", ("shutterspeed", "shutterspeed2", "eosshutterspeed")),
-    ("ISO", ("iso", "isospeed")),
-    ("White balance", ("whitebalance",)),
-    ("Exposure comp.", ("exposurecompensation", "exposurecompensation2")),
-)
 MAX_RANGE_STEPS = 200  # a range with more steps than this is not offered as a list
 
 
@@ -40,15 +36,13 @@ class SettingsPanel(QWidget):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.boxes = {}
-        for title, names in CONTROLS:
-            setting = next((settings[n] for n in names if n in settings), None)
-            if setting is None:
-                continue
+        for setting in exposure_controls(settings):
+            assert setting.control is not None  # exposure_controls returns tagged settings only
             values = _allowed(setting)
             if not values:
                 continue
             box = QComboBox()
-            box.setFocusPolicy(Qt.NoFocus)  # keys stay with the window's shortcuts
+            box.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the window's shortcuts
             box.setFont(style.font(16))
             box.addItems(values)
             current = _text(setting.value)
@@ -56,7 +50,10 @@ class SettingsPanel(QWidget):
                 box.setCurrentIndex(values.index(current))
             box.setEnabled(not setting.readonly)
             box.activated[str].connect(lambda text, name=setting.name: self.setting_changed.emit(name, text))
-            label = QLabel(title)
+            control = setting.control
+            # A range's values are bare numbers: say what they are in. Choices carry their units.
+            with_unit = control.unit and setting.kind is SettingKind.RANGE
+            label = QLabel(f"{control.title} ({control.unit})" if with_unit else control.title)
             label.setFont(style.font(16, bold=True))
             self.form.addRow(label, box)
             self.boxes[setting.name] = box
