@@ -18,41 +18,54 @@ from studio.vision.checks.eyes import eye_states
 from studio.vision.checks.glasses import glasses_kind
 from studio.vision.context import EyePatch, FrameContext
 from studio.vision.landmarks import SIDES
+from studio.vision.thresholds import Thresholds
+
+# Where a catchlight is looked for (geometry of the measurement, not a verdict): the inner 80 %
+# of the iris (the landmark ring is a little loose, and the white of the eye just outside it is
+# as bright as a catchlight), minus the wet lid margin, which shines too.
+_IRIS_INNER = 0.8
+_LID_MARGIN = 0.25  # of the iris radius
+_MIN_PIXELS = 6  # fewer pixels of iris than this: nothing to search
+_EMPTY = {"present": None, "count": 0, "clock": None}
+Blob = tuple[float, float, float]  # x, y (patch px), area / iris area
 
 
-def find_catchlights(
-    patch: EyePatch, contrast: float, min_level: float, max_area: float
-) -> list[tuple[float, float, float]]:
+def _search_area(patch: EyePatch) -> np.ndarray:
+    """Boolean mask of the patch: the inner iris disc inside the eye opening, lid edges excluded."""
+    cx, cy = patch.iris_centre
+    radius = _IRIS_INNER * patch.iris_radius
+    disc = np.zeros(patch.gray.shape, np.uint8)
+    cv2.circle(disc, (int(round(cx)), int(round(cy))), max(1, int(round(radius))), (255,), -1)
+    lid = max(1, int(round(_LID_MARGIN * patch.iris_radius)))
+    opening = cv2.erode(patch.opening, np.ones((2 * lid + 1, 2 * lid + 1), np.uint8))
+    return (disc > 0) & (opening > 0)
+
+
+def find_catchlights(patch: EyePatch, th: Thresholds) -> list[Blob]:
     """Catchlight blobs as (x, y, area / iris area) in patch px, biggest first."""
     gray = patch.gray
-    cx, cy = patch.iris_centre
-    # The inner 80 % of the iris: the landmark ring is a little loose, and the white of the eye
-    # just outside it is as bright as a catchlight. The lids' edges are excluded too.
-    radius = 0.8 * patch.iris_radius
-    disc = np.zeros(gray.shape, np.uint8)
-    cv2.circle(disc, (int(round(cx)), int(round(cy))), max(1, int(round(radius))), 255, -1)
-    lid = max(1, int(round(0.25 * patch.iris_radius)))  # the wet lid margin shines too
-    opening = cv2.erode(patch.opening, np.ones((2 * lid + 1, 2 * lid + 1), np.uint8))
-    area_mask = (disc > 0) & (opening > 0)
-    values = gray[area_mask]
-    if values.size < 6:
+    area_mask = _search_area(patch)
+    if gray[area_mask].size < _MIN_PIXELS:
         return []
     # A catchlight is a small bright spot: keep what a white top-hat (bright detail smaller than
     # half the iris) shows, so a light iris lit from above (its whole lower half bright) is not one.
     size = max(3, int(round(patch.iris_radius)) | 1)
-    tophat = cv2.morphologyEx(
-        gray, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    tophat = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)
+    bright = ((tophat >= th.catchlight_contrast) & (gray >= th.catchlight_min_level) & area_mask).astype(
+        np.uint8
     )
-    bright = ((tophat >= contrast) & (gray >= min_level) & area_mask).astype(np.uint8)
     if not bright.any():
         return []
     n, _, stats, centroids = cv2.connectedComponentsWithStats(bright)
+    radius = _IRIS_INNER * patch.iris_radius
     iris_area = math.pi * radius * radius
+    cx, cy = patch.iris_centre
     blobs = []
     for i in range(1, n):
         frac = stats[i, cv2.CC_STAT_AREA] / iris_area
         off = np.hypot(centroids[i][0] - cx, centroids[i][1] - cy)
-        if frac <= max_area and off <= 0.7 * patch.iris_radius:
+        if frac <= th.catchlight_max_area and off <= th.catchlight_max_offset * patch.iris_radius:
             blobs.append((float(centroids[i][0]), float(centroids[i][1]), float(frac)))
     return sorted(blobs, key=lambda b: -b[2])
 
@@ -63,37 +76,72 @@ def clock_hour(dx: float, dy: float) -> int:
     return 12 if hour == 0 else hour
 
 
-def check_catchlights(ctx: FrameContext) -> CheckResult:
-    s, th = ctx.subject, ctx.th
-    empty = {"present": None, "count": 0, "clock": None}
-    fields: dict[str, object] = {"left": dict(empty), "right": dict(empty), "agree": None}
-    if s is None:
-        return CheckResult("catchlights", Status.UNKNOWN, "No face", None, (), fields)
-    if glasses_kind(ctx) == "sunglasses":
-        return CheckResult("catchlights", Status.UNKNOWN, "Eyes hidden by dark lenses", None, (), fields)
+def _eye_fields(ctx: FrameContext, patch: EyePatch) -> tuple[dict[str, object], list[tuple[float, float]]]:
+    """One judged eye: its fields (present, count, clock of the biggest) and the blobs as marks."""
+    blobs = find_catchlights(patch, ctx.th)
+    if not blobs:
+        return {"present": False, "count": 0, "clock": None}, []
+    x, y, _ = blobs[0]
+    clock = clock_hour(x - patch.iris_centre[0], y - patch.iris_centre[1])
+    marks = [ctx.norm_point(*patch.to_image(bx, by)) for bx, by, _ in blobs]
+    return {"present": True, "count": len(blobs), "clock": clock}, marks
+
+
+def _judge_eyes(
+    ctx: FrameContext,
+) -> tuple[dict[str, dict[str, object]], list[tuple[float, float]], list[float]]:
+    """(side -> fields of every eye judged, marks, iris diameters of the open eyes in px)."""
     states = eye_states(ctx)
+    judged: dict[str, dict[str, object]] = {}
     marks: list[tuple[float, float]] = []
     sizes: list[float] = []
-    judged: dict[str, dict[str, object]] = {}
     for side in SIDES:
         patch = ctx.eye_patch(side)
         if patch is None or states[side][0] in ("closed", "unknown"):
             continue
         iris = 2.0 * patch.iris_radius  # px at the best resolution we have
         sizes.append(iris)
-        if iris < th.catchlight_min_iris_px:
-            continue
-        blobs = find_catchlights(
-            patch, th.catchlight_contrast, th.catchlight_min_level, th.catchlight_max_area
+        if iris >= ctx.th.catchlight_min_iris_px:
+            judged[side], eye_marks = _eye_fields(ctx, patch)
+            marks.extend(eye_marks)
+    return judged, marks, sizes
+
+
+def _agree(clocks: list[int], th: Thresholds) -> bool | None:
+    """Whether both eyes' catchlights sit at about the same hour (None: not two to compare)."""
+    if len(clocks) != 2:
+        return None
+    diff = abs(clocks[0] - clocks[1]) % 12
+    return min(diff, 12 - diff) <= th.catchlight_clock_agree
+
+
+def _verdict(
+    judged: dict[str, dict[str, object]], clocks: list[int], agree: bool | None
+) -> tuple[Status, str]:
+    present = [side for side, v in judged.items() if v["present"]]
+    if not present:
+        return Status.WARN, "No catchlights: raise or move the key light in front, or add a reflector below"
+    if len(judged) == 2 and len(present) == 1:
+        missing = next(side for side in judged if side not in present)
+        return (
+            Status.WARN,
+            f"No catchlight in the {missing} eye (brow or lid shadow, or the head turned away)",
         )
-        clock = None
-        if blobs:
-            x, y, _ = blobs[0]
-            clock = clock_hour(x - patch.iris_centre[0], y - patch.iris_centre[1])
-            marks.extend(ctx.norm_point(*patch.to_image(bx, by)) for bx, by, _ in blobs)
-        judged[side] = {"present": bool(blobs), "count": len(blobs), "clock": clock}
-        fields[side] = judged[side]
-    regions = tuple(ctx.norm_box(*s.eye(side).box(0.1)) for side in judged)
+    if agree is False:
+        return Status.WARN, f"Catchlights disagree ({clocks[0]} and {clocks[1]} o'clock)"
+    where = f" at {clocks[0]} o'clock" if clocks else ""
+    return Status.PASS, f"Catchlights{where}"
+
+
+def check_catchlights(ctx: FrameContext) -> CheckResult:
+    s, th = ctx.subject, ctx.th
+    fields: dict[str, object] = {"left": dict(_EMPTY), "right": dict(_EMPTY), "agree": None}
+    if s is None:
+        return CheckResult("catchlights", Status.UNKNOWN, "No face", None, (), fields)
+    if glasses_kind(ctx) == "sunglasses":
+        return CheckResult("catchlights", Status.UNKNOWN, "Eyes hidden by dark lenses", None, (), fields)
+    judged, marks, sizes = _judge_eyes(ctx)
+    fields.update(judged)
     if not judged:
         if sizes:
             need = th.catchlight_min_iris_px
@@ -102,47 +150,11 @@ def check_catchlights(ctx: FrameContext) -> CheckResult:
             msg = "Eyes closed or not visible"
         fields["iris_px"] = round(max(sizes), 1) if sizes else None
         return CheckResult("catchlights", Status.UNKNOWN, msg, None, (), fields)
-    present = [side for side, v in judged.items() if v["present"]]
-    clocks = [int(judged[side]["clock"]) for side in present]
-    agree = None
-    if len(clocks) == 2:
-        diff = abs(clocks[0] - clocks[1]) % 12
-        agree = min(diff, 12 - diff) <= th.catchlight_clock_agree
+    clocks = [clock for v in judged.values() if isinstance(clock := v["clock"], int)]
+    agree = _agree(clocks, th)
     fields["agree"] = agree
     fields["iris_px"] = round(max(sizes), 1)
-    value = float(len(present))
-    if not present:
-        return CheckResult(
-            "catchlights",
-            Status.WARN,
-            "No catchlights: raise or move the key light in front, or add a reflector below",
-            value,
-            regions,
-            fields,
-            tuple(marks),
-        )
-    if len(judged) == 2 and len(present) == 1:
-        missing = next(side for side in judged if side not in present)
-        return CheckResult(
-            "catchlights",
-            Status.WARN,
-            f"No catchlight in the {missing} eye (brow or lid shadow, or the head turned away)",
-            value,
-            regions,
-            fields,
-            tuple(marks),
-        )
-    if agree is False:
-        return CheckResult(
-            "catchlights",
-            Status.WARN,
-            f"Catchlights disagree ({clocks[0]} and {clocks[1]} o'clock)",
-            value,
-            regions,
-            fields,
-            tuple(marks),
-        )
-    where = f" at {clocks[0]} o'clock" if clocks else ""
-    return CheckResult(
-        "catchlights", Status.PASS, f"Catchlights{where}", value, regions, fields, tuple(marks)
-    )
+    status, message = _verdict(judged, clocks, agree)
+    regions = tuple(ctx.norm_box(*s.eye(side).box(0.1)) for side in judged)
+    value = float(len(clocks))
+    return CheckResult("catchlights", status, message, value, regions, fields, tuple(marks))
