@@ -47,11 +47,11 @@ def test_eyes_behind_sunglasses_are_unknown(analyzer):
 
 def test_live_calibration_calls_a_closing_eye_a_blink(analyzer):
     """The checks are pure functions of a FrameContext: feed one with real landmarks whose upper
-    lids are lowered, and a history of this subject's open-eye EAR."""
+    lids are lowered, and a snapshot of this subject's recent open-eye EAR."""
     import numpy as np
 
     from studio.vision.checks.eyes import check_eyes_open
-    from studio.vision.context import FrameContext, History
+    from studio.vision.context import FrameContext, Recent
     from studio.vision.image import load_image
     from studio.vision.landmarks import LEFT_EAR, RIGHT_EAR, FaceGeometry
 
@@ -69,18 +69,17 @@ def test_live_calibration_calls_a_closing_eye_a_blink(analyzer):
     face = FaceGeometry(closing)
     assert face.left_eye.ear > analyzer.preset.thresholds.ear_uncertain  # a still would say "open"
 
-    def ctx(history):
+    def ctx(recent):
         return FrameContext(
             image,
             th=analyzer.preset.thresholds,
             faces=[FaceGeometry(closing)],
             detected_only=[],
-            live=history is not None,
-            history=history,
+            live=recent is not None,
+            recent=recent or Recent(),
         )
 
-    assert check_eyes_open(ctx(None)).status is Status.PASS
-    history = History()
-    history.ear = {"right": [open_ear] * 30, "left": [open_ear] * 30}
-    blinking = check_eyes_open(ctx(history))
-    assert blinking.status is Status.WARN and "blink" in blinking.message
+    assert check_eyes_open(ctx(None)).result.status is Status.PASS
+    recent = Recent(ear_right=(open_ear,) * 30, ear_left=(open_ear,) * 30)
+    blinking = check_eyes_open(ctx(recent))
+    assert blinking.result.status is Status.WARN and "blink" in blinking.result.message

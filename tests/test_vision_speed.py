@@ -14,7 +14,7 @@ from drivers.base import LiveFrame
 from studio.analysis import Status
 from studio.app import bundled_sample
 from studio.vision import Analyzer, load_image
-from studio.vision.context import History
+from studio.vision.schedule import Schedule
 from studio.vision.image import StillSource, read_still
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
@@ -37,7 +37,7 @@ def _live(frames: list[bytes], analyser: Analyzer, start: int = 1):
 
 
 def test_history_never_runs_two_periodic_stages_on_one_frame():
-    history = History()
+    history = Schedule()
     periods = {"focus": 3, "glasses": 15, "detect": 15, "wide_mesh": 15}
     runs: dict[str, list[int]] = {k: [] for k in periods}
     for frame in range(1, 301):

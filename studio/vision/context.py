@@ -1,16 +1,18 @@
-"""The per-frame context: everything the checks read, computed once per frame.
+"""The per-frame context: everything the checks read, built once per frame and never changed.
 
-Checks are pure functions ``check(ctx, th) -> CheckResult``. Expensive inputs (pose, person
-mask, eye patches) are computed on first use and cached on the context, so a check that is not
-asked for costs nothing. The analyzer decides whether pose and mask are available for this
-frame (live view hands in the newest result of its background model worker).
+Checks are pure functions ``check(ctx) -> Verdict`` (:mod:`studio.vision.verdict`). Expensive
+inputs (pose, person mask, eye patches) are computed on first use and kept for the frame, so a
+check that is not asked for costs nothing. What spans frames (recent eye ratios and sharpness,
+measurements carried from an earlier frame, which slow measurements are due) is handed in by
+the live tracker as frozen values; nothing here is written for the next frame.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, Protocol
 
 import cv2
@@ -21,7 +23,7 @@ from studio.vision.presets import Preset, load_preset
 from studio.vision.thresholds import Thresholds
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class EyePatch:
     """One eye cut from the best-resolution image available (the full-size still when there is
     one). Coordinates inside the patch are patch pixels."""
@@ -44,7 +46,7 @@ ALIGNED_EYE_Y = 104.0  # the band kept: brows to cheeks (rows for glasses, lense
 ALIGNED_SIZE = (512, 256)
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Aligned:
     """The eye band of a face warped so the eyes are level: IED = 128 px, eye midpoint at
     (256, 104), 512 × 256 px (brows to mid-cheeks; the rest of the face is not needed)."""
@@ -72,74 +74,13 @@ class Aligned:
         return np.asarray(pts, np.float64) @ inv[:, :2].T + inv[:, 2]
 
 
-@dataclass
-class History:
-    """Per-subject memory across live-view frames (empty for stills)."""
-
-    ear: dict[str, list[float]] = field(default_factory=lambda: {"right": [], "left": []})
-    eye_sharpness: list[float] = field(default_factory=list)
-    focus: list[tuple[float, float]] = field(default_factory=list)  # (relative, blur) per frame
-    # Slow-changing measures reused for a few frames (glasses do not come and go at 30 fps).
-    reuse: dict[str, tuple[int, Any]] = field(default_factory=dict)  # key -> (frame, value)
-    frame: int = 0
-    # Periodic work (detector, glasses, eye focus, mask-based checks): when each last ran, and
-    # the last frame that carried one of them.
-    last_run: dict[str, int] = field(default_factory=dict)
-    busy_frame: int = -1
-
-    def clear(self) -> None:
-        self.ear = {"right": [], "left": []}
-        self.eye_sharpness = []
-        self.focus = []
-        self.reuse = {}
-        self.last_run = {}
-        self.busy_frame = -1
-
-    def due(self, key: str, every: int) -> bool:
-        """Whether periodic work ``key`` (every ``every`` frames) runs on this frame.
-
-        At most one periodic stage runs on a frame, so no frame carries two of them: a stage
-        that falls due on a frame another one already took waits for the next free frame (for
-        at most another ``every`` frames). Call :meth:`ran` when it runs."""
-        last = self.last_run.get(key)
-        if last is None:
-            return True  # never measured: nothing to reuse
-        age = self.frame - last
-        if age < every:
-            return False
-        return self.busy_frame != self.frame or age >= 2 * every
-
-    def ran(self, key: str) -> None:
-        self.last_run[key] = self.frame
-        self.busy_frame = self.frame
-
-    def recall(self, key: str, every: int) -> Any | None:
-        """The value stored by :meth:`keep`, unless this frame is one where it is re-measured."""
-        entry = self.reuse.get(key)
-        if entry is None or self.due(key, every):
-            return None
-        return entry[1]
-
-    def keep(self, key: str, value: Any) -> Any:
-        self.reuse[key] = (self.frame, value)
-        self.ran(key)
-        return value
-
-
 class DetailSource(Protocol):
     """A larger version of the analysed image, decoded on demand (a large still JPEG)."""
 
     def at_least(self, width: float) -> np.ndarray: ...
 
 
-# Eye detail wanted from the best-resolution source: eye patches are cut with irises of up to
-# eye_patch_iris_px, and eye focus is measured at an inter-eye distance of up to ~110 px
-# (checks/focus.py). A still decoded at reduced size is decoded larger only when its eyes fall
-# short of this.
-DETAIL_FOCUS_IED = 110.0
-
-
-@dataclass
+@dataclass(frozen=True)
 class Detected:
     """A face found by the detector only (no landmarks: too small, too blurred, occluded)."""
 
@@ -151,77 +92,134 @@ class Detected:
         return max(0.0, self.box[2] - self.box[0]) * max(0.0, self.box[3] - self.box[1])
 
 
+def main_subject(faces: Sequence[FaceGeometry], detected_only: Sequence[Detected]) -> FaceGeometry | None:
+    """The largest face with landmarks, unless a landmark-less face is clearly bigger (then
+    nothing can be judged about the subject's eyes)."""
+    if not faces:
+        return None
+    main = max(faces, key=lambda f: f.area)
+    if detected_only and max(d.box[2] - d.box[0] for d in detected_only) > 1.5 * main.width:
+        return None
+    return main
+
+
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """What live view remembers of this subject, as the checks may read it: a frozen snapshot
+    taken by the tracker before the checks run (a still has none)."""
+
+    ear_right: tuple[float, ...] = ()  # EAR of the right eye on recent frames where it was open
+    ear_left: tuple[float, ...] = ()
+    eye_sharpness: tuple[float, ...] = ()  # 1 / eye σ of recent fresh focus measurements
+    focus: tuple[tuple[float, float], ...] = ()  # (relative, blur) of the last measurements
+
+    def ear(self, side: str) -> tuple[float, ...]:
+        return self.ear_right if side == "right" else self.ear_left
+
+
+NOTHING_RECENT = Recent()
+
+
+@dataclass(frozen=True, eq=False)
 class FrameContext:
-    def __init__(
-        self,
-        image: np.ndarray,
-        *,
-        th: Thresholds,
-        faces: list[FaceGeometry],
-        detected_only: list[Detected],
-        live: bool,
-        full: np.ndarray | None = None,
-        full_scale: float = 1.0,
-        pose: Callable[[], np.ndarray | None] | None = None,
-        person_mask: Callable[[], np.ndarray | None] | None = None,
-        history: History | None = None,
-        preset: Preset | None = None,
-        detail: DetailSource | None = None,
-    ) -> None:
-        self.image = image  # analysed BGR image
-        self.h, self.w = image.shape[:2]
-        self.th = th
-        self.faces = sorted(faces, key=lambda f: -f.area)
-        self.detected_only = detected_only
-        self.live = live
-        # Best-resolution source for eye detail and its px per analysed px; with a ``detail``
-        # source, decoded on first use at the resolution the subject's eyes need.
-        self._full = full if full is not None else image
-        self._full_scale = full_scale
-        self._detail = detail
-        self._pose = pose
-        self._person_mask = person_mask
-        self.history = history
-        self.preset = preset if preset is not None else load_preset("commercial-headshot")
-        self._memo: dict[str, Any] = {}
+    """Everything the checks read about one frame. Immutable: built once, then only read.
+
+    Derived per-frame values (grey image, aligned face, eye patches, a lazily decoded larger
+    still, pose and mask when a check asks) are computed on first use from the immutable inputs.
+    Live view's tracker decides, before the checks run, which slow measurements are ``due`` on
+    this frame and hands in the ones ``carried`` from earlier frames; a still has everything due.
+    """
+
+    image: np.ndarray  # analysed BGR image
+    th: Thresholds
+    faces: Sequence[FaceGeometry]
+    detected_only: Sequence[Detected]
+    live: bool
+    full_source: np.ndarray | None = None  # best-resolution image (None: ``image``)
+    source_scale: float = 1.0  # px of ``full_source`` per analysed px
+    pose_source: Callable[[], np.ndarray | None] | None = None
+    mask_source: Callable[[], np.ndarray | None] | None = None
+    recent: Recent = NOTHING_RECENT
+    preset: Preset = field(default_factory=lambda: load_preset("commercial-headshot"))
+    detail: DetailSource | None = None  # a large still, decoded larger on demand
+    due: frozenset[str] | None = None  # slow measurements taken on this frame (None: all)
+    carried: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _fresh: set[str] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "faces", tuple(sorted(self.faces, key=lambda f: -f.area)))
+        object.__setattr__(self, "detected_only", tuple(self.detected_only))
+
+    @property
+    def h(self) -> int:
+        return int(self.image.shape[0])
+
+    @property
+    def w(self) -> int:
+        return int(self.image.shape[1])
 
     def memo(self, key: str, compute: Callable[[], Any], *, live_every: int = 1) -> Any:
-        """Compute a value shared by several checks once per frame; on live view, a slow-changing
-        value may be reused for ``live_every`` frames (the history carries it)."""
+        """A value several checks share, computed once per frame."""
+        if live_every > 1:  # SHIM: until the check modules call measure() for slow measurements
+            return self.measure(key, compute)
         if key not in self._memo:
-            value = None
-            if self.history is not None and live_every > 1:
-                value = self.history.recall(key, live_every)
-            if value is None:
-                value = compute()
-                if self.history is not None and live_every > 1:
-                    self.history.keep(key, value)
-            self._memo[key] = value
+            self._memo[key] = compute()
         return self._memo[key]
+
+    def measure(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A slow-changing measurement: on live view, the one carried from an earlier frame
+        unless the tracker made it due on this one (then measured, and carried on from here)."""
+        if key not in self._memo:
+            carried = self.carried.get(key)
+            if carried is not None and self.due is not None and key not in self.due:
+                self._memo[key] = carried
+            else:
+                self._memo[key] = compute()
+                self._fresh.add(key)
+        return self._memo[key]
+
+    def is_carried(self, key: str) -> bool:
+        """Whether :meth:`measure` of ``key`` gave an earlier frame's value."""
+        return key in self._memo and key not in self._fresh
+
+    @property
+    def fresh_measurements(self) -> Mapping[str, Any]:
+        """The slow measurements taken on this frame (for the tracker to carry on)."""
+        return MappingProxyType({k: self._memo[k] for k in self._fresh})
+
+    @property
+    def pose_read(self) -> bool:
+        """Whether a check asked for pose on this frame (live view keeps it coming only then)."""
+        return "pose" in self._memo
 
     @property
     def full(self) -> np.ndarray:
         """The best-resolution source for eye detail (the full-size still, or enough of it)."""
-        self._resolve_detail()
-        return self._full
+        return self._resolved[0]
 
     @property
     def full_scale(self) -> float:
         """Pixels of :attr:`full` per analysed pixel."""
-        self._resolve_detail()
-        return self._full_scale
+        return self._resolved[1]
 
-    def _resolve_detail(self) -> None:
-        if self._detail is None:
-            return
-        detail, self._detail = self._detail, None
+    @property
+    def _resolved(self) -> tuple[np.ndarray, float]:
+        return self.memo("detail", self._resolve_detail)
+
+    def _resolve_detail(self) -> tuple[np.ndarray, float]:
+        full = self.full_source if self.full_source is not None else self.image
+        if self.detail is None:
+            return full, self.source_scale
         need = 1.0  # analysed px per analysed px: nothing needs more without a subject
         s = self.subject
         if s is not None:
             iris = 2.0 * min(s.right_eye.iris_radius, s.left_eye.iris_radius)
-            need = max(self.th.eye_patch_iris_px / max(iris, 1e-6), DETAIL_FOCUS_IED / max(s.ied, 1e-6))
-        self._full = detail.at_least(self.w * need)
-        self._full_scale = self._full.shape[1] / self.w
+            need = max(
+                self.th.eye_patch_iris_px / max(iris, 1e-6), self.th.focus_max_ied_px / max(s.ied, 1e-6)
+            )
+        full = self.detail.at_least(self.w * need)
+        return full, full.shape[1] / self.w
 
     @property
     def preset_allows_groups(self) -> bool:
@@ -231,14 +229,8 @@ class FrameContext:
 
     @property
     def subject(self) -> FaceGeometry | None:
-        """The main subject: the largest face with landmarks, unless a landmark-less face is
-        clearly bigger (then nothing can be judged about the subject's eyes)."""
-        if not self.faces:
-            return None
-        main = self.faces[0]
-        if self.detected_only and max(d.box[2] - d.box[0] for d in self.detected_only) > 1.5 * main.width:
-            return None
-        return main
+        """The main subject (:func:`main_subject`)."""
+        return main_subject(self.faces, self.detected_only)
 
     @cached_property
     def face_count(self) -> int:
@@ -288,13 +280,15 @@ class FrameContext:
         cv2.fillPoly(mask, [np.round(s.xy[list(FACE_OVAL)]).astype(np.int32)], 255)
         return mask
 
-    @cached_property
+    @property
     def pose(self) -> np.ndarray | None:
-        return self._pose() if self._pose else None
+        source = self.pose_source
+        return self.memo("pose", lambda: source() if source is not None else None)
 
-    @cached_property
+    @property
     def person_mask(self) -> np.ndarray | None:
-        return self._person_mask() if self._person_mask else None
+        source = self.mask_source
+        return self.memo("person_mask", lambda: source() if source is not None else None)
 
     @cached_property
     def aligned(self) -> Aligned | None:

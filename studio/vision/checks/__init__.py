@@ -1,13 +1,11 @@
-"""The portrait checks: each a small pure function of a :class:`FrameContext`.
+"""The portrait checks: each a small pure function ``check(ctx) -> Verdict`` of one frame's
+:class:`~studio.vision.context.FrameContext` (:mod:`studio.vision.verdict`).
 
 ``CHECKS`` maps every check id (``studio.analysis.CHECK_IDS``) to its function, in display order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from studio.analysis import CheckResult
 from studio.vision.checks.background import check_background, check_clothing
 from studio.vision.checks.catchlights import check_catchlights
 from studio.vision.checks.exposure import check_exposure
@@ -16,21 +14,19 @@ from studio.vision.checks.face import check_face
 from studio.vision.checks.focus import check_eye_focus
 from studio.vision.checks.framing import check_framing, shot_type
 from studio.vision.checks.glasses import check_glare, check_glasses
-from studio.vision.context import FrameContext
-
-Check = Callable[[FrameContext], CheckResult]
+from studio.vision.verdict import Check, observes_nothing
 
 CHECKS: dict[str, Check] = {
     "face": check_face,
-    "framing": check_framing,
+    "framing": observes_nothing(check_framing),  # SHIM until the check modules return Verdicts
     "eyes_open": check_eyes_open,
     "eye_focus": check_eye_focus,
-    "catchlights": check_catchlights,
-    "glasses": check_glasses,
-    "glare": check_glare,
-    "exposure": check_exposure,
-    "background": check_background,
-    "clothing": check_clothing,
+    "catchlights": observes_nothing(check_catchlights),
+    "glasses": observes_nothing(check_glasses),
+    "glare": observes_nothing(check_glare),
+    "exposure": observes_nothing(check_exposure),
+    "background": observes_nothing(check_background),
+    "clothing": observes_nothing(check_clothing),
 }
 
 __all__ = ["CHECKS", "Check", "shot_type"]

@@ -2,89 +2,94 @@
 
 Stills use absolute limits measured on the fixtures. Live view also compares with this subject's
 running median (eyes differ: a narrow open eye may measure what a wide one does half closed) and
-treats a falling EAR as a blink on its way: not a pass.
+treats a falling EAR as a blink on its way: not a pass. The median is of the EARs the check
+observed on earlier frames (:class:`~studio.vision.verdict.EyesSeen`, kept by the tracker).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.checks.glasses import glasses_kind
 from studio.vision.context import FrameContext
-from studio.vision.landmarks import SIDES
+from studio.vision.landmarks import SIDES, FaceGeometry
+from studio.vision.verdict import EyesSeen, Verdict
 
-_HISTORY = 90  # frames of EAR kept per eye (3 s at 30 fps)
+EyeState = tuple[str, float | None]  # open / closed / half / unknown, EAR
+EYE_BOX_MARGIN = 0.2  # drawn region around each eye, in eye widths
 
 
-def eye_states(ctx: FrameContext) -> dict[str, tuple[str, float | None]]:
+def eye_states(ctx: FrameContext) -> Mapping[str, EyeState]:
     """side -> (open / closed / half / unknown, EAR)."""
-    return ctx.memo("eye_states", lambda: _eye_states(ctx))
+    result: Mapping[str, EyeState] = ctx.memo("eye_states", lambda: _eye_states(ctx))
+    return result
 
 
-def _eye_states(ctx: FrameContext) -> dict[str, tuple[str, float | None]]:
-    s, th = ctx.subject, ctx.th
-    out: dict[str, tuple[str, float | None]] = {}
-    hidden = s is not None and glasses_kind(ctx) == "sunglasses"
-    for side in SIDES:
-        if s is None or hidden:
-            out[side] = ("unknown", None)
-            continue
-        eye = s.eye(side)
-        if eye.width < th.eye_min_width_px:
-            out[side] = ("unknown", eye.ear)
-            continue
-        ear = eye.ear
-        closed_at, half_at = th.ear_closed, th.ear_uncertain
-        hist = ctx.history.ear[side] if ctx.history is not None else None
-        if hist is not None and len(hist) >= 10:
-            typical = float(np.median(hist))
-            closed_at = max(closed_at, th.ear_relative_closed * typical)
-            half_at = max(half_at, th.ear_blink_drop * typical)
-        if ear < closed_at:
-            state = "closed"
-        elif ear < half_at:
-            state = "half"
-        else:
-            state = "open"
-        out[side] = (state, ear)
-    return out
+def _eye_states(ctx: FrameContext) -> dict[str, EyeState]:
+    s = ctx.subject
+    if s is None or glasses_kind(ctx) == "sunglasses":
+        return {side: ("unknown", None) for side in SIDES}
+    return {side: _eye_state(ctx, s, side) for side in SIDES}
 
 
-def record_history(ctx: FrameContext) -> None:
-    """Live view: remember this frame's EAR of open eyes (after the checks ran)."""
-    if ctx.history is None or ctx.subject is None:
-        return
-    for side, (state, ear) in eye_states(ctx).items():
-        if ear is not None and state == "open":
-            hist = ctx.history.ear[side]
-            hist.append(ear)
-            del hist[:-_HISTORY]
+def _eye_state(ctx: FrameContext, face: FaceGeometry, side: str) -> EyeState:
+    th, eye = ctx.th, face.eye(side)
+    if eye.width < th.eye_min_width_px:
+        return ("unknown", eye.ear)
+    closed_at, half_at = th.ear_closed, th.ear_uncertain
+    recent = ctx.recent.ear(side)
+    if len(recent) >= int(th.ear_calibration_frames):
+        typical = float(np.median(recent))
+        closed_at = max(closed_at, th.ear_relative_closed * typical)
+        half_at = max(half_at, th.ear_blink_drop * typical)
+    if eye.ear < closed_at:
+        return ("closed", eye.ear)
+    if eye.ear < half_at:
+        return ("half", eye.ear)
+    return ("open", eye.ear)
 
 
-def check_eyes_open(ctx: FrameContext) -> CheckResult:
+def observe_eyes(ctx: FrameContext) -> EyesSeen | None:
+    """This frame's EAR of open eyes, for the subject's running median (None without a face)."""
+    if ctx.subject is None:
+        return None
+    states = eye_states(ctx).items()
+    return EyesSeen(tuple((side, ear) for side, (st, ear) in states if ear is not None and st == "open"))
+
+
+def check_eyes_open(ctx: FrameContext) -> Verdict:
+    return Verdict(_judge(ctx), observe_eyes(ctx))
+
+
+def _judge(ctx: FrameContext) -> CheckResult:
     states = eye_states(ctx)
     s = ctx.subject
-    fields = {side: ("open" if st == "half" else st) for side, (st, _) in states.items()}
+    fields: dict[str, object] = {side: ("open" if st == "half" else st) for side, (st, _) in states.items()}
     fields["ear"] = {side: (round(e, 3) if e is not None else None) for side, (_, e) in states.items()}
-    regions = tuple(ctx.norm_box(*s.eye(side).box(0.2)) for side in SIDES) if s else ()
-    kinds = {st for st, _ in states.values()}
-    ears = [e for _, e in states.values() if e is not None]
-    value = min(ears) if ears else None
     if s is None:
         return CheckResult("eyes_open", Status.UNKNOWN, "No face", None, (), fields)
+    regions = tuple(ctx.norm_box(*s.eye(side).box(EYE_BOX_MARGIN)) for side in SIDES)
+    ears = [e for _, e in states.values() if e is not None]
+    value = min(ears) if ears else None
+    status, message = _status(ctx, states)
+    return CheckResult("eyes_open", status, message, value, regions, fields)
+
+
+def _status(ctx: FrameContext, states: Mapping[str, EyeState]) -> tuple[Status, str]:
+    kinds = {st for st, _ in states.values()}
+    closed = [side for side, (st, _) in states.items() if st == "closed"]
     if kinds == {"unknown"}:
         why = "hidden by dark lenses" if glasses_kind(ctx) == "sunglasses" else "too small to judge"
-        return CheckResult("eyes_open", Status.UNKNOWN, f"Eyes {why}", value, regions, fields)
-    closed = [side for side, (st, _) in states.items() if st == "closed"]
+        return Status.UNKNOWN, f"Eyes {why}"
     if len(closed) == 2:
-        return CheckResult("eyes_open", Status.FAIL, "Eyes closed", value, regions, fields)
+        return Status.FAIL, "Eyes closed"
     if closed:
-        return CheckResult(
-            "eyes_open", Status.FAIL, f"{closed[0].capitalize()} eye closed", value, regions, fields
-        )
+        return Status.FAIL, f"{closed[0].capitalize()} eye closed"
     if "half" in kinds:
-        return CheckResult("eyes_open", Status.WARN, "Eyes half shut or blinking", value, regions, fields)
+        return Status.WARN, "Eyes half shut or blinking"
     if "unknown" in kinds:
-        return CheckResult("eyes_open", Status.UNKNOWN, "One eye cannot be judged", value, regions, fields)
-    return CheckResult("eyes_open", Status.PASS, "Eyes open", value, regions, fields)
+        return Status.UNKNOWN, "One eye cannot be judged"
+    return Status.PASS, "Eyes open"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
+from studio.vision.verdict import observes_nothing
 
 
+@observes_nothing
 def check_face(ctx: FrameContext) -> CheckResult:
     boxes = [ctx.norm_box(*f.box) for f in ctx.faces] + [ctx.norm_box(*d.box) for d in ctx.detected_only]
     n = ctx.face_count

@@ -1,0 +1,34 @@
+"""Evaluate: run the preset's checks on one frame's context, and grade them by the preset."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from studio.analysis import CheckResult, Status
+from studio.vision.checks import CHECKS
+from studio.vision.context import FrameContext
+from studio.vision.presets import Preset
+from studio.vision.timing import Stopwatch
+from studio.vision.verdict import Verdict
+
+
+def evaluate(
+    ctx: FrameContext, check_ids: Sequence[str], held: Mapping[str, Verdict], watch: Stopwatch
+) -> list[Verdict]:
+    """Each check's verdict, in order: ``held`` ones as given (live view's mask checks between
+    masks), the others computed (timed as ``check:<id>``)."""
+    return [
+        held[check_id]
+        if check_id in held
+        else watch.timed(f"check:{check_id}", lambda c=check_id: CHECKS[c](ctx))
+        for check_id in check_ids
+    ]
+
+
+def graded(preset: Preset, result: CheckResult) -> CheckResult:
+    """An advisory check's failure is only a warning (its verdict is shown, READY ignores it)."""
+    if preset.severity(result.id) == "advisory" and result.status is Status.FAIL:
+        return CheckResult(
+            result.id, Status.WARN, result.message, result.value, result.regions, result.fields, result.marks
+        )
+    return result

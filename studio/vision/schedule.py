@@ -1,0 +1,53 @@
+"""When live view's periodic work runs: spread so that no frame carries two stages.
+
+The detector retry (``wide_mesh``), the glasses measure, eye sharpness and the mask-based checks
+each run every N frames; in between, their last result is reused. A stage that falls due on a
+frame another one already took waits for the next free frame (for at most another N frames).
+Owned by the live tracker; a still has no schedule (everything runs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Schedule:
+    frame: int = 0  # the frame being analysed (analyser count, from 1)
+    last_run: dict[str, int] = field(default_factory=dict)  # stage -> frame it last ran on
+    busy_frame: int = -1  # the last frame that carried a periodic stage
+
+    def clear(self) -> None:
+        self.last_run = {}
+        self.busy_frame = -1
+
+    def due(self, key: str, every: int, *, taken: bool | None = None) -> bool:
+        """Whether periodic stage ``key`` (every ``every`` frames) runs on this frame.
+
+        ``taken``: whether another stage already has this frame (default: one that :meth:`ran`).
+        Call :meth:`ran` when it runs."""
+        last = self.last_run.get(key)
+        if last is None:
+            return True  # never measured: nothing to reuse
+        age = self.frame - last
+        if age < every:
+            return False
+        busy = self.busy_frame == self.frame if taken is None else taken
+        return not busy or age >= 2 * every
+
+    def ran(self, key: str) -> None:
+        self.last_run[key] = self.frame
+        self.busy_frame = self.frame
+
+    def plan(self, stages: Iterable[tuple[str, int]]) -> frozenset[str]:
+        """The stages of ``stages`` (key, every; in priority order) due on this frame, decided
+        before any runs: each one planned takes the frame from those after it. Call :meth:`ran`
+        for those that then really run."""
+        taken = self.busy_frame == self.frame
+        due = set()
+        for key, every in stages:
+            if self.due(key, every, taken=taken):
+                due.add(key)
+                taken = True
+        return frozenset(due)

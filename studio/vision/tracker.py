@@ -1,0 +1,269 @@
+"""Track: everything live view carries from one frame to the next, in one place.
+
+Per frame the analyser asks the tracker for the frame's :class:`FrameContext` (:meth:`context`)
+and, after the checks ran, hands it their verdicts (:meth:`track`). In between the checks only
+read frozen values. The tracker owns:
+
+- face following (:class:`~studio.vision.faces.LiveFaces`);
+- the schedule of periodic work (:class:`~studio.vision.schedule.Schedule`): which slow
+  measurements (glasses, eye sharpness) are due on this frame, the ones carried from earlier
+  frames, and the mask-based verdicts, judged again only when a new mask has arrived;
+- the model worker: what it is handed (pose only while a check reads it, the mask while a check
+  needs it, the detector while faces are seen) and which of its results are usable;
+- this subject's recent eye ratios and sharpness, fed by the checks' observations;
+- the smoothing of verdicts and of the shot type.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from studio.analysis import CheckResult
+from studio.vision.checks.eyes import observe_eyes
+from studio.vision.context import FrameContext, Recent, main_subject
+from studio.vision.faces import Frame, LiveFaces
+from studio.vision.model_worker import Job, Measured, ModelWorker
+from studio.vision.models import Models
+from studio.vision.presets import Preset
+from studio.vision.schedule import Schedule
+from studio.vision.smoothing import Smoother
+from studio.vision.thresholds import Thresholds
+from studio.vision.timing import Stopwatch
+from studio.vision.verdict import EyesSeen, FocusSeen, Observation, Verdict
+
+MASK_CHECKS = ("background", "clothing")
+NEVER = -(10**9)
+
+
+@dataclass(frozen=True)
+class _FramePlan:
+    """What the tracker decided for the frame in hand, before its checks ran."""
+
+    need_pose: bool
+    need_mask: bool
+    mask_key: tuple[int, int] | None  # (epoch, frame) of the mask this frame uses
+    held: Mapping[str, Verdict]  # mask checks not judged again on this frame
+
+
+class LiveTracker:
+    def __init__(self, th: Thresholds) -> None:
+        self.worker = ModelWorker()
+        self.schedule = Schedule()
+        self._faces = LiveFaces()
+        self._smoother = Smoother(int(th.hysteresis_frames))
+        self._ear: dict[str, deque[float]] = {}
+        self._focus: deque[tuple[float, float]] = deque()
+        self._eye_sharpness: deque[float] = deque()
+        self._carried: dict[str, Any] = {}  # slow measurement -> its last value
+        # Worker results carry the epoch they belong to (a reset starts a new one).
+        self._epoch = 0
+        self._size: tuple[int, int] = (0, 0)
+        self._pose_asked = NEVER  # last frame a check read pose (body shots only)
+        self._submitted = NEVER  # last frame handed to the worker
+        self._mask_verdicts: dict[str, tuple[tuple[int, int], Verdict]] = {}  # id -> (mask key, verdict)
+        self._mask_waiting: dict[str, int] = {}  # id -> frame a newer mask was first seen
+        self._plan: _FramePlan | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget the subject: history, carried measurements, smoothing, the worker's results."""
+        self._smoother.reset()
+        self._ear, self._carried = {}, {}
+        self._focus.clear()
+        self._eye_sharpness.clear()
+        self.schedule = Schedule()
+        self._faces.reset()
+        self._forget_mask_verdicts()
+        self._epoch += 1
+        self._pose_asked = self._submitted = NEVER
+        self.worker.forget()
+
+    def preset_changed(self, th: Thresholds) -> None:
+        """Pose and mask describe the frame, not the preset: they stay. Verdicts made from them
+        with the old preset's thresholds do not."""
+        self._smoother = Smoother(int(th.hysteresis_frames))
+        self._forget_mask_verdicts()
+
+    def close(self) -> None:
+        self.worker.close()
+
+    def _forget_mask_verdicts(self) -> None:
+        self._mask_verdicts.clear()
+        self._mask_waiting.clear()
+
+    # -- before the checks -----------------------------------------------------------------
+
+    def context(self, frame: Frame, preset: Preset, models: Models, watch: Stopwatch) -> FrameContext:
+        """This frame's faces, what is due and carried, the worker's newest pose and mask."""
+        th, wanted = preset.thresholds, preset.checks
+        self.schedule.frame += 1
+        self._size = frame.size
+        faces, detected = self._faces.find(
+            models, frame, th, self.schedule, lambda: self._usable("detect"), watch
+        )
+        need_pose = "framing" in wanted and bool(faces)
+        need_mask = ("background" in wanted or "clothing" in wanted) and bool(faces)
+        # The slow measurements this frame will take if due: glasses whenever there is a
+        # subject (eye states read them), eye sharpness when eye_focus is judged.
+        subject = main_subject(faces, detected) is not None
+        slow = [("glasses", int(th.glasses_every))] if subject else []
+        if subject and "eye_focus" in wanted:
+            slow.append(("focus", int(th.focus_every)))
+        due = self.schedule.plan(slow)
+        mask = self._usable("mask") if need_mask else None  # taken once: another may finish meanwhile
+        pose = self._usable("pose") if need_pose else None
+        mask_key = (mask.epoch, mask.frame) if mask is not None else None
+        taken = bool(due) or self.schedule.busy_frame == self.schedule.frame
+        held = self._held_mask_verdicts(wanted, mask_key, taken, th)
+        self._plan = _FramePlan(need_pose, need_mask, mask_key, MappingProxyType(held))
+        return FrameContext(
+            frame.image,
+            th=th,
+            faces=faces,
+            detected_only=detected,
+            live=True,
+            full_source=frame.full,
+            source_scale=frame.full_scale,
+            pose_source=lambda: pose.value if pose is not None else None,
+            mask_source=lambda: mask.value if mask is not None else None,
+            recent=self._recent(),
+            preset=preset,
+            detail=frame.detail,
+            due=due,
+            carried=MappingProxyType(dict(self._carried)),
+        )
+
+    @property
+    def held(self) -> Mapping[str, Verdict]:
+        """Verdicts of this frame's mask checks that are not judged again (no new mask)."""
+        return self._plan.held if self._plan is not None else MappingProxyType({})
+
+    def _recent(self) -> Recent:
+        return Recent(
+            ear_right=tuple(self._ear.get("right", ())),
+            ear_left=tuple(self._ear.get("left", ())),
+            eye_sharpness=tuple(self._eye_sharpness),
+            focus=tuple(self._focus),
+        )
+
+    def _held_mask_verdicts(
+        self, wanted: Sequence[str], mask_key: tuple[int, int] | None, taken: bool, th: Thresholds
+    ) -> dict[str, Verdict]:
+        """Background and clothing are judged again when a new mask has arrived, each on a
+        frame no other periodic stage has taken (waiting at most ``mask_every`` frames)."""
+        held: dict[str, Verdict] = {}
+        if mask_key is None:
+            return held
+        frame = self.schedule.frame
+        for check_id in (c for c in wanted if c in MASK_CHECKS):
+            cached = self._mask_verdicts.get(check_id)
+            if cached is None:
+                taken = True
+                continue
+            if cached[0] == mask_key:
+                held[check_id] = cached[1]
+                continue
+            waiting = self._mask_waiting.setdefault(check_id, frame)
+            if taken and frame - waiting < int(th.mask_every):
+                held[check_id] = cached[1]
+                continue
+            del self._mask_waiting[check_id]
+            taken = True
+        return held
+
+    def _usable(self, kind: str) -> Measured | None:
+        """The worker's newest ``kind`` result if it belongs to this subject (epoch) and frame
+        size. Whatever its age: the worker is handed a frame every ``*_every`` frames, so it is
+        that old under normal load; a starved worker makes it older, never missing (a verdict
+        flickering to "not measured" would be worse than one judged on a slightly older mask)."""
+        found = self.worker.latest(kind)
+        if found is None or (found.epoch, found.size) != (self._epoch, self._size):
+            return None
+        return found if found.frame <= self.schedule.frame else None
+
+    # -- after the checks ------------------------------------------------------------------
+
+    def track(
+        self,
+        ctx: FrameContext,
+        rgb: np.ndarray,
+        verdicts: Sequence[Verdict],
+        results: Sequence[CheckResult],
+        shot: str,
+    ) -> tuple[list[CheckResult], str]:
+        """Apply what this frame measured and observed, feed the worker, smooth the verdicts."""
+        plan = self._plan
+        assert plan is not None, "track() follows context()"
+        observations = [v.observation for v in verdicts if v.observation is not None]
+        if not any(isinstance(o, EyesSeen) for o in observations):
+            # The EAR calibration also serves catchlights' eye states when eyes_open is off.
+            seen = observe_eyes(ctx)
+            if seen is not None:
+                observations.append(seen)
+        self._keep_measurements(ctx)
+        self._keep_mask_verdicts(verdicts, plan)
+        if ctx.faces:
+            if plan.need_pose and ctx.pose_read:
+                self._pose_asked = self.schedule.frame
+            asked = self.schedule.frame - self._pose_asked <= 2 * int(ctx.th.pose_every)
+            self._feed_worker(rgb, ctx.th, pose=plan.need_pose and asked, mask=plan.need_mask)
+        for observation in observations:
+            self._observe(observation, ctx.th)
+        smoothed = [self._smoother.smooth(r) for r in results]
+        return smoothed, self._smoother.smooth_shot(shot)
+
+    def _keep_measurements(self, ctx: FrameContext) -> None:
+        for key, value in ctx.fresh_measurements.items():
+            if key in ("glasses", "focus"):
+                self._carried[key] = value
+                self.schedule.ran(key)
+
+    def _keep_mask_verdicts(self, verdicts: Sequence[Verdict], plan: _FramePlan) -> None:
+        if plan.mask_key is None:
+            return
+        for verdict in verdicts:
+            check_id = verdict.result.id
+            if check_id in MASK_CHECKS and check_id not in plan.held:
+                self._mask_verdicts[check_id] = (plan.mask_key, verdict)
+                self.schedule.ran(f"check:{check_id}")
+
+    def _observe(self, observation: Observation, th: Thresholds) -> None:
+        if isinstance(observation, EyesSeen):
+            for side, ear in observation.open_ear:
+                kept = self._ear.setdefault(side, deque())
+                kept.append(ear)
+                _trim(kept, int(th.ear_history_frames))
+        elif isinstance(observation, FocusSeen):
+            self._focus.append((observation.relative, observation.blur))
+            _trim(self._focus, int(th.focus_median_frames))
+            self._eye_sharpness.append(1.0 / observation.eye_sigma_px)
+            _trim(self._eye_sharpness, int(th.focus_history_length))
+
+    def _feed_worker(self, rgb: np.ndarray, th: Thresholds, *, pose: bool, mask: bool) -> None:
+        """Hand this frame to the model worker when a result is due (never waits for it)."""
+        periods = {"pose": th.pose_every, "mask": th.mask_every, "detect": th.detector_every}
+        want = {"pose": pose, "mask": mask, "detect": True}
+        wanted = [kind for kind, yes in want.items() if yes]
+        if self.worker.busy:
+            return
+        frame = self.schedule.frame
+        missing = any(self._usable(kind) is None for kind in wanted)
+        if missing or frame - self._submitted >= min(int(periods[k]) for k in wanted):
+            rgb.flags.writeable = False  # shared with the worker thread from here on
+            job = Job(
+                rgb, frame, self._epoch, pose=pose, mask=mask, detect=True, min_score=th.detector_min_score
+            )
+            self.worker.submit(job)
+            self._submitted = frame
+
+
+def _trim(values: deque[Any], keep: int) -> None:
+    while len(values) > max(keep, 0):
+        values.popleft()
