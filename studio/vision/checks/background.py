@@ -8,13 +8,24 @@ Regular stripes and checks (moiré risk) show up as a strong isolated peak in th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
+from studio.vision.landmarks import FaceGeometry
+from studio.vision.thresholds import Thresholds
 
 _SCALE_IED = 32.0
+# Which pixels of the person mask (selfie segmentation confidence) are background and which
+# are the person: the regions measured, with the uncertain outline left out of both.
+_BACKGROUND, _PERSON = 0.2, 0.5
+# The torso box, in eye-to-chin distances below the chin and face widths: it starts half a
+# T below the chin, is 2.5 face widths tall and 3 wide.
+_TORSO_BELOW_CHIN, _TORSO_HEIGHT, _TORSO_HALF_WIDTH = 0.5, 2.5, 1.5
+_MIN_TORSO_PX = 6  # a torso box narrower or shorter than this (at IED = 32 px): out of frame
 
 
 def _scaled(ctx: FrameContext) -> tuple[np.ndarray, np.ndarray, float] | None:
@@ -45,7 +56,7 @@ def _background(ctx: FrameContext) -> dict[str, float] | None:
         return None
     gray, person, _ = scaled
     # Away from the person's outline (its edge is not the background's texture).
-    bg = cv2.erode((person < 0.2).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    bg = cv2.erode((person < _BACKGROUND).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     fraction = float(bg.mean())
     if fraction < ctx.th.background_min_pixels:
         return {"energy": float("nan"), "fraction": fraction}
@@ -89,6 +100,37 @@ def _periodicity(patch: np.ndarray) -> float:
     return float(spec.max() / ref)
 
 
+@dataclass(frozen=True)
+class Torso:
+    """The clothes on the torso, measured at IED = 32 px; ``box`` in analysed px."""
+
+    energy: float
+    periodicity: float
+    box: tuple[float, float, float, float]
+
+
+def _torso(scaled: tuple[np.ndarray, np.ndarray, float], s: FaceGeometry, th: Thresholds) -> Torso | None:
+    """None when the torso is out of the frame (or hidden: too little person in its box)."""
+    gray, person, k = scaled
+    # Torso: from a little below the chin down, about three face widths across.
+    x0, _, x1, _ = s.box
+    cx, width = (x0 + x1) / 2 * k, (x1 - x0) * k
+    top = (s.chin_y + _TORSO_BELOW_CHIN * s.eye_chin) * k
+    bottom = min(gray.shape[0], top + _TORSO_HEIGHT * width)
+    left = max(0, int(cx - _TORSO_HALF_WIDTH * width))
+    right = min(gray.shape[1], int(cx + _TORSO_HALF_WIDTH * width))
+    if bottom - top < _MIN_TORSO_PX or right - left < _MIN_TORSO_PX:
+        return None
+    region = gray[int(top) : int(bottom), left:right]
+    on_person = (person[int(top) : int(bottom), left:right] > _PERSON).astype(np.uint8)
+    inside = cv2.erode(on_person, np.ones((3, 3), np.uint8)) > 0
+    if inside.mean() < th.clothing_min_torso:
+        return None
+    energy = float(_energy(region)[inside].mean())
+    periodicity = _periodicity(np.where(inside, region, region[inside].mean()))
+    return Torso(energy, periodicity, (left / k, top / k, right / k, bottom / k))
+
+
 def check_clothing(ctx: FrameContext) -> CheckResult:
     s, th = ctx.subject, ctx.th
     if s is None:
@@ -96,44 +138,16 @@ def check_clothing(ctx: FrameContext) -> CheckResult:
     scaled = _scaled(ctx)
     if scaled is None:
         return CheckResult("clothing", Status.UNKNOWN, "Clothing not measured yet", None)
-    gray, person, k = scaled
-    # Torso: from a little below the chin down, about three face widths across.
-    x0, _, x1, _ = s.box
-    cx, width = (x0 + x1) / 2 * k, (x1 - x0) * k
-    top = (s.chin_y + 0.5 * s.eye_chin) * k
-    bottom = min(gray.shape[0], top + 2.5 * width)
-    left, right = max(0, int(cx - 1.5 * width)), min(gray.shape[1], int(cx + 1.5 * width))
-    if bottom - top < 6 or right - left < 6:
+    torso = _torso(scaled, s, th)
+    if torso is None:
         return CheckResult("clothing", Status.UNKNOWN, "Torso not in the frame", None)
-    region = gray[int(top) : int(bottom), left:right]
-    inside = (
-        cv2.erode(
-            (person[int(top) : int(bottom), left:right] > 0.5).astype(np.uint8), np.ones((3, 3), np.uint8)
-        )
-        > 0
-    )
-    if inside.mean() < 0.3:
-        return CheckResult("clothing", Status.UNKNOWN, "Torso not in the frame", None)
-    energy = float(_energy(region)[inside].mean())
-    periodic = _periodicity(np.where(inside, region, region[inside].mean()))
-    fields = {"energy": round(energy, 2), "periodicity": round(periodic, 2)}
-    regions = (ctx.norm_box(left / k, top / k, right / k, bottom / k),)
-    if periodic > th.clothing_periodic and energy > 0.5 * th.clothing_busy:
-        return CheckResult(
-            "clothing",
-            Status.WARN,
-            "Regular pattern on the clothes: moiré risk, prefer plain",
-            energy,
-            regions,
-            fields,
-        )
+    energy = torso.energy
+    fields = {"energy": round(energy, 2), "periodicity": round(torso.periodicity, 2)}
+    regions = (ctx.norm_box(*torso.box),)
+    if torso.periodicity > th.clothing_periodic and energy > th.clothing_periodic_min_busy * th.clothing_busy:
+        message = "Regular pattern on the clothes: moiré risk, prefer plain"
+        return CheckResult("clothing", Status.WARN, message, energy, regions, fields)
     if energy > th.clothing_busy:
-        return CheckResult(
-            "clothing",
-            Status.WARN,
-            "Busy print on the clothes: prefer plain colours",
-            energy,
-            regions,
-            fields,
-        )
+        message = "Busy print on the clothes: prefer plain colours"
+        return CheckResult("clothing", Status.WARN, message, energy, regions, fields)
     return CheckResult("clothing", Status.PASS, "Plain clothing", energy, regions, fields)

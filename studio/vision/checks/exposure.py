@@ -11,6 +11,10 @@ import numpy as np
 from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
 from studio.vision.landmarks import FACE_OVAL
+from studio.vision.thresholds import Thresholds
+
+_MIN_PIXELS = 16  # fewer face pixels than this: nothing to judge
+_LIT_SKIN_PERCENTILE = 95  # "the lit skin": the 95th percentile of face luma
 
 
 def face_values(ctx: FrameContext, step: int = 2) -> np.ndarray | None:
@@ -26,60 +30,44 @@ def face_values(ctx: FrameContext, step: int = 2) -> np.ndarray | None:
     crop = cv2.cvtColor(ctx.image[y0:y1:step, x0:x1:step], cv2.COLOR_BGR2GRAY)
     mask = np.zeros(crop.shape, np.uint8)
     oval = (s.xy[list(FACE_OVAL)] - (x0, y0)) / step
-    cv2.fillPoly(mask, [np.round(oval).astype(np.int32)], 255)
+    cv2.fillPoly(mask, [np.round(oval).astype(np.int32)], (255,))
     return crop[mask > 0]
 
 
-def check_exposure(ctx: FrameContext) -> CheckResult:
-    values, th = face_values(ctx), ctx.th
-    if values is None or values.size < 16:
-        return CheckResult("exposure", Status.UNKNOWN, "No face", None, (), {})
-    median, highlights = (float(v) for v in np.percentile(values, (50, 95)))
-    clipped = float((values >= 250).mean())
-    crushed = float((values <= 25).mean())
-    fields = {
-        "face_median": round(median, 1),
-        "face_p95": round(highlights, 1),
-        "clipped": round(clipped, 4),
-        "crushed": round(crushed, 4),
+def exposure_measure(values: np.ndarray, th: Thresholds) -> dict[str, float]:
+    """Median and lit-skin luma of the face, and the fractions clipped and crushed."""
+    median, highlights = (float(v) for v in np.percentile(values, (50, _LIT_SKIN_PERCENTILE)))
+    return {
+        "median": median,
+        "highlights": highlights,
+        "clipped": float((values >= th.face_clipped_level).mean()),
+        "crushed": float((values <= th.face_crushed_level).mean()),
     }
-    regions = (ctx.norm_box(*ctx.subject.box),)
-    if highlights < th.face_highlights_dark or median < th.face_dark:
-        return CheckResult(
-            "exposure",
-            Status.FAIL,
-            f"Face too dark (median {median:.0f}/255): open up or add light",
-            median,
-            regions,
-            fields,
-        )
+
+
+def exposure_verdict(m: dict[str, float], th: Thresholds) -> tuple[Status, str]:
+    median = m["median"]
+    if m["highlights"] < th.face_highlights_dark or median < th.face_dark:
+        return Status.FAIL, f"Face too dark (median {median:.0f}/255): open up or add light"
     if median > th.face_bright:
-        return CheckResult(
-            "exposure",
-            Status.FAIL,
-            f"Face too bright (median {median:.0f}/255): stop down or lower the light",
-            median,
-            regions,
-            fields,
-        )
-    if clipped > th.face_clipped_fraction:
-        return CheckResult(
-            "exposure",
-            Status.WARN,
-            f"Clipped highlights on {clipped:.0%} of the face: lower the key light",
-            median,
-            regions,
-            fields,
-        )
-    if crushed > th.face_crushed_fraction:
-        return CheckResult(
-            "exposure",
-            Status.WARN,
-            f"Deep shadows on {crushed:.0%} of the face: add fill",
-            median,
-            regions,
-            fields,
-        )
-    return CheckResult(
-        "exposure", Status.PASS, f"Face well exposed (median {median:.0f}/255)", median, regions, fields
-    )
+        return Status.FAIL, f"Face too bright (median {median:.0f}/255): stop down or lower the light"
+    if m["clipped"] > th.face_clipped_fraction:
+        return Status.WARN, f"Clipped highlights on {m['clipped']:.0%} of the face: lower the key light"
+    if m["crushed"] > th.face_crushed_fraction:
+        return Status.WARN, f"Deep shadows on {m['crushed']:.0%} of the face: add fill"
+    return Status.PASS, f"Face well exposed (median {median:.0f}/255)"
+
+
+def check_exposure(ctx: FrameContext) -> CheckResult:
+    values, s = face_values(ctx), ctx.subject
+    if values is None or values.size < _MIN_PIXELS or s is None:
+        return CheckResult("exposure", Status.UNKNOWN, "No face", None, (), {})
+    m = exposure_measure(values, ctx.th)
+    fields = {
+        "face_median": round(m["median"], 1),
+        "face_p95": round(m["highlights"], 1),
+        "clipped": round(m["clipped"], 4),
+        "crushed": round(m["crushed"], 4),
+    }
+    status, message = exposure_verdict(m, ctx.th)
+    return CheckResult("exposure", status, message, m["median"], (ctx.norm_box(*s.box),), fields)

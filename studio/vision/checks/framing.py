@@ -7,19 +7,20 @@ pose landmarks, when the preset needs them, add the crops at joints.
 
 from __future__ import annotations
 
+import numpy as np
+
 from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
+from studio.vision.landmarks import POSE_HIPS, POSE_JOINTS, POSE_SHOULDERS, SIDES, FaceGeometry
+from studio.vision.thresholds import Thresholds
 
-# MediaPipe pose landmark indices per joint name (both sides).
-JOINTS = {
-    "elbows": (13, 14),
-    "wrists": (15, 16),
-    "knees": (25, 26),
-    "ankles": (27, 28),
-}
-_SHOULDERS, _HIPS = (11, 12), (23, 24)
+# The face detector's box runs from the brows to the chin: ~0.75 of a head length (geometry of
+# the estimate, used only for a face without landmarks).
+_DETECTOR_BOX_TO_HEAD = 1.3
 
 _FAILS = {"top-of-head-cut", "chin-cut", "face-cut-left", "face-cut-right"}
+_BODY_SHOTS = ("half-length", "three-quarter", "full-length")
+Problem = tuple[str, str]  # id, note for the message
 
 
 def below_crown(ctx: FrameContext) -> float | None:
@@ -29,8 +30,7 @@ def below_crown(ctx: FrameContext) -> float | None:
         if not ctx.detected_only:  # a face the detector found but the mesh could not follow
             return None
         x0, y0, x1, y1 = max(ctx.detected_only, key=lambda d: d.area).box
-        # The detector's box runs from the brows to the chin: ~0.75 of a head length.
-        head = 1.3 * (y1 - y0)
+        head = _DETECTOR_BOX_TO_HEAD * (y1 - y0)
         return (ctx.h - (y1 - head)) / head if head > 0 else None
     if s.head_length <= 0:
         return None
@@ -59,27 +59,31 @@ def shot_type(ctx: FrameContext) -> str:
         return "headshot"
     pose = ctx.pose  # only computed for body shots
     if pose is not None:
-
-        def inside(i: int) -> bool:
-            return pose[i, 3] >= th.joint_min_visibility and 0 <= pose[i, 1] <= ctx.h * 0.98
-
-        if any(inside(i) for i in JOINTS["ankles"]):
-            return "full-length"
-        # Three-quarter: cut at mid-thigh or lower. The frame reaches the knees, or goes a
-        # third of the shoulder-to-hip length below the hips.
-        hips = pose[list(_HIPS)]
-        body = float(abs(hips[:, 1].mean() - pose[list(_SHOULDERS), 1].mean()))
-        below_hips = ctx.h - float(hips[:, 1].mean())
-        if any(inside(i) for i in JOINTS["knees"]) or (
-            hips[:, 3].max() >= th.joint_min_visibility and below_hips > th.thigh_fraction * body
-        ):
-            return "three-quarter"
-        return "half-length"
+        return _body_shot_from_pose(pose, ctx.h, th)
     if depth < th.half_length_max_below_crown:
         return "half-length"
     if depth < th.three_quarter_max_below_crown:
         return "three-quarter"
     return "full-length"
+
+
+def _body_shot_from_pose(pose: np.ndarray, h: int, th: Thresholds) -> str:
+    """Full-length when an ankle is in the frame; three-quarter when a knee is, or the frame
+    goes a third of the shoulder-to-hip length below the hips (cut at mid-thigh or lower)."""
+
+    def inside(i: int) -> bool:
+        return pose[i, 3] >= th.joint_min_visibility and 0 <= pose[i, 1] <= h * th.joint_in_frame
+
+    if any(inside(i) for i in POSE_JOINTS["ankles"]):
+        return "full-length"
+    hips = pose[list(POSE_HIPS)]
+    body = float(abs(hips[:, 1].mean() - pose[list(POSE_SHOULDERS), 1].mean()))
+    below_hips = h - float(hips[:, 1].mean())
+    if any(inside(i) for i in POSE_JOINTS["knees"]) or (
+        hips[:, 3].max() >= th.joint_min_visibility and below_hips > th.thigh_fraction * body
+    ):
+        return "three-quarter"
+    return "half-length"
 
 
 def _joint_crops(ctx: FrameContext, shot: str) -> list[str]:
@@ -88,14 +92,14 @@ def _joint_crops(ctx: FrameContext, shot: str) -> list[str]:
         return []
     th = ctx.th
     vis = pose[:, 3]
-    sh = pose[list(_SHOULDERS), :2].mean(axis=0)
-    hip = pose[list(_HIPS), :2].mean(axis=0)
+    sh = pose[list(POSE_SHOULDERS), :2].mean(axis=0)
+    hip = pose[list(POSE_HIPS), :2].mean(axis=0)
     body = float(((sh - hip) ** 2).sum() ** 0.5)
     if body < 1.0:
         return []
     margin = th.joint_margin * body
     found = []
-    for name, idx in JOINTS.items():
+    for name, idx in POSE_JOINTS.items():
         for i in idx:
             if vis[i] < th.joint_min_visibility:
                 continue
@@ -107,84 +111,102 @@ def _joint_crops(ctx: FrameContext, shot: str) -> list[str]:
     return found
 
 
+# -- problems, in the order the message lists them --------------------------------------------
+
+
+def _cuts(ctx: FrameContext, s: FaceGeometry, shot: str) -> list[Problem]:
+    """The head cut by the top, bottom or a side edge."""
+    th, head = ctx.th, s.head_length
+    out: list[Problem] = []
+    if s.crown_y < -th.top_cut_margin * head:
+        style = " (fine if a deliberate tight crop)" if shot == "headshot" else ""
+        out.append(("top-of-head-cut", "top of the head cut" + style))
+    if s.chin_y > ctx.h - th.chin_cut_margin * head:
+        out.append(("chin-cut", "chin cut"))
+    # Side crops; the subject's right eye is on the image's left when facing the camera.
+    for side in SIDES:
+        eye = s.eye(side).centre
+        to_edge = eye[0] if eye[0] < s.eye_mid[0] else ctx.w - eye[0]
+        if to_edge < th.side_cut_ied * s.ied:
+            out.append((f"face-cut-{side}", f"face cut on the subject's {side}"))
+    return out
+
+
+def _placement(
+    ctx: FrameContext, s: FaceGeometry, shot: str, eye_line: float, head_cut: bool
+) -> list[Problem]:
+    """Where the head sits: the eye line, the room above the head, the bottom edge at the neck."""
+    th, h = ctx.th, ctx.h
+    out: list[Problem] = []
+    if eye_line > th.eye_line_low:  # bottom-heavy in any shot type
+        out.append(("eye-line-low", f"eye line low ({eye_line:.0%} down)"))
+    if shot not in ("headshot", "half-length"):
+        return out
+    if eye_line < th.eye_line_high and not head_cut:
+        out.append(("eye-line-high", f"eye line high ({eye_line:.0%} down)"))
+    if shot == "headshot" and s.crown_y / h > th.headroom_large:
+        out.append(("headroom-large", "too much room above the head"))
+    below_chin = (h - s.chin_y) / max(s.eye_chin, 1e-6)
+    if shot == "headshot" and 0 <= below_chin < th.neck_crop_band:
+        out.append(("crop-at-joint:neck", "bottom edge cuts the neck"))
+    return out
+
+
+def _head_pose(s: FaceGeometry, th: Thresholds) -> list[Problem]:
+    out: list[Problem] = []
+    if abs(s.roll) > th.roll_max:
+        out.append(("tilted", f"head tilted {abs(s.roll):.0f}°"))
+    if abs(s.yaw) > th.yaw_max or abs(s.pitch) > th.pitch_max:
+        out.append(("turned", f"head turned (yaw {s.yaw:.0f}°, pitch {s.pitch:.0f}°)"))
+    return out
+
+
+def _shot_problems(ctx: FrameContext, shot: str) -> list[Problem]:
+    """Crops at the joints of a body shot, and a shot type the preset does not want."""
+    out: list[Problem] = []
+    if shot in _BODY_SHOTS:
+        out += [(joint, f"crop at the {joint.split(':')[1]}") for joint in _joint_crops(ctx, shot)]
+    wanted = ctx.preset.shots
+    if wanted and shot not in wanted:
+        out.append(("shot-type", f"{shot} (preset wants {', '.join(wanted)})"))
+    return out
+
+
+def _status(shot: str, problems: list[str]) -> Status:
+    if not problems:
+        return Status.PASS
+    fails = set(_FAILS)
+    if shot == "headshot":  # cutting across the forehead is a style in tight headshots
+        fails.discard("top-of-head-cut")
+    return Status.FAIL if fails & set(problems) else Status.WARN
+
+
 def check_framing(ctx: FrameContext) -> CheckResult:
     shot = shot_type(ctx)
     s = ctx.subject
     fields: dict[str, object] = {"shot": shot, "problems": []}
     if s is None:
-        status = Status.FAIL if shot == "none" else Status.UNKNOWN
-        return CheckResult(
-            "framing",
-            status,
-            "No face to frame" if shot == "none" else "Face too small to judge the framing",
-            None,
-            (),
-            fields,
-        )
-    th, h, w = ctx.th, ctx.h, ctx.w
-    problems: list[str] = []
-    notes: list[str] = []
-    head = s.head_length
-    if s.crown_y < -th.top_cut_margin * head:
-        problems.append("top-of-head-cut")
-        notes.append(
-            "top of the head cut" + (" (fine if a deliberate tight crop)" if shot == "headshot" else "")
-        )
-    if s.chin_y > h - th.chin_cut_margin * head:
-        problems.append("chin-cut")
-        notes.append("chin cut")
-    # Side crops; the subject's right eye is on the image's left when facing the camera.
-    for side in ("right", "left"):
-        eye = s.eye(side).centre
-        on_left = eye[0] < s.eye_mid[0]
-        to_edge = eye[0] if on_left else w - eye[0]
-        if to_edge < th.side_cut_ied * s.ied:
-            problems.append(f"face-cut-{side}")
-            notes.append(f"face cut on the subject's {side}")
-    eye_line = float(s.eye_mid[1] / h)
+        if shot == "none":
+            return CheckResult("framing", Status.FAIL, "No face to frame", None, (), fields)
+        return CheckResult("framing", Status.UNKNOWN, "Face too small to judge the framing", None, (), fields)
+    eye_line = float(s.eye_mid[1] / ctx.h)
     fields["eye_line"] = round(eye_line, 3)
     fields["below_crown"] = round(float(below_crown(ctx) or 0.0), 2)  # head lengths in the frame
-    fields["crown"] = round(s.crown_y / head, 3)  # crown above (-) or below the top edge, head lengths
-    if eye_line > th.eye_line_low:  # bottom-heavy in any shot type
-        problems.append("eye-line-low")
-        notes.append(f"eye line low ({eye_line:.0%} down)")
-    if shot in ("headshot", "half-length"):
-        if eye_line < th.eye_line_high and "top-of-head-cut" not in problems:
-            problems.append("eye-line-high")
-            notes.append(f"eye line high ({eye_line:.0%} down)")
-        if shot == "headshot" and s.crown_y / h > th.headroom_large:
-            problems.append("headroom-large")
-            notes.append("too much room above the head")
-        below_chin = (h - s.chin_y) / max(s.eye_chin, 1e-6)
-        if shot == "headshot" and 0 <= below_chin < th.neck_crop_band:
-            problems.append("crop-at-joint:neck")
-            notes.append("bottom edge cuts the neck")
-    if abs(s.roll) > th.roll_max:
-        problems.append("tilted")
-        notes.append(f"head tilted {abs(s.roll):.0f}°")
-    if abs(s.yaw) > th.yaw_max or abs(s.pitch) > th.pitch_max:
-        problems.append("turned")
-        notes.append(f"head turned (yaw {s.yaw:.0f}°, pitch {s.pitch:.0f}°)")
-    if shot in ("half-length", "three-quarter", "full-length"):
-        for joint in _joint_crops(ctx, shot):
-            if joint not in problems:
-                problems.append(joint)
-                notes.append(f"crop at the {joint.split(':')[1]}")
-    wanted = ctx.preset.shots
-    if wanted and shot not in wanted:
-        problems.append("shot-type")
-        notes.append(f"{shot} (preset wants {', '.join(wanted)})")
+    fields["crown"] = round(s.crown_y / s.head_length, 3)  # crown above (-) or below the top edge
+    found = _cuts(ctx, s, shot)
+    head_cut = any(pid == "top-of-head-cut" for pid, _ in found)
+    found += _placement(ctx, s, shot, eye_line, head_cut) + _head_pose(s, ctx.th) + _shot_problems(ctx, shot)
+    problems: list[str] = []
+    notes: list[str] = []
+    for pid, note in found:
+        if pid not in problems:  # a joint is named once
+            problems.append(pid)
+            notes.append(note)
     fields["problems"] = problems
     fields["yaw"], fields["pitch"], fields["roll"] = round(s.yaw, 1), round(s.pitch, 1), round(s.roll, 1)
     regions = (ctx.norm_box(*s.box),)
-    if not problems:
-        return CheckResult(
-            "framing", Status.PASS, f"{shot.capitalize()}, framing good", eye_line, regions, fields
-        )
-    fails = set(_FAILS)
-    if shot == "headshot":  # cutting across the forehead is a style in tight headshots
-        fails.discard("top-of-head-cut")
-    status = Status.FAIL if fails & set(problems) else Status.WARN
-    return CheckResult(
-        "framing", status, f"{shot.capitalize()}: " + "; ".join(notes), eye_line, regions, fields
+    status = _status(shot, problems)
+    message = (
+        f"{shot.capitalize()}, framing good" if not problems else f"{shot.capitalize()}: " + "; ".join(notes)
     )
+    return CheckResult("framing", status, message, eye_line, regions, fields)
