@@ -40,17 +40,33 @@ CHECK_IDS = ("face", "framing", "eyes_open", "eye_focus", "catchlights", "glasse
              "exposure", "background", "clothing")
 
 
-def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping or {}))
+def frozen(value: Any) -> Any:
+    """``value`` made read-only all the way down: mappings become read-only mappings, lists and
+    tuples tuples, sets frozensets, numpy arrays read-only copies; anything else is kept."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: frozen(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(frozen(v) for v in value)
+    if getattr(getattr(value, "flags", None), "writeable", False):  # a writeable numpy array
+        value = value.copy()
+        value.flags.writeable = False
+    return value
+
+
+def _box(values: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """One check's verdict.
+    """One check's verdict. Immutable all the way down.
 
     ``fields`` holds the check-specific, JSON-ready values (e.g. ``left``/``right`` for
-    ``eyes_open``, ``lenses`` for ``glare``); ``marks`` holds points to draw (catchlights,
-    glare blob centres) that do not belong in the JSON form.
+    ``eyes_open``, ``lenses`` for ``glare``), read-only: nested mappings are read-only mappings
+    and lists are tuples (the JSON form has them as objects and arrays). ``marks`` holds points
+    to draw (catchlights, glare blob centres) that do not belong in the JSON form.
     """
 
     id: str
@@ -63,8 +79,9 @@ class CheckResult:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
-        object.__setattr__(self, "fields", _frozen(self.fields))
-        object.__setattr__(self, "regions", tuple(tuple(float(v) for v in r) for r in self.regions))
+        object.__setattr__(self, "fields", frozen(self.fields or {}))
+        object.__setattr__(self, "regions", tuple(_box(r) for r in self.regions))
+        object.__setattr__(self, "marks", tuple(_box(p) for p in self.marks))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -90,10 +107,16 @@ class Face:
     pitch: float = 0.0
     roll: float = 0.0
 
+    def __post_init__(self) -> None:
+        for name in ("box", "left_eye", "right_eye"):
+            object.__setattr__(self, name, _box(getattr(self, name)))
+        object.__setattr__(self, "landmarks", frozen(self.landmarks))
+
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """Everything known about one frame. Built once by the analyzer, then only read."""
+    """Everything known about one frame. Built once by the analyzer, then only read: frozen
+    all the way down (tuples, read-only mappings, read-only landmark array)."""
 
     source: str
     frame: int | None  # live-view sequence number, None for stills
@@ -109,8 +132,10 @@ class Analysis:
     required: tuple[str, ...] = ()  # check ids the preset requires for ready
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "timings", _frozen(self.timings))
+        object.__setattr__(self, "timings", MappingProxyType({k: float(v) for k, v in self.timings.items()}))
         object.__setattr__(self, "checks", tuple(self.checks))
+        object.__setattr__(self, "required", tuple(self.required))
+        object.__setattr__(self, "size", (int(self.size[0]), int(self.size[1])))
 
     def check(self, check_id: str) -> CheckResult | None:
         for result in self.checks:

@@ -14,8 +14,8 @@ from drivers.base import LiveFrame
 from studio.analysis import Status
 from studio.app import bundled_sample
 from studio.vision import Analyzer, load_image
-from studio.vision.schedule import Schedule
 from studio.vision.image import StillSource, read_still
+from studio.vision.schedule import Schedule
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
 
