@@ -115,10 +115,17 @@ class HotplugWatch:
         mode = self._link.options.hotplug
         if mode == "off" or self._monitor is not None:
             return
-        monitor = HotplugMonitor(self._link.scanner.scan, interval=self._link.options.hotplug_poll_s,
-                                 mode=mode)
+        interval = self._link.options.hotplug_poll_s
+        monitor = HotplugMonitor(self._link.scanner.scan, interval=interval, mode=mode)
         monitor.add_listener(self._on_event)
-        monitor.start()
+        try:
+            monitor.start()
+        except Exception as exc:  # udev refused (no netlink here): polling still sees a replug
+            log.warning("hotplug: %s mode failed (%s); polling every %.1f s", monitor.mode, exc, interval)
+            monitor.stop()
+            monitor = HotplugMonitor(self._link.scanner.scan, interval=interval, mode="poll")
+            monitor.add_listener(self._on_event)
+            monitor.start()
         self._monitor = monitor
 
     def stop(self) -> None:
