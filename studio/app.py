@@ -10,19 +10,37 @@ runner (``studio.headless``). It owns no policy of its own; it connects the piec
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.base import Camera, CameraError, LiveFrame, NotSupported, SourceError
 from drivers.download import DownloadSink, FolderSink
+from drivers.mailbox import Latest
 from studio.analysis import Analysis
+from studio.events import Decision, TriggerEvent
 from studio.loop import AnalysisListener, VisionLoop
 from studio.ready import ReadyMachine
 
+if TYPE_CHECKING:
+    from studio.audio import CuePlayer
+    from studio.session import Session
+    from studio.triggers.setup import TriggerOptions, Triggers
+    from studio.vision import Analyzer
+
 log = logging.getLogger(__name__)
+
+
+class FrameAnalyser(Protocol):
+    """What the app needs of :class:`studio.vision.Analyzer` (tests pass a stand-in); a
+    ``close()`` method, if it has one, is called on the vision thread at the end."""
+
+    def analyse_frame(self, frame: LiveFrame, source: str) -> Analysis: ...
+
+    def set_preset(self, name: str) -> None: ...
 
 DEFAULT_PRESET = "commercial-headshot"
 # Source specs that mean "the USB camera" rather than a file.
@@ -62,7 +80,7 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
         return GphotoCamera(sink, options)
     from drivers.replay import open_source
 
-    kwargs = {"pace": pace, "loop": loop, "sink": sink}
+    kwargs: dict[str, Any] = {"pace": pace, "loop": loop, "sink": sink}
     if fps is not None:
         kwargs["fps"] = fps
     return open_source(spec, **kwargs)
@@ -84,9 +102,10 @@ class StudioApp:
     """
 
     def __init__(self, camera: Camera, *, preset: str = DEFAULT_PRESET, hold_s: float = 0.4,
-                 analyser_factory: Callable[[str], object] | None = None,
-                 source_name: str = "live", session=None, cues=None,
-                 trigger_options=None) -> None:
+                 analyser_factory: Callable[[str], FrameAnalyser] | None = None,
+                 source_name: str = "live", session: Session | None = None,
+                 cues: CuePlayer | None = None,
+                 trigger_options: TriggerOptions | None = None) -> None:
         from studio.capture import CaptureController
         from studio.triggers.setup import TriggerOptions
 
@@ -96,12 +115,13 @@ class StudioApp:
         self.session = session
         self.cues = cues
         self.ready = ReadyMachine(hold_s=hold_s)
-        self._factory = analyser_factory or _default_analyser
-        self._analyser = None
-        self._pending_preset: str | None = None
-        self._lock = threading.Lock()
+        self._factory: Callable[[str], FrameAnalyser] = analyser_factory or _default_analyser
+        self._analyser: FrameAnalyser | None = None
+        # The newest preset asked for from any thread, applied on the vision thread.
+        self._presets: Latest[str] = Latest()
+        self._preset_applied = 0  # sequence number in _presets of the one the analyser has
         self.loop = VisionLoop(camera.frames, self._analyse, on_exit=self._close_analyser)
-        self.loop.add_listener(self.ready.update)
+        self.loop.add_listener(self._update_ready)
         processor = None
         if session is not None:
             from studio.session import ShotProcessor
@@ -111,7 +131,7 @@ class StudioApp:
         self.trigger_options = trigger_options or TriggerOptions()
         self.trigger_modes = TRIGGER_MODES
         self.trigger_mode = _mode_of(self.trigger_options)
-        self.triggers = None
+        self.triggers: Triggers | None = None
         self.warnings: list[str] = []
         self.has_live_view = True  # False once the body says it cannot stream
         self._started = False
@@ -121,11 +141,14 @@ class StudioApp:
     def _analyse(self, frame: LiveFrame) -> Analysis:
         if self._analyser is None:
             self._analyser = self._factory(self.preset)
-        with self._lock:
-            pending, self._pending_preset = self._pending_preset, None
-        if pending:
+        seq, pending = self._presets.get()
+        if pending and seq > self._preset_applied:
+            self._preset_applied = seq
             self._analyser.set_preset(pending)
         return self._analyser.analyse_frame(frame, self.source_name)
+
+    def _update_ready(self, analysis: Analysis) -> None:
+        self.ready.update(analysis)  # its transition goes to the machine's own listeners
 
     def _close_analyser(self) -> None:
         """On the vision thread, which created the MediaPipe graphs: they are thread-confined."""
@@ -139,8 +162,7 @@ class StudioApp:
         from studio.vision.presets import load_preset
 
         load_preset(name)  # validate now, in the caller's thread: a bad name is the caller's error
-        with self._lock:
-            self._pending_preset = name
+        self._presets.put(name)
         self.preset = name
         self.ready.reset()
 
@@ -149,17 +171,13 @@ class StudioApp:
 
     # -- captures and triggers -----------------------------------------------------------
 
-    def request_capture(self, source: str = "button"):
+    def request_capture(self, source: str = "button") -> Decision:
         """A capture asked for by the photographer (button, Space); counts down in countdown mode."""
-        from studio.triggers import TriggerEvent
-
         countdown = self.trigger_options.countdown_s if self.trigger_mode == "countdown" else 0
         return self.capture.submit(TriggerEvent(source, time.monotonic(), countdown=countdown))
 
     def set_trigger_mode(self, mode: str) -> None:
         """Switch the hands-free trigger (window chooser); keys and the button always work."""
-        from dataclasses import replace
-
         if mode not in TRIGGER_MODES:
             raise ValueError(f"unknown trigger mode {mode!r}; modes: {', '.join(TRIGGER_MODES)}")
         self.trigger_options = replace(self.trigger_options, auto=mode == "auto",
@@ -232,6 +250,8 @@ class StudioApp:
         return self.loop.wait(timeout)
 
     def _session_hook(self, action: str) -> None:
+        if self.session is None:
+            return
         try:
             hook = self.session.hook()
             if hook is not None:
@@ -240,14 +260,14 @@ class StudioApp:
             log.warning("hook %s: %s", action, exc)
 
 
-def _mode_of(options) -> str:
+def _mode_of(options: TriggerOptions) -> str:
     for mode in ("auto", "gesture", "sound"):
         if getattr(options, mode):
             return mode
     return "manual"
 
 
-def _default_analyser(preset: str):
+def _default_analyser(preset: str) -> Analyzer:
     from studio.vision import Analyzer
 
     return Analyzer(preset, mode="live")

@@ -27,6 +27,7 @@ from studio.events import (
     CountdownTick,
     TriggerIgnored,
 )
+from studio.guidance import describe_transition
 from studio.ready import ReadyTransition
 
 log = logging.getLogger(__name__)
@@ -68,14 +69,7 @@ class RunSummary:
 
 def format_transition(t: ReadyTransition) -> str:
     """One line for a READY state change, the same words the window uses."""
-    try:
-        from studio.guidance import describe_transition
-    except ImportError:
-        describe_transition = None
-    if describe_transition is not None:
-        return describe_transition(t)
-    why = f" ({', '.join(t.problems)})" if t.problems else ""
-    return f"{t.state.value.upper()}{why}"
+    return describe_transition(t)
 
 
 def describe_capture_event(event: CaptureEvent) -> str | None:

@@ -37,7 +37,7 @@ class ReadyTransition:
     period: int  # counts READY periods: triggers fire at most once per period
 
 
-ReadyListener = Callable[[ReadyTransition], None]
+ReadyListener = Callable[[ReadyTransition], object]  # what it returns is ignored
 
 
 class ReadyMachine:

@@ -56,3 +56,29 @@ def test_the_session_hook_hears_init_start_and_stop(tmp_path, sample_recording):
     assert app.wait(60)
     app.stop()
     assert log.read_text().split() == ["init", "start", "stop"]
+
+
+class PresetRecordingAnalyser(ThreadRecordingAnalyser):
+    def __init__(self, threads: dict[str, str], presets: list[tuple[str, str]]) -> None:
+        super().__init__(threads)
+        self.presets = presets
+
+    def set_preset(self, name: str) -> None:
+        self.presets.append((name, threading.current_thread().name))
+
+
+def test_only_the_newest_preset_asked_for_reaches_the_analyser_on_its_thread(tmp_path, sample_recording):
+    from studio.vision.presets import PRESETS
+
+    first, second = tuple(PRESETS)[:2]
+    threads: dict[str, str] = {}
+    presets: list[tuple[str, str]] = []
+    camera = open_camera(str(sample_recording), pace="fast", sink=Session.open(tmp_path, "presets"))
+    app = StudioApp(camera, analyser_factory=lambda preset: PresetRecordingAnalyser(threads, presets))
+    app.set_preset(first)  # two asks before any frame: the first is overtaken, never applied
+    app.set_preset(second)
+    app.start()
+    assert app.wait(60)
+    app.stop()
+    assert presets == [(second, "vision")]
+    assert app.preset == second

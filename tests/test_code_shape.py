@@ -25,6 +25,17 @@ class ImportEdge:
     path: Path
     line: int
     target: str  # the imported module (or module.name), dotted
+    type_only: bool = False  # under ``if TYPE_CHECKING:``
+
+
+def _type_only_lines(tree: ast.Module) -> set[int]:
+    """Line numbers of the statements inside ``if TYPE_CHECKING:`` blocks."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            for inner in node.body:
+                lines.update(range(inner.lineno, (inner.end_lineno or inner.lineno) + 1))
+    return lines
 
 
 def modules_of(root: Path) -> dict[str, tuple[Path, bool]]:
@@ -44,7 +55,9 @@ def imports_of(root: Path) -> list[ImportEdge]:
     modules = modules_of(root)
     edges: list[ImportEdge] = []
     for name, (path, is_package) in modules.items():
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        tree = ast.parse(path.read_text(), str(path))
+        type_only = _type_only_lines(tree)
+        for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -59,7 +72,8 @@ def imports_of(root: Path) -> list[ImportEdge]:
                                       if f"{source}.{a.name}" in modules]
             else:
                 continue
-            edges += [ImportEdge(name, path, node.lineno, target) for target in targets]
+            edges += [ImportEdge(name, path, node.lineno, target, node.lineno in type_only)
+                      for target in targets]
     return edges
 
 
@@ -128,6 +142,9 @@ def layering_problems(root: Path) -> list[str]:
             problems.append(f"studio must reach cameras through drivers: {where}")
         if top in ("PyQt5", "PyQt6", "PySide2", "PySide6") and not e.module.startswith("studio.ui"):
             problems.append(f"Qt outside studio/ui/: {where}")
+        # The window is driven by the app, never builds one: only types may come from there.
+        if e.module.startswith("studio.ui") and unit_of(e.target) == "studio.app" and not e.type_only:
+            problems.append(f"studio/ui/ must not build the app: {where}")
     return problems
 
 
@@ -183,6 +200,17 @@ def test_relative_and_type_only_imports_count(tmp_path):
         "studio/b.py": "from . import a\n",
     })
     assert layering_problems(root) == ["import cycle between studio.a <-> studio.b"]
+
+
+def test_the_window_may_name_the_app_type_but_not_import_it_to_run(tmp_path):
+    root = _tree(tmp_path, {
+        "studio/app.py": "class StudioApp: ...\n",
+        "studio/ui/runner.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                               "    from studio.app import StudioApp\n",
+        "studio/ui/screenshot.py": "def main():\n    from studio.app import StudioApp, open_camera\n",
+    })
+    assert layering_problems(root) == [
+        "studio/ui/ must not build the app: studio/ui/screenshot.py:2 imports studio.app"]
 
 
 def test_qt_outside_ui_gphoto2_in_studio_and_studio_in_drivers_are_found(tmp_path):

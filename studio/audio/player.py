@@ -1,10 +1,10 @@
 """Plays cues on the default output device, one at a time, never blocking the caller.
 
-A single worker thread owns the output. :meth:`CuePlayer.play` puts the cue in a one-item
-"next" slot (a newer request replaces an older one that has not started: a cue about a state
-that has already changed is worth nothing) and returns at once. The same cue is not repeated
-within ``min_repeat_s``. With no output device the player logs one warning and every call is
-a silent no-op; the app goes on.
+A single worker thread owns the output. :meth:`CuePlayer.play` puts the cue in a
+:class:`~drivers.mailbox.Latest` mailbox (a newer request replaces an older one that has not
+started: a cue about a state that has already changed is worth nothing) and returns at once.
+The same cue is not repeated within ``min_repeat_s``. With no output device the player logs
+one warning and every call is a silent no-op; the app goes on.
 
 ``sounddevice`` is imported on the worker thread, lazily: PortAudio scans the devices at import,
 so the PulseAudio server (tests: ``PULSE_SERVER``) must be set before the first cue.
@@ -18,9 +18,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from drivers.mailbox import Latest
 from studio.audio import speech
 from studio.audio.cues import CUE_NAMES, SAMPLERATE, synthesize
 
@@ -63,8 +65,9 @@ class CuePlayer:
         self._device = device
         self._rate = samplerate
         self._cache: dict[str, np.ndarray] = {}
-        self._cond = threading.Condition()
-        self._next: _Request | None = None
+        self._lock = threading.Lock()  # guards _asked (play() comes from any thread)
+        self._next: Latest[_Request] = Latest()
+        self._taken = 0  # sequence number of the request the worker took last
         self._asked: dict[str, float] = {}
         self._closed = False
         self._playing = False
@@ -136,10 +139,8 @@ class CuePlayer:
         return self._request(f"say:{text}", lambda: speech.synthesize_speech(text, engine))
 
     def close(self, timeout: float = 2.0) -> None:
-        with self._cond:
-            self._closed = True
-            self._next = None
-            self._cond.notify_all()
+        self._closed = True  # before waking the worker: a cue not started is dropped
+        self._next.close()
         self._thread.join(timeout)
 
     def _request(self, key: str, render: Callable[[], tuple[np.ndarray, int]]) -> bool:
@@ -147,15 +148,15 @@ class CuePlayer:
             return False
         now = time.monotonic()
         repeat = URGENT_REPEAT_S if key in URGENT_CUES else self.min_repeat_s
-        with self._cond:
+        with self._lock:
             if now - self._asked.get(key, -1e9) < repeat:
                 log.debug("cue %s rate-limited", key)
                 return False
             self._asked[key] = now
-            if self._next is not None:
-                log.debug("cue %s replaces %s before it started", key, self._next.name)
-            self._next = _Request(key, render, now)
-            self._cond.notify_all()
+            seq, waiting = self._next.get()
+            if waiting is not None and seq > self._taken:
+                log.debug("cue %s replaces %s before it started", key, waiting.name)
+            self._next.put(_Request(key, render, now))
         return True
 
     def _samples(self, name: str) -> np.ndarray:
@@ -168,11 +169,10 @@ class CuePlayer:
     def _run(self) -> None:
         sd = self._probe()
         while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._next is not None or self._closed)
-                if self._closed:
-                    return
-                request, self._next = self._next, None
+            found = self._next.wait(self._taken)
+            if found is None or self._closed:
+                return
+            self._taken, request = found
             if sd is None:
                 continue
             try:
@@ -182,7 +182,7 @@ class CuePlayer:
                 continue
             self._output(sd, request.name, samples * self._volume, rate)
 
-    def _probe(self):
+    def _probe(self) -> Any:  # the sounddevice module, or None without an output device
         try:
             import sounddevice as sd
 
@@ -196,7 +196,7 @@ class CuePlayer:
         self._probed.set()
         return sd
 
-    def _output(self, sd, name: str, samples: np.ndarray, rate: int) -> None:
+    def _output(self, sd: Any, name: str, samples: np.ndarray, rate: int) -> None:
         self._playing = True
         try:
             with sd.OutputStream(samplerate=rate, channels=1, dtype="float32",

@@ -13,6 +13,10 @@ import json
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from studio.analysis import Analysis
 
 
 def rss_mb() -> tuple[float, float]:
@@ -39,7 +43,7 @@ def main(argv: list[str]) -> int:
     done = threading.Event()
     count = 0
 
-    def on_analysis(_analysis) -> None:
+    def on_analysis(_analysis: Analysis) -> None:
         nonlocal count
         count += 1
         if count % 250 == 0 or count == warmup:

@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -25,6 +26,10 @@ import numpy as np
 from drivers.base import LiveFrame
 from studio.bench.frames import FrameSet, write_paced_recording
 from studio.bench.stats import percentile, summary_ms
+
+if TYPE_CHECKING:
+    from studio.analysis import Analysis
+    from studio.vision import Analyzer
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +104,7 @@ def _run_app(recording: Path, *, pace: str, loop: bool, preset: str, seconds: fl
     seen: list[tuple[int, float, int]] = []  # (frame seq, arrival->analysis s, lag in frames)
     first_analysed = threading.Event()
 
-    def on_analysis(analysis) -> None:
+    def on_analysis(analysis: Analysis) -> None:
         seq = analysis.frame or 0
         seen.append((seq, time.monotonic() - analysis.timestamp, camera.frames.seq - seq))
         first_analysed.set()
@@ -198,7 +203,7 @@ def stills(folder: Path, preset: str) -> dict:
     return out
 
 
-_worker_analyser = None
+_worker_analyser: Analyzer | None = None  # one per pool process, made by the initializer
 
 
 def _pool_init(preset: str, warm: str) -> None:
@@ -211,6 +216,7 @@ def _pool_init(preset: str, warm: str) -> None:
 
 
 def _pool_analyse(path: str) -> tuple[float, float]:
+    assert _worker_analyser is not None, "the pool initializer runs first"
     t, cpu = time.perf_counter(), time.process_time()
     _worker_analyser.analyse_path(path)
     return time.perf_counter() - t, time.process_time() - cpu
@@ -256,7 +262,7 @@ def stills_in_process(folder: Path, preset: str) -> dict:
             t = time.perf_counter()
             analyser.analyse_image(load_image(path), source=str(path))
             whole.append(time.perf_counter() - t)
-    s = summary_ms(times)
+    s: dict[str, Any] = dict(summary_ms(times))
     s["images_per_s"] = 1000.0 / s["median_ms"]
     s["stages"] = {k: summary_ms(v) for k, v in sorted(stages.items())}
     s["whole_decode"] = summary_ms(whole)

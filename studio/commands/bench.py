@@ -8,6 +8,7 @@ import math
 import os
 import platform
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from studio.app import DEFAULT_PRESET, bundled_sample
@@ -15,8 +16,17 @@ from studio.app import DEFAULT_PRESET, bundled_sample
 FIXTURE_VIDEO = (Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "liveview"
                  / "stage_singer_640x360_30fps.mp4")
 
-FULL = {"frames": 300, "seconds": 15.0, "rss_frames": 20000, "stills": 24, "latency_s": 12.0}
-QUICK = {"frames": 45, "seconds": 3.0, "rss_frames": 600, "stills": 6, "latency_s": 4.0}
+@dataclass(frozen=True, slots=True)
+class BenchSize:
+    frames: int  # per frame set
+    seconds: float  # per pipeline run
+    rss_frames: int  # frames analysed while memory is watched
+    stills: int  # 24 MP stills checked
+    latency_s: float  # per latency phase
+
+
+FULL = BenchSize(frames=300, seconds=15.0, rss_frames=20000, stills=24, latency_s=12.0)
+QUICK = BenchSize(frames=45, seconds=3.0, rss_frames=600, stills=6, latency_s=4.0)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         sets = {}
         for name, path in sources:
             for size in SIZES:
-                sets[(name, size)] = load_frames(path, size, cfg["frames"], name)
+                sets[(name, size)] = load_frames(path, size, cfg.frames, name)
         main_set = sets[("sample", (1024, 680))]
 
         if "frames" not in args.skip:
@@ -77,21 +87,21 @@ def run(args: argparse.Namespace) -> int:
                 report["per_frame"].append(suite.per_frame(frames, args.preset))
         if "pipeline" not in args.skip:
             say("bench: pipeline throughput and real-time replay at 30/60 fps")
-            report["pipeline"] = suite.pipeline(main_set, args.preset, cfg["seconds"], work)
+            report["pipeline"] = suite.pipeline(main_set, args.preset, cfg.seconds, work)
         if "latency" not in args.skip:
             say("bench: end-to-end latency to the painted overlay (Qt offscreen)")
             from studio.bench.latency import measure_latency
 
             rec = write_paced_recording(work / "latency.slv", main_set, 30.0, len(main_set.jpegs))
-            report["latency"] = measure_latency(rec, seconds=cfg["latency_s"], preset=args.preset)
+            report["latency"] = measure_latency(rec, seconds=cfg.latency_s, preset=args.preset)
         if "memory" not in args.skip:
-            say(f"bench: memory over {cfg['rss_frames']} frames")
+            say(f"bench: memory over {cfg.rss_frames} frames")
             rec = write_paced_recording(work / "rss.slv", main_set, 30.0, len(main_set.jpegs))
-            report["memory"] = suite.memory(rec, cfg["rss_frames"], args.preset)
+            report["memory"] = suite.memory(rec, cfg.rss_frames, args.preset)
         if "stills" not in args.skip:
-            say(f"bench: studio check on {cfg['stills']} 24 MP stills")
+            say(f"bench: studio check on {cfg.stills} 24 MP stills")
             folder = work / "stills"
-            suite.make_stills(folder, sample_stills(sample), max(cfg["stills"], 2 * (os.cpu_count() or 1)))
+            suite.make_stills(folder, sample_stills(sample), max(cfg.stills, 2 * (os.cpu_count() or 1)))
             report["stills"] = suite.stills(folder, args.preset)
             report["stills"]["in_process"] = suite.stills_in_process(folder, args.preset)
             cores = os.cpu_count() or 1
@@ -155,7 +165,7 @@ def summarise(r: dict) -> dict:
     return s
 
 
-def _clean(value):
+def _clean(value: object) -> object:
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else round(value, 3)
     if isinstance(value, dict):

@@ -17,10 +17,15 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from studio.vision import Analyzer
+    from studio.vision.presets import Preset
 
 EXIT_HELP = "exit status: 0 when every file was analysed, 1 when some could not be, 2 on a usage error"
 
-_worker_analyzer = None
+_worker_analyzer: Analyzer | None = None  # one per worker process, made by _init_worker
 FILES_PER_WORKER = 6  # below this many files per core, the default --jobs uses fewer workers
 
 
@@ -80,7 +85,7 @@ def _hidden_sidecar(path: Path) -> bool:
     }
 
 
-def _init_worker(preset: object, single_thread: bool = False) -> None:
+def _init_worker(preset: Preset, single_thread: bool = False) -> None:
     global _worker_analyzer
     if single_thread:
         import cv2
@@ -94,6 +99,7 @@ def _init_worker(preset: object, single_thread: bool = False) -> None:
 def _analyse(path: Path) -> tuple[str, dict | None, str | None]:
     from studio.vision.image import ImageError
 
+    assert _worker_analyzer is not None, "_init_worker runs first (pool initializer)"
     try:
         analysis = _worker_analyzer.analyse_path(path)
     except ImageError as exc:
@@ -167,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
                     sys.stderr.write("\n")
                 print(f"studio: {source}: {error}", file=sys.stderr, flush=True)
             return
+        assert result is not None  # no error: a result
         print(json.dumps(result) if args.json else _summary(result), flush=True)
 
     try:

@@ -210,7 +210,7 @@ def _record_camera(args: argparse.Namespace, target: Path) -> dict[str, Any]:
             app_version=_app_version())
         with lock:
             writer = RecordingWriter(target, meta)
-        frame = first
+        frame: LiveFrame | None = first
         try:
             while frame is not None:
                 if last is not None and frame.seq > last.seq + 1:

@@ -118,6 +118,7 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
         session = session_setup.open_from_args(args, preset=args.preset)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    assert session is not None  # --session was set just above
     camera = open_camera(args.source, sink=session, pace="fast" if args.fast else "recorded",
                          loop=args.loop, delete_after_download=session.options.delete_on_camera)
     cues = None

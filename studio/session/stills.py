@@ -87,10 +87,7 @@ def default_analyser(preset: str = "") -> AnalysePath:
     """
     from studio.vision import Analyzer  # imported here: the session works without the checks
 
-    kwargs = {"mode": "still"}
-    if preset:
-        kwargs["preset"] = preset
-    analyzer = Analyzer(**kwargs)
+    analyzer = Analyzer(preset, mode="still") if preset else Analyzer(mode="still")
     return analyzer.analyse_path
 
 

@@ -5,8 +5,12 @@
 
 from __future__ import annotations
 
+import argparse
 import os
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from studio.app import StudioApp
 
 _CV2_QT_VARIABLES = ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR")
 
@@ -28,7 +32,7 @@ def undo_cv2_qt_paths() -> None:
 undo_cv2_qt_paths()
 
 
-def run_window(app: Any, args: Any) -> int:
+def run_window(app: StudioApp, args: argparse.Namespace) -> int:
     """Open the main window on a :class:`studio.app.StudioApp`; returns the exit status."""
     from studio.ui.runner import run_window as _run
 

@@ -8,7 +8,9 @@ still busy when another frame is decoded, the older one is dropped, so the pictu
 lag behind by a queue.
 
 :class:`EventBridge` does the same for analyses (newest only) and forwards READY transitions,
-camera events and capture results one by one (those are events, none may be lost).
+camera events and capture results one by one (those are events, none may be lost). Both hand
+their newest value over in a :class:`GuiMailbox`, a :class:`~drivers.mailbox.Latest` that
+wakes the GUI once per batch.
 """
 
 from __future__ import annotations
@@ -17,15 +19,19 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import cv2
 import numpy as np
 from PyQt5.QtCore import QObject, QSize, pyqtSignal
 from PyQt5.QtGui import QImage
 
-from drivers.base import LatestFrameSlot, LiveFrame
+from drivers.base import CameraEvent, LatestFrameSlot, LiveFrame
+from drivers.mailbox import Latest
 from studio.analysis import Analysis, Box
+from studio.ready import ReadyTransition
 from studio.ui import undo_cv2_qt_paths
 
 undo_cv2_qt_paths()  # importing cv2 may have pointed Qt at OpenCV's own plugins
@@ -33,6 +39,38 @@ undo_cv2_qt_paths()  # importing cv2 may have pointed Qt at OpenCV's own plugins
 log = logging.getLogger(__name__)
 
 FULL: Box = (0.0, 0.0, 1.0, 1.0)
+T = TypeVar("T")
+
+
+class GuiMailbox(Generic[T]):
+    """The newest value for the GUI thread: :meth:`post` from any thread keeps only the newest
+    and calls ``wake`` (a queued signal's emit) once, and not again until the GUI has
+    :meth:`take` n it, so a busy GUI never finds a backlog of signals."""
+
+    def __init__(self, wake: Callable[[], None]) -> None:
+        self._box: Latest[T] = Latest()
+        self._wake = wake
+        self._lock = threading.Lock()  # the value and the wake-up state change together
+        self._notified = False
+
+    def post(self, value: T) -> None:
+        with self._lock:
+            self._box.put(value)
+            wake = not self._notified
+            self._notified = True
+        if wake:
+            self._wake()
+
+    def take(self) -> T | None:
+        """The newest value (GUI thread, in the woken slot); the next post wakes again."""
+        with self._lock:
+            self._notified = False
+            return self._box.latest()
+
+    def latest(self) -> T | None:
+        """The newest value, leaving the wake-up state alone."""
+        return self._box.latest()
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +97,9 @@ class FrameFeed(QObject):
     def __init__(self, frames: LatestFrameSlot, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._frames = frames
-        self._lock = threading.Lock()
-        self._latest: DisplayFrame | None = None
+        self._lock = threading.Lock()  # target, crop, face and the recent frames
+        self._shown: GuiMailbox[DisplayFrame] = GuiMailbox(self.frame_ready.emit)
         self._recent: deque[DisplayFrame] = deque(maxlen=self.RECENT)
-        self._notified = False
         self._target = QSize(960, 640)
         self._crop: Box = FULL
         self._face: Box | None = None
@@ -85,14 +122,11 @@ class FrameFeed(QObject):
 
     def take(self) -> DisplayFrame | None:
         """The newest decoded frame (GUI thread, in the ``frame_ready`` slot)."""
-        with self._lock:
-            frame, self._notified = self._latest, False
-        return frame
+        return self._shown.take()
 
     def latest(self) -> DisplayFrame | None:
         """The newest decoded frame, leaving the wake-up state alone."""
-        with self._lock:
-            return self._latest
+        return self._shown.latest()
 
     def recent(self) -> list[DisplayFrame]:
         """The last few decoded frames, oldest first."""
@@ -121,22 +155,19 @@ class FrameFeed(QObject):
             self._last_seq = frame.seq
             with self._lock:
                 target, crop, face = self._target, self._crop, self._face
+            previous = self._shown.latest()  # only this thread posts: stays the newest
             try:
                 shown = self.decode(frame, target, crop, face,
-                                    with_hist=frame.seq % self.HIST_EVERY == 0 or self._latest is None)
+                                    with_hist=frame.seq % self.HIST_EVERY == 0 or previous is None)
             except ValueError as exc:
                 self.decode_errors += 1
                 log.debug("frame %d not shown: %s", frame.seq, exc)
                 continue
+            if shown.frame_hist is None and previous is not None:
+                shown = _with_hists(shown, previous)
             with self._lock:
-                if shown.frame_hist is None and self._latest is not None:
-                    shown = _with_hists(shown, self._latest)
-                self._latest = shown
-                self._recent.append(shown)
-                wake = not self._notified
-                self._notified = True
-            if wake:
-                self.frame_ready.emit()
+                self._recent.append(shown)  # before it is the newest: recent() holds it then
+            self._shown.post(shown)
 
     @staticmethod
     def decode(frame: LiveFrame, target: QSize, crop: Box = FULL, face: Box | None = None,
@@ -166,8 +197,9 @@ class FrameFeed(QObject):
             x1, y1 = max(x0 + 1, int((crop[0] + crop[2]) * w)), max(y0 + 1, int((crop[1] + crop[3]) * h))
             bgr = bgr[y0:y1, x0:x1]
         pixels = cv2.cvtColor(bgr, cv2.COLOR_BGR2BGRA)  # = QImage.Format_RGB32 in memory
-        image = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0],
-                       QImage.Format_RGB32)
+        # The stubs know only bytes or sip.voidptr; QImage takes any buffer (a view, no copy).
+        image = QImage(pixels.data, pixels.shape[1], pixels.shape[0],  # type: ignore[call-overload]
+                       pixels.strides[0], QImage.Format_RGB32)
         frame_hist = face_hist = None
         if with_hist and not zoomed:
             luma = cv2.cvtColor(bgr[::2, ::2], cv2.COLOR_BGR2GRAY)
@@ -206,25 +238,16 @@ class EventBridge(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lock = threading.Lock()
-        self._analysis: Analysis | None = None
-        self._notified = False
+        self._analysis: GuiMailbox[Analysis] = GuiMailbox(self.analysis_ready.emit)
 
     def post_analysis(self, analysis: Analysis) -> None:
-        with self._lock:
-            self._analysis = analysis
-            wake = not self._notified
-            self._notified = True
-        if wake:
-            self.analysis_ready.emit()
+        self._analysis.post(analysis)
 
     def take_analysis(self) -> Analysis | None:
-        with self._lock:
-            analysis, self._notified = self._analysis, False
-        return analysis
+        return self._analysis.take()
 
-    def post_transition(self, transition) -> None:
+    def post_transition(self, transition: ReadyTransition) -> None:
         self.transition.emit(transition)
 
-    def post_camera_event(self, event) -> None:
+    def post_camera_event(self, event: CameraEvent) -> None:
         self.camera_event.emit(event)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtGui import QPainter
+from PyQt5.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from studio.analysis import Analysis, Box
@@ -146,7 +146,7 @@ class LiveView(QWidget):
 
     # -- Qt --------------------------------------------------------------------------------
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802 (Qt name)
         self._send_target()
         super().resizeEvent(event)
 
@@ -155,7 +155,7 @@ class LiveView(QWidget):
         ratio = self.devicePixelRatioF()
         self.feed.set_target(int(self.width() * ratio), int(self.height() * ratio), crop)
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), style.BACKGROUND)
         frame = self.frame

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt5.QtCore import QPointF, QRectF, QSize, Qt
-from PyQt5.QtGui import QImage, QPainter, QPainterPath, QPen, QPixmap
+from PyQt5.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
 from PyQt5.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from studio.analysis import Analysis, CheckResult, Status
@@ -41,7 +41,7 @@ class ReadyBanner(QWidget):
             self.detail = detail
             self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         color = style.STATE_COLORS[self.state]
@@ -91,7 +91,7 @@ class Badge(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(PANEL_WIDTH, self.height())
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         status = self.status
@@ -139,7 +139,7 @@ class Histogram(QWidget):
         self.frame_hist, self.face_hist = frame_hist, face_hist
         self.update()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
         area = QRectF(self.rect()).adjusted(2, 18, -2, -2)
@@ -293,7 +293,7 @@ class InfoStrip(QWidget):
         self.verdict.setText(f"{_escape(name)}<br><span style='color:{color.name()}'>{_escape(text)}</span>")
 
 
-def _dark(widget: QWidget, color) -> None:
+def _dark(widget: QWidget, color: QColor) -> None:
     widget.setAutoFillBackground(True)
     pal = widget.palette()
     pal.setColor(widget.backgroundRole(), color)

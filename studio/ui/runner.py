@@ -7,10 +7,12 @@ window goes to the app, the camera or the player; any failure becomes a message 
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PyQt5.QtCore import QTimer
 from PyQt5.QtWidgets import QApplication
@@ -18,22 +20,27 @@ from PyQt5.QtWidgets import QApplication
 from studio.audio import AudioGuide, CuePlayer
 from studio.events import CaptureDone, CaptureEvent, CaptureFailed, CountdownTick, TriggerIgnored
 from studio.ui import undo_cv2_qt_paths
+from studio.ui.feed import EventBridge
 from studio.ui.guides import guides_for_preset
 from studio.ui.window import MainWindow
+
+if TYPE_CHECKING:
+    from drivers.base import Camera
+    from studio.analysis import Analysis
+    from studio.app import StudioApp
 
 log = logging.getLogger(__name__)
 
 STATS_INTERVAL_MS = 500
 
 
-def run_window(app: Any, args: Any) -> int:
+def run_window(app: StudioApp, args: argparse.Namespace) -> int:
     undo_cv2_qt_paths()  # the vision code has imported cv2 by now
-    qt = QApplication.instance() or QApplication(sys.argv[:1])
-    player = getattr(app, "cues", None)
-    own_player = player is None
-    if own_player:
-        player = CuePlayer(volume=getattr(args, "volume", None) or 0.7,
-                           enabled=not getattr(args, "mute", False))
+    existing = QApplication.instance()
+    qt = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    own_player = app.cues is None
+    player = app.cues or CuePlayer(volume=getattr(args, "volume", None) or 0.7,
+                                   enabled=not getattr(args, "mute", False))
     guide = AudioGuide(player, speech=bool(getattr(args, "speak", False)))
     window = build_window(app, player)
     wire(window, app, player, guide)
@@ -51,7 +58,7 @@ def run_window(app: Any, args: Any) -> int:
     stats.start(STATS_INTERVAL_MS)
     seconds = getattr(args, "seconds", None)
     if seconds:  # `studio run --seconds S`: the window closes itself (demos, tests)
-        QTimer.singleShot(int(seconds * 1000), window.close)
+        QTimer.singleShot(int(seconds * 1000), lambda: _close(window))
     qt.setQuitOnLastWindowClosed(True)
     try:
         return int(qt.exec_())
@@ -65,7 +72,11 @@ def run_window(app: Any, args: Any) -> int:
             player.close()
 
 
-def build_window(app: Any, player: CuePlayer) -> MainWindow:
+def _close(window: MainWindow) -> None:
+    window.close()
+
+
+def build_window(app: StudioApp, player: CuePlayer) -> MainWindow:
     try:
         from studio.vision.presets import PRESETS
     except ImportError:
@@ -76,17 +87,21 @@ def build_window(app: Any, player: CuePlayer) -> MainWindow:
                       volume=player.volume, guides=guides_for_preset(app.preset))
 
 
-def wire(window: MainWindow, app: Any, player: CuePlayer, guide: AudioGuide) -> None:
+def wire(window: MainWindow, app: StudioApp, player: CuePlayer, guide: AudioGuide) -> None:
     """Connect the app's events to the window and the guide, and the window's intents to the app."""
     bridge = window.bridge
+
+    def guide_hears(analysis: Analysis) -> None:
+        guide.on_analysis(analysis)  # returns the cue it asked for: only its tests look
+
     app.add_analysis_listener(bridge.post_analysis)
-    app.add_analysis_listener(guide.on_analysis)
+    app.add_analysis_listener(guide_hears)
     app.ready.add_listener(bridge.post_transition)
     app.ready.add_listener(guide.on_transition)
     app.camera.add_listener(bridge.post_camera_event)
     camera = app.camera
 
-    def report(future: Future, what: str, on_ok=None) -> None:
+    def report(future: Future, what: str, on_ok: Callable[[Any], None] | None = None) -> None:
         def done(f: Future) -> None:
             exc = f.exception()
             if exc is not None:
@@ -95,20 +110,7 @@ def wire(window: MainWindow, app: Any, player: CuePlayer, guide: AudioGuide) -> 
                 on_ok(f.result())
         future.add_done_callback(done)
 
-    controller = app.capture
-
-    def on_capture_event(event: CaptureEvent) -> None:
-        match event:
-            case CaptureDone(paths=paths) if paths:
-                bridge.capture_done.emit(paths[0], event.analysis)
-            case CaptureFailed():
-                bridge.message.emit(f"capture failed: {event.reason}")
-            case TriggerIgnored() if event.trigger.source in ("button", "key"):
-                bridge.message.emit(f"not captured: {event.reason}")
-            case CountdownTick():
-                bridge.message.emit(f"{event.n}…" if event.n else "")
-
-    controller.add_listener(on_capture_event)
+    app.capture.add_listener(wire_capture_messages(bridge))
 
     def capture() -> None:
         decision = app.request_capture("button")
@@ -141,7 +143,24 @@ def wire(window: MainWindow, app: Any, player: CuePlayer, guide: AudioGuide) -> 
     window.settings_wanted.connect(lambda: _request_settings(window, camera))
 
 
-def _request_settings(window: MainWindow, camera: Any) -> None:
+def wire_capture_messages(bridge: EventBridge) -> Callable[[CaptureEvent], None]:
+    """The capture listener that shows results and refusals in the window (any thread)."""
+
+    def on_capture_event(event: CaptureEvent) -> None:
+        match event:
+            case CaptureDone(paths=paths) if paths:
+                bridge.capture_done.emit(paths[0], event.analysis)
+            case CaptureFailed():
+                bridge.message.emit(f"capture failed: {event.reason}")
+            case TriggerIgnored() if event.trigger.source in ("button", "key"):
+                bridge.message.emit(f"not captured: {event.reason}")
+            case CountdownTick():
+                bridge.message.emit(f"{event.n}…" if event.n else "")
+
+    return on_capture_event
+
+
+def _request_settings(window: MainWindow, camera: Camera) -> None:
     """Read the camera's settings on its own thread; the panel fills when they arrive."""
     def done(f: Future) -> None:
         if f.exception() is None:
@@ -151,6 +170,6 @@ def _request_settings(window: MainWindow, camera: Any) -> None:
     camera.settings().add_done_callback(done)
 
 
-def _show_stats(window: MainWindow, app: Any) -> None:
+def _show_stats(window: MainWindow, app: StudioApp) -> None:
     stats = app.loop.stats
     window.set_stats(stats.fps, stats.latency_ms)

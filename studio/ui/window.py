@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PyQt5.QtCore import QSize, Qt, pyqtSignal
-from PyQt5.QtGui import QImageReader
+from PyQt5.QtCore import QSize, Qt, pyqtBoundSignal, pyqtSignal
+from PyQt5.QtGui import QCloseEvent, QImageReader, QKeyEvent, QResizeEvent
 from PyQt5.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -27,7 +27,7 @@ from PyQt5.QtWidgets import (
     QWidget,
 )
 
-from drivers.base import FileAdded, LatestFrameSlot, Setting, StateChanged
+from drivers.base import CameraEvent, FileAdded, LatestFrameSlot, Setting, StateChanged
 from studio.analysis import CHECK_IDS, Analysis
 from studio.guidance import describe_transition, label
 from studio.ready import ReadyState, ReadyTransition
@@ -109,7 +109,8 @@ class MainWindow(QMainWindow):
         button.setChecked(checked)
         return button
 
-    def _build_controls(self, presets, preset, trigger_modes, trigger_mode, muted, volume) -> None:
+    def _build_controls(self, presets: tuple[str, ...], preset: str, trigger_modes: tuple[str, ...],
+                        trigger_mode: str, muted: bool, volume: float) -> None:
         self.capture_button = self._button("\u25cf Capture")
         self.capture_button.clicked.connect(self.capture_requested)
         self.live_button = self._button("Live view", checkable=True, checked=True)
@@ -258,7 +259,7 @@ class MainWindow(QMainWindow):
         if analysis is not None:
             self.show_analysis(analysis)
 
-    def _on_camera_event(self, event) -> None:
+    def _on_camera_event(self, event: CameraEvent) -> None:
         if isinstance(event, StateChanged):
             self.show_camera_state(event)
         elif isinstance(event, FileAdded):
@@ -299,14 +300,16 @@ class MainWindow(QMainWindow):
         else:
             self.showFullScreen()
 
-    def _cycle(self, box: QComboBox, signal) -> None:
+    def _cycle(self, box: QComboBox, signal: pyqtBoundSignal) -> None:
         if box.count() > 1:
             box.setCurrentIndex((box.currentIndex() + 1) % box.count())
             signal.emit(box.currentText())
 
     # -- Qt ------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802
+        if event is None:  # the stubs allow it; Qt never sends one
+            return
         key, mods = event.key(), event.modifiers()
         if key == Qt.Key.Key_Q and mods & Qt.KeyboardModifier.ControlModifier:
             self.close()
@@ -347,11 +350,11 @@ class MainWindow(QMainWindow):
         else:
             super().keyPressEvent(event)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802
         self.help.setGeometry(self.rect())
         super().resizeEvent(event)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
         self.feed.stop()
         super().closeEvent(event)
 
