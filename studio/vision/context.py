@@ -62,7 +62,7 @@ class Aligned:
         angle = np.degrees(np.arctan2(left[1] - r[1], left[0] - r[0]))
         k = ALIGNED_IED / face.ied
         mid = (r + left) / 2.0
-        m = cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), float(angle), k)
+        m = np.asarray(cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), float(angle), k), np.float64)
         m[:, 2] += np.array([256.0, ALIGNED_EYE_Y]) - mid
         bgr = cv2.warpAffine(image, m, ALIGNED_SIZE, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         pts = face.xy @ m[:, :2].T + m[:, 2]
@@ -277,7 +277,7 @@ class FrameContext:
         if s is None:
             return None
         mask = np.zeros((self.h, self.w), np.uint8)
-        cv2.fillPoly(mask, [np.round(s.xy[list(FACE_OVAL)]).astype(np.int32)], 255)
+        cv2.fillPoly(mask, [np.round(s.xy[list(FACE_OVAL)]).astype(np.int32)], (255,))
         return mask
 
     @property
@@ -339,7 +339,7 @@ class FrameContext:
             return (pts - np.array(origin)) * scale
 
         opening = np.zeros(crop.shape[:2], np.uint8)
-        cv2.fillPoly(opening, [np.round(to_patch(eye.contour)).astype(np.int32)], 255)
+        cv2.fillPoly(opening, [np.round(to_patch(eye.contour)).astype(np.int32)], (255,))
         c = to_patch(eye.centre[None, :])[0]
         gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.float32)
         return EyePatch(

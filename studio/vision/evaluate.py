@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 from studio.analysis import CheckResult, Status
 from studio.vision.checks import CHECKS
@@ -17,12 +18,13 @@ def evaluate(
 ) -> list[Verdict]:
     """Each check's verdict, in order: ``held`` ones as given (live view's mask checks between
     masks), the others computed (timed as ``check:<id>``)."""
-    return [
-        held[check_id]
-        if check_id in held
-        else watch.timed(f"check:{check_id}", lambda c=check_id: CHECKS[c](ctx))
-        for check_id in check_ids
-    ]
+    verdicts = []
+    for check_id in check_ids:
+        if check_id in held:
+            verdicts.append(held[check_id])
+        else:
+            verdicts.append(watch.timed(f"check:{check_id}", partial(CHECKS[check_id], ctx)))
+    return verdicts
 
 
 def graded(preset: Preset, result: CheckResult) -> CheckResult:

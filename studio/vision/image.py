@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -74,7 +76,7 @@ def exif_orientation(data: bytes) -> int:
 def _tiff_orientation(tiff: bytes) -> int:
     if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
         return 1
-    order = "little" if tiff[:2] == b"II" else "big"
+    order: Literal["little", "big"] = "little" if tiff[:2] == b"II" else "big"
     ifd = int.from_bytes(tiff[4:8], order)
     if ifd + 2 > len(tiff):
         return 1
@@ -90,7 +92,7 @@ def _tiff_orientation(tiff: bytes) -> int:
 
 def upright(image: np.ndarray, orientation: int) -> np.ndarray:
     """``image`` (decoded ignoring EXIF) turned the way the camera meant it to be seen."""
-    turn = {
+    turns: dict[int, Callable[[np.ndarray], Any]] = {
         2: lambda im: cv2.flip(im, 1),
         3: lambda im: cv2.rotate(im, cv2.ROTATE_180),
         4: lambda im: cv2.flip(im, 0),
@@ -98,7 +100,8 @@ def upright(image: np.ndarray, orientation: int) -> np.ndarray:
         6: lambda im: cv2.rotate(im, cv2.ROTATE_90_CLOCKWISE),
         7: lambda im: cv2.flip(cv2.transpose(im), -1),
         8: lambda im: cv2.rotate(im, cv2.ROTATE_90_COUNTERCLOCKWISE),
-    }.get(orientation)
+    }
+    turn = turns.get(orientation)
     return np.ascontiguousarray(turn(image)) if turn else image
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -35,12 +36,13 @@ class Models:
     def __init__(self, *, live: bool, max_faces: int = 3) -> None:
         self.live = live
         self.max_faces = max_faces
-        self._mesh = None
-        self._crop_mesh = None
-        self._crop_tracker = None
-        self._detector = None
-        self._pose = None
-        self._segmenter = None
+        # MediaPipe's graph objects (untyped), built on first use.
+        self._mesh: Any = None
+        self._crop_mesh: Any = None
+        self._crop_tracker: Any = None
+        self._detector: Any = None
+        self._pose: Any = None
+        self._segmenter: Any = None
 
     # -- face ------------------------------------------------------------------------------
 

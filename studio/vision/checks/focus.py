@@ -126,7 +126,7 @@ def _face_band(ctx: FrameContext, s: FaceGeometry) -> tuple[np.ndarray, np.ndarr
     mid = (r + left) / 2.0 * ctx.full_scale
     ied = native_ied * k
     size = (int(BAND_SIZE_IED[0] * ied), int(BAND_SIZE_IED[1] * ied))
-    m = cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), angle, k)
+    m = np.asarray(cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), angle, k), np.float64)
     m[:, 2] += np.array([size[0] / 2, BAND_EYE_Y_IED * ied]) - mid
     flags = cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR
     band = cv2.warpAffine(ctx.full, m, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
@@ -136,10 +136,10 @@ def _face_band(ctx: FrameContext, s: FaceGeometry) -> tuple[np.ndarray, np.ndarr
 
 
 def _polygon(shape: tuple[int, ...], pts: np.ndarray, idx: tuple[int, ...], grow_px: int) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(pts[list(idx)]).astype(np.int32)], 255)
+    mask: np.ndarray = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(pts[list(idx)]).astype(np.int32)], (255,))
     if grow_px > 0:
-        mask = cv2.dilate(mask, np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8))
+        mask = np.asarray(cv2.dilate(mask, np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)))
     return mask
 
 
@@ -151,11 +151,11 @@ def _without_catchlights(
     for side, centre in (("right", RIGHT_IRIS[0]), ("left", LEFT_IRIS[0])):
         c = pts[centre]
         disc = np.zeros(gray.shape, np.uint8)
-        cv2.circle(disc, (int(round(c[0])), int(round(c[1]))), max(1, int(iris_px[side] / 2)), 255, -1)
+        cv2.circle(disc, (int(round(c[0])), int(round(c[1]))), max(1, int(iris_px[side] / 2)), (255,), -1)
         inside = gray[disc > 0]
         if inside.size:
             highlights |= ((gray > np.median(inside) + contrast) & (disc > 0)).astype(np.uint8)
-    highlights = cv2.dilate(highlights, np.ones((HIGHLIGHT_GROW_PX, HIGHLIGHT_GROW_PX), np.uint8))
+    highlights = np.asarray(cv2.dilate(highlights, np.ones((HIGHLIGHT_GROW_PX, HIGHLIGHT_GROW_PX), np.uint8)))
     return highlights == 0
 
 
