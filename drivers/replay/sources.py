@@ -113,7 +113,23 @@ class RecordingSource:
         self._reader.close()
 
 
-class VideoSource:
+class _FramesOnly:
+    """What a source without stills (a video, a JPEG folder) shares: only ``F`` records."""
+
+    def frames(self) -> Iterator[tuple[float, bytes]]:
+        raise NotImplementedError
+
+    def records(self) -> Iterator[tuple[bytes, float, bytes]]:
+        return ((FRAME, t, jpeg) for t, jpeg in self.frames())
+
+    def still_near(self, timestamp: float) -> bytes | None:
+        return None
+
+    def close(self) -> None:
+        """Nothing held open between passes."""
+
+
+class VideoSource(_FramesOnly):
     kind: SourceKind = "video"
     corrupt = 0
     skipped = 0
@@ -164,17 +180,8 @@ class VideoSource:
         finally:
             capture.release()
 
-    def records(self) -> Iterator[tuple[bytes, float, bytes]]:
-        return ((FRAME, t, jpeg) for t, jpeg in self.frames())
 
-    def still_near(self, timestamp: float) -> bytes | None:
-        return None
-
-    def close(self) -> None:
-        pass
-
-
-class FolderSource:
+class FolderSource(_FramesOnly):
     kind: SourceKind = "folder"
     corrupt = 0
 
@@ -223,15 +230,6 @@ class FolderSource:
             if data is not None:
                 yield index / self.nominal_fps, data
                 index += 1
-
-    def records(self) -> Iterator[tuple[bytes, float, bytes]]:
-        return ((FRAME, t, jpeg) for t, jpeg in self.frames())
-
-    def still_near(self, timestamp: float) -> bytes | None:
-        return None
-
-    def close(self) -> None:
-        pass
 
 
 def _check_readable(path: Path) -> None:
