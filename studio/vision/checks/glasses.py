@@ -17,8 +17,8 @@ veils the eye: the pupil, normally the darkest part of the face, turns grey.
 Every face with landmarks is judged (a group photo): glare on the main subject's glasses fails
 or warns; glare on someone else's glasses warns and says whose.
 
-Verdict numbers are in :class:`~studio.vision.thresholds.Thresholds`; the constants below only
-define where and how a measure is taken on the aligned face (IED = 128 px).
+The measures are in :mod:`studio.vision.checks.lenses`; the numbers that decide are in
+:class:`~studio.vision.thresholds.Thresholds`.
 """
 
 from __future__ import annotations
@@ -29,152 +29,30 @@ import cv2
 import numpy as np
 
 from studio.analysis import CheckResult, Status
-from studio.vision.context import ALIGNED_EYE_Y, ALIGNED_IED, Aligned, FrameContext
-from studio.vision.landmarks import (
-    EYE_CONTOURS,
-    EYE_CORNERS,
-    FACE_OVAL,
-    IRISES,
-    LEFT_CHEEK,
-    LEFT_EYE_INNER,
-    LEFT_LOWER_LID,
-    RIGHT_CHEEK,
-    RIGHT_EYE_INNER,
-    RIGHT_LOWER_LID,
-    SIDES,
-    FaceGeometry,
-)
+from studio.vision.checks.lenses import cheek_values, eye_opening, frame_lines, lens_box, pupil_level, region
+from studio.vision.context import ALIGNED_IED, Aligned, FrameContext
+from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry
 from studio.vision.thresholds import Thresholds
 
-# Line strength: a row profile smoothed a little (fine) against its broad trend.
-_GAUSS_FINE = cv2.getGaussianKernel(7, 1.2).ravel()
-_GAUSS_TREND = cv2.getGaussianKernel(25, 6.0).ravel()
-_TREND_PAD = 12  # half the trend kernel: the profile's ends are padded, then cut off again
-# Where frames run, in aligned px: across the bridge (the middle 70 % between the inner eye
-# corners, from brow height to just under the eye line) and under each eye (below the lower lid).
-_BRIDGE_INSET = 0.15  # of the gap between the inner corners, on each side
-_BRIDGE_ABOVE, _BRIDGE_BELOW = 64.0, 20.0  # rows above / below the eye line
-_RIM_BELOW_LID, _RIM_BELOW_EYES = 4.0, 85.0  # rows below the lower lid / the eye line
-# The lens area around an eye, in IED (field notes): widened 0.35 outwards, 0.27 up towards the
-# brows, 0.25 below the lid; towards the nose only 0.08 (the lit nose bridge is not lens).
-_LENS_OUT, _LENS_IN, _LENS_UP, _LENS_DOWN = 0.35, 0.08, 0.27, 0.25
-_IRIS_INNER = 0.8  # the inner 80 % of the iris disc: the landmark ring is a little loose
-_PUPIL_PERCENTILE = 10  # the pupil's level: the 10th percentile of the iris disc
-_MIN_DISC_PIXELS = 6
 _OPEN_KERNEL = np.ones((3, 3), np.uint8)  # drops isolated bright specks (JPEG ringing, catchlight)
 _EYE_MARGIN_KERNEL = np.ones((5, 5), np.uint8)  # the eye opening grown by 2 px: lid edges are not lens
 _MARK_MIN_PIXELS = 6  # a glare blob smaller than this gets no mark on the overlay
 _LEFT_THIRD, _RIGHT_THIRD = 0.4, 0.6  # "on the left / in the middle / on the right" of a group
-
-
-# -- measuring ------------------------------------------------------------------------------
-
-
-def _line_strength(region: np.ndarray) -> float:
-    """Strongest horizontal line across ``region`` (grey levels above/below the local trend)."""
-    if region.shape[0] < 8 or region.shape[1] < 4:
-        return 0.0
-    prof = region.mean(axis=1)
-    padded = np.pad(prof, _TREND_PAD, mode="edge")
-    fine = np.convolve(padded, _GAUSS_FINE, "same")[_TREND_PAD:-_TREND_PAD]
-    trend = np.convolve(padded, _GAUSS_TREND, "same")[_TREND_PAD:-_TREND_PAD]
-    return float(np.abs(fine - trend).max())
-
-
-def _region(gray: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
-    h, w = gray.shape
-    return gray[int(max(0, y0)) : int(min(h, y1)), int(max(0, x0)) : int(min(w, x1))]
-
-
-def _frame_lines(a: Aligned) -> tuple[float, float]:
-    """(bridge line, the weaker of the two rim lines under the eyes)."""
-    g, p = a.gray, a.points
-    inner_r, inner_l = p[RIGHT_EYE_INNER], p[LEFT_EYE_INNER]
-    inset = _BRIDGE_INSET * (inner_l[0] - inner_r[0])
-    top, bottom = ALIGNED_EYE_Y - _BRIDGE_ABOVE, ALIGNED_EYE_Y + _BRIDGE_BELOW
-    bridge = _line_strength(_region(g, inner_r[0] + inset, top, inner_l[0] - inset, bottom))
-    lower_lid = max(p[RIGHT_LOWER_LID][1], p[LEFT_LOWER_LID][1])
-    rims = []
-    for side in SIDES:
-        x0, x1 = sorted(p[i][0] for i in EYE_CORNERS[side])
-        rim = _region(g, x0, lower_lid + _RIM_BELOW_LID, x1, ALIGNED_EYE_Y + _RIM_BELOW_EYES)
-        rims.append(_line_strength(rim))
-    return bridge, min(rims)
-
-
-def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
-    bridge, rim = _frame_lines(a)
-    lens = np.concatenate([_region(a.gray, *_lens_box(a, side)).ravel() for side in SIDES])
-    c50 = max(float(np.median(_cheek_values(a))), 1.0)
-    dark = float(np.median(lens)) / c50 if lens.size else 1.0
-    veil = max(_pupil_level(a, side, th)[0] / c50 for side in SIDES)
-    return {"bridge": bridge, "rim": rim, "dark": dark, "veil": veil}
-
-
-def _eye_opening(
-    a: Aligned, side: str, shape: tuple[int, ...], origin: tuple[int, int] = (0, 0)
-) -> np.ndarray:
-    """The eye opening (eyelid polygon) as a uint8 mask of ``shape`` whose (0, 0) is ``origin``."""
-    opening = np.zeros(shape, np.uint8)
-    contour = a.points[list(EYE_CONTOURS[side])] - origin
-    cv2.fillPoly(opening, [np.round(contour).astype(np.int32)], (1,))
-    return opening
-
-
-def _iris_disc(a: Aligned, side: str) -> tuple[np.ndarray, tuple[int, int], float]:
-    """The inner 80 % of the iris disc inside the eye opening, as a uint8 mask of a small box
-    around it, the box's (x, y) origin, and the fraction of the disc the lids leave visible."""
-    iris = IRISES[side]
-    centre = a.points[iris[0]]
-    radius = max(1, int(_IRIS_INNER * float(np.linalg.norm(a.points[iris[1]] - centre))))
-    x0, y0 = int(round(centre[0])) - radius - 1, int(round(centre[1])) - radius - 1
-    size = 2 * radius + 3
-    disc = np.zeros((size, size), np.uint8)
-    cv2.circle(disc, (radius + 1, radius + 1), radius, (1,), -1)
-    opening = _eye_opening(a, side, (size, size), (x0, y0))
-    # Clip to the aligned image (a face at its edge).
-    h, w = a.gray.shape
-    cx0, cy0, cx1, cy1 = max(0, -x0), max(0, -y0), min(size, w - x0), min(size, h - y0)
-    visible = np.zeros_like(disc)
-    visible[cy0:cy1, cx0:cx1] = (disc & opening)[cy0:cy1, cx0:cx1]
-    return visible, (x0, y0), float(visible.sum() / max(int(disc.sum()), 1))
-
-
-def _pupil_level(a: Aligned, side: str, th: Thresholds) -> tuple[float, np.ndarray]:
-    """The pupil's grey level (10th percentile of the iris disc) and the disc as a mask of the
-    aligned image. A reflection on a lens lifts it; a bare pupil stays dark. 0 when the lids
-    hide the pupil (squint, blink: the disc then holds lid skin, which is bright) or the disc
-    is a few pixels."""
-    iris, (x0, y0), visible = _iris_disc(a, side)
-    full = np.zeros(a.gray.shape, np.uint8)
-    ys, xs = np.nonzero(iris)
-    ys, xs = ys + y0, xs + x0
-    full[ys, xs] = 1
-    inside = a.gray[ys, xs]
-    if inside.size < _MIN_DISC_PIXELS or visible < th.pupil_min_visible:
-        return 0.0, full
-    k = inside.size // _PUPIL_PERCENTILE
-    return float(np.partition(inside, k)[k]), full
-
-
-def _cheek_values(a: Aligned) -> np.ndarray:
-    mask = np.zeros(a.gray.shape, np.uint8)
-    for cheek in (RIGHT_CHEEK, LEFT_CHEEK):
-        cv2.fillPoly(mask, [np.round(a.points[list(cheek)]).astype(np.int32)], (255,))
-    values = a.gray[mask > 0]
-    return values if values.size else a.gray.ravel()
-
-
-def _lens_box(a: Aligned, side: str) -> tuple[float, float, float, float]:
-    contour = a.points[list(EYE_CONTOURS[side])]
-    x0, y0 = contour.min(axis=0)
-    x1, y1 = contour.max(axis=0)
-    out, inner = _LENS_OUT * ALIGNED_IED, _LENS_IN * ALIGNED_IED
-    left_pad, right_pad = (out, inner) if side == "right" else (inner, out)
-    return (x0 - left_pad, y0 - _LENS_UP * ALIGNED_IED, x1 + right_pad, y1 + _LENS_DOWN * ALIGNED_IED)
+_BRIGHT_SKIN_PERCENTILE = 90  # "the brightest lit skin" of the cheeks
+_EYE_REGION_PAD = 0.5  # drawn region around each eye, in eye widths
 
 
 # -- glasses --------------------------------------------------------------------------------
+
+
+def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
+    """Frame lines (bridge, weaker rim), lens darkness and pupil veil, both against the cheeks."""
+    bridge, rim = frame_lines(a)
+    lens = np.concatenate([region(a.gray, *lens_box(a, side)).ravel() for side in SIDES])
+    c50 = max(float(np.median(cheek_values(a))), 1.0)
+    dark = float(np.median(lens)) / c50 if lens.size else 1.0
+    veil = max(pupil_level(a, side, th)[0] / c50 for side in SIDES)
+    return {"bridge": bridge, "rim": rim, "dark": dark, "veil": veil}
 
 
 def glasses_kind(ctx: FrameContext) -> str:
@@ -236,7 +114,9 @@ def check_glasses(ctx: FrameContext) -> CheckResult:
         "lens_darkness": round(f["dark"], 3),
     }
     s = ctx.subject
-    regions = tuple(ctx.norm_box(*s.eye(side).box(0.5)) for side in SIDES) if kind != "none" else ()
+    regions = (
+        tuple(ctx.norm_box(*s.eye(side).box(_EYE_REGION_PAD)) for side in SIDES) if kind != "none" else ()
+    )
     value = max(f["bridge"] / ctx.th.glasses_bridge_line, f["rim"] / ctx.th.glasses_rim_line)
     status, message = _GLASSES_MESSAGES[kind]
     return CheckResult("glasses", status, message, value, regions, fields)
@@ -277,7 +157,7 @@ def _bright_mask(a: Aligned, th: Thresholds, c50: float, c90: float) -> np.ndarr
 
 def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
     """Per lens of one face warped level: glare area, whether it hides the eye, veil, marks."""
-    c50, c90 = np.percentile(_cheek_values(a), (50, 90))
+    c50, c90 = np.percentile(cheek_values(a), (50, _BRIGHT_SKIN_PERCENTILE))
     bright = _bright_mask(a, th, float(c50), float(c90))
     face = np.zeros(a.gray.shape, np.uint8)
     cv2.fillPoly(face, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
@@ -290,17 +170,17 @@ def _lens_glare(
 ) -> LensGlare | None:
     """One lens: None when too little of it is in the face to judge."""
     g = a.gray
-    x0, y0, x1, y1 = (int(round(v)) for v in _lens_box(a, side))
+    x0, y0, x1, y1 = (int(round(v)) for v in lens_box(a, side))
     x0, y0 = max(0, x0), max(0, y0)
     x1, y1 = min(g.shape[1], x1), min(g.shape[0], y1)
     # The white of the eye is bright by nature: the lens area around the eye excludes it,
     # and inside the eye only the iris (normally dark) is judged.
-    opening = _eye_opening(a, side, g.shape)
+    opening = eye_opening(a, side, g.shape)
     around = (face & (1 - cv2.dilate(opening, _EYE_MARGIN_KERNEL)))[y0:y1, x0:x1]
     if around.sum() < th.glare_min_lens_pixels:
         return None
     blobs = bright[y0:y1, x0:x1] & around
-    pupil, iris = _pupil_level(a, side, th)
+    pupil, iris = pupil_level(a, side, th)
     eye_cover = float((bright & iris).sum() / max(iris.sum(), 1))
     marks = _glare_marks(a, blobs | (bright & iris)[y0:y1, x0:x1], (x0, y0))
     corners = a.to_image(np.array([[x0, y0], [x1, y1], [x0, y1], [x1, y0]]))
