@@ -516,6 +516,22 @@ def test_hotplug_polling_wired_into_reconnect(tmp_path):
     assert res["left"] == [] and res["closed_mode"] == "off"  # the monitor stops with the camera
 
 
+def test_hotplug_uses_udev_where_udev_runs(tmp_path):
+    from drivers.hotplug import udev_available
+
+    if not udev_available():
+        pytest.skip("no udev daemon here: pyudev cannot see a replug in this container; "
+                    "the polling path is tested above, the udev path needs a real replug")
+    res = run_scenario(tmp_path, """
+        cam = GphotoCamera(OUT / "photos", GphotoOptions(hotplug="auto"))
+        cam.open()
+        mode = cam.hotplug_mode
+        cam.close()
+        result(mode=mode)
+    """)
+    assert res["mode"] == "udev"
+
+
 def test_exposure_controls_are_offered_by_display_role(tmp_path):
     # The driver, not the UI, knows which libgphoto2 widget serves which control.
     res = run_scenario(tmp_path, """

@@ -145,3 +145,11 @@ def test_exposure_widget_names_map_to_one_control_each():
     assert control_for("eosshutterspeed", {"eosshutterspeed"}) is ExposureControl.SHUTTER
     assert control_for("isospeed", {"isospeed"}) is ExposureControl.ISO
     assert control_for("capturetarget", both | {"capturetarget"}) is None
+
+
+def test_hotplug_mode_is_checked_when_the_options_are_made():
+    from drivers.gphoto.options import GphotoOptions
+
+    assert GphotoOptions().hotplug == "auto"
+    with pytest.raises(ValueError, match="hotplug must be one of auto, udev, poll, off"):
+        GphotoOptions(hotplug="sometimes")

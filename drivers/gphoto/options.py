@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+HOTPLUG_MODES = ("auto", "udev", "poll", "off")
+
 
 @dataclass(frozen=True, slots=True)
 class GphotoOptions:
@@ -22,3 +24,7 @@ class GphotoOptions:
     busy_poll_s: float = 0.01  # event poll period while a capture is pending
     download_retry_s: float = 2.0
     download_attempts: int = 5
+
+    def __post_init__(self) -> None:
+        if self.hotplug not in HOTPLUG_MODES:
+            raise ValueError(f"hotplug must be one of {', '.join(HOTPLUG_MODES)}, not {self.hotplug!r}")
