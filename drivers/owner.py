@@ -108,14 +108,6 @@ class OwnerLoop:
         with self._lock:
             return self._thread is not None and not self._stopping
 
-    @property
-    def stopping(self) -> bool:
-        """True once :meth:`stop` was called: a handler may check it to end a long wait."""
-        return self._stopping
-
-    def on_loop_thread(self) -> bool:
-        return threading.current_thread() is self._thread
-
     def start(self) -> None:
         """Start the thread and wait for ``device.setup()``; re-raises what setup raised."""
         with self._lock:
