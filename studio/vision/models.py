@@ -74,6 +74,25 @@ class Models:
         is too short-range for. ``track``: live view keeps the crop still between frames, so a
         tracking graph (no detector run on every frame) can work in crop coordinates. ``bgr``:
         the image is BGR; only the crop is converted (not a whole 24 MP still)."""
+        graph = self._crop_graph(track)
+        cut = _square_crop(rgb, box, scale, side)
+        if cut is None:
+            return None
+        crop, k, (ix0, iy0) = cut
+        if bgr:
+            crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        result = graph.process(np.ascontiguousarray(crop))
+        if not result.multi_face_landmarks:
+            return None
+        ch, cw = crop.shape[:2]
+        lm = _landmarks(result.multi_face_landmarks[0], cw, ch, 0.0, 0.0, 1.0)
+        lm /= k  # crop px -> full-res px
+        lm[:, 0] += ix0
+        lm[:, 1] += iy0
+        lm /= scale  # -> analysed-image px
+        return FaceGeometry(lm)
+
+    def _crop_graph(self, track: bool) -> Any:
         graph = self._crop_tracker if track else self._crop_mesh
         if graph is None:
             graph = mp.solutions.face_mesh.FaceMesh(
@@ -87,36 +106,7 @@ class Models:
                 self._crop_tracker = graph
             else:
                 self._crop_mesh = graph
-        x0, y0, x1, y1 = (v * scale for v in box)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        half = 1.1 * max(x1 - x0, y1 - y0)
-        h, w = rgb.shape[:2]
-        ix0, iy0 = int(max(0, cx - half)), int(max(0, cy - half))
-        ix1, iy1 = int(min(w, cx + half)), int(min(h, cy + half))
-        if ix1 - ix0 < 16 or iy1 - iy0 < 16:
-            return None
-        crop = rgb[iy0:iy1, ix0:ix1]
-        k = side / max(crop.shape[:2])
-        if k < 1.0:
-            crop = cv2.resize(
-                crop,
-                (max(1, round(crop.shape[1] * k)), max(1, round(crop.shape[0] * k))),
-                interpolation=cv2.INTER_AREA,
-            )
-        else:
-            k = 1.0
-        if bgr:
-            crop = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
-        result = graph.process(np.ascontiguousarray(crop))
-        if not result.multi_face_landmarks:
-            return None
-        ch, cw = crop.shape[:2]
-        lm = _landmarks(result.multi_face_landmarks[0], cw, ch, 0.0, 0.0, 1.0)
-        lm /= k  # crop px -> full-res px
-        lm[:, 0] += ix0
-        lm[:, 1] += iy0
-        lm /= scale  # -> analysed-image px
-        return FaceGeometry(lm)
+        return graph
 
     def detect(self, rgb: np.ndarray, min_score: float) -> list[Detection]:
         """Full-range face detector (finds small and distant faces)."""
@@ -191,6 +181,27 @@ _WIRE = np.dtype(
     ]
 )
 _WIRE_TAGS = {"tag": 0x0A, "len": 15, "tx": 0x0D, "ty": 0x15, "tz": 0x1D}
+
+
+def _square_crop(
+    image: np.ndarray, box: tuple[float, float, float, float], scale: float, side: int
+) -> tuple[np.ndarray, float, tuple[int, int]] | None:
+    """A square of 2.2 face widths around ``box`` (px of an image ``scale`` × smaller), at most
+    ``side`` px: (crop, its px per image px, its origin in image px), or None if too small."""
+    x0, y0, x1, y1 = (v * scale for v in box)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half = 1.1 * max(x1 - x0, y1 - y0)
+    h, w = image.shape[:2]
+    ix0, iy0 = int(max(0, cx - half)), int(max(0, cy - half))
+    ix1, iy1 = int(min(w, cx + half)), int(min(h, cy + half))
+    if ix1 - ix0 < 16 or iy1 - iy0 < 16:
+        return None
+    crop = image[iy0:iy1, ix0:ix1]
+    k = side / max(crop.shape[:2])
+    if k >= 1.0:
+        return crop, 1.0, (ix0, iy0)
+    size = (max(1, round(crop.shape[1] * k)), max(1, round(crop.shape[0] * k)))
+    return cv2.resize(crop, size, interpolation=cv2.INTER_AREA), k, (ix0, iy0)
 
 
 def _landmarks(face, w: int, h: int, ox: float, oy: float, scale: float) -> np.ndarray:
