@@ -26,6 +26,9 @@ _BACKGROUND, _PERSON = 0.2, 0.5
 # T below the chin, is 2.5 face widths tall and 3 wide.
 _TORSO_BELOW_CHIN, _TORSO_HEIGHT, _TORSO_HALF_WIDTH = 0.5, 2.5, 1.5
 _MIN_TORSO_PX = 6  # a torso box narrower or shorter than this (at IED = 32 px): out of frame
+# Periodicity: the spectrum of a patch of at least 16 px, its lowest frequencies (the first 3
+# rows and columns: shading, the torso's outline) left out, against its 99th percentile.
+_MIN_SPECTRUM_PX, _LOW_FREQUENCIES, _SPECTRUM_REFERENCE = 16, 3, 99
 
 
 def _scaled(ctx: FrameContext) -> tuple[np.ndarray, np.ndarray, float] | None:
@@ -89,14 +92,15 @@ def check_background(ctx: FrameContext) -> CheckResult:
 def _periodicity(patch: np.ndarray) -> float:
     """Strongest spectral peak over the 99th percentile of the spectrum (lowest frequencies
     excluded): stripes and checks put their energy in a few peaks, prints and folds do not."""
-    if min(patch.shape) < 16:
+    if min(patch.shape) < _MIN_SPECTRUM_PX:
         return 0.0
     p = patch - patch.mean()
     p *= np.outer(np.hanning(p.shape[0]), np.hanning(p.shape[1]))
     spec = np.abs(np.fft.rfft2(p))
-    spec[:3, :3] = 0
-    spec[-2:, :3] = 0
-    ref = float(np.percentile(spec, 99)) + 1e-6
+    low = _LOW_FREQUENCIES
+    spec[:low, :low] = 0
+    spec[-(low - 1) :, :low] = 0  # negative vertical frequencies: row 0 is counted above
+    ref = float(np.percentile(spec, _SPECTRUM_REFERENCE)) + 1e-6
     return float(spec.max() / ref)
 
 

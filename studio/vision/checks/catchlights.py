@@ -26,6 +26,7 @@ from studio.vision.thresholds import Thresholds
 _IRIS_INNER = 0.8
 _LID_MARGIN = 0.25  # of the iris radius
 _MIN_PIXELS = 6  # fewer pixels of iris than this: nothing to search
+_EYE_REGION_PAD = 0.1  # drawn region around each judged eye, in eye widths
 _EMPTY = {"present": None, "count": 0, "clock": None}
 Blob = tuple[float, float, float]  # x, y (patch px), area / iris area
 
@@ -155,6 +156,6 @@ def check_catchlights(ctx: FrameContext) -> CheckResult:
     fields["agree"] = agree
     fields["iris_px"] = round(max(sizes), 1)
     status, message = _verdict(judged, clocks, agree)
-    regions = tuple(ctx.norm_box(*s.eye(side).box(0.1)) for side in judged)
+    regions = tuple(ctx.norm_box(*s.eye(side).box(_EYE_REGION_PAD)) for side in judged)
     value = float(len(clocks))
     return CheckResult("catchlights", status, message, value, regions, fields, tuple(marks))
