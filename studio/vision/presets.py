@@ -139,25 +139,39 @@ def _from_toml(path: Path, name: str) -> Preset:
     base_name = data.pop("base", name if name in _BUILTIN else "commercial-headshot")
     if not isinstance(base_name, str) or base_name not in _BUILTIN:
         raise PresetError(f"{path}: unknown base preset {base_name!r}; built-in: {', '.join(PRESETS)}")
-    preset = replace(_BUILTIN[base_name], name=name)
-    changes: dict[str, object] = {}
-    for key in ("required", "advisory"):
-        if key in data:
-            changes[key] = _ids(data.pop(key), key, CHECK_IDS, path)
-    if "shots" in data:
-        changes["shots"] = _ids(data.pop("shots"), "shots", SHOT_TYPES, path)
-    if "description" in data:
-        changes["description"] = str(data.pop("description"))
-    if "allow_groups" in data:
-        changes["allow_groups"] = bool(data.pop("allow_groups"))
+    base = _BUILTIN[base_name]
+
+    def names(key: str, allowed: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+        return _ids(data.pop(key), key, allowed, path) if key in data else default
+
+    required = names("required", CHECK_IDS, base.required)
+    advisory = names("advisory", CHECK_IDS, base.advisory)
+    shots = names("shots", SHOT_TYPES, base.shots)
+    description = str(data.pop("description", base.description))
+    allow_groups = bool(data.pop("allow_groups", base.allow_groups))
     overrides = data.pop("thresholds", {})
     if data:
         raise PresetError(f"{path}: unknown key(s) {', '.join(sorted(data))}")
+    thresholds = _thresholds(base.thresholds, overrides, path)
+    return replace(
+        base,
+        name=name,
+        description=description,
+        required=required,
+        advisory=advisory,
+        shots=shots,
+        allow_groups=allow_groups,
+        thresholds=thresholds,
+    )
+
+
+def _thresholds(base: Thresholds, overrides: object, source: Path) -> Thresholds:
+    """``base`` with a preset file's ``[thresholds]`` table applied."""
     if not isinstance(overrides, dict) or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in overrides.values()):
-        raise PresetError(f"{path}: [thresholds] must map names to numbers")
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in overrides.values()
+    ):
+        raise PresetError(f"{source}: [thresholds] must map names to numbers")
     try:
-        changes["thresholds"] = preset.thresholds.updated(**overrides)
+        return base.updated(**overrides)
     except KeyError as exc:
-        raise PresetError(f"{path}: {exc.args[0]}") from None
-    return replace(preset, **changes)
+        raise PresetError(f"{source}: {exc.args[0]}") from None
