@@ -40,9 +40,14 @@ CHECK_IDS = ("face", "framing", "eyes_open", "eye_focus", "catchlights", "glasse
              "exposure", "background", "clothing")
 
 
+_SCALARS = (str, int, float, type(None), enum.Enum)  # immutable already (bool is an int)
+
+
 def frozen(value: Any) -> Any:
     """``value`` made read-only all the way down: mappings become read-only mappings, lists and
     tuples tuples, sets frozensets, numpy arrays read-only copies; anything else is kept."""
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, Mapping):
         return MappingProxyType({k: frozen(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):

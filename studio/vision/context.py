@@ -151,11 +151,11 @@ class FrameContext:
         object.__setattr__(self, "faces", tuple(sorted(self.faces, key=lambda f: -f.area)))
         object.__setattr__(self, "detected_only", tuple(self.detected_only))
 
-    @property
+    @cached_property
     def h(self) -> int:
         return int(self.image.shape[0])
 
-    @property
+    @cached_property
     def w(self) -> int:
         return int(self.image.shape[1])
 
@@ -227,7 +227,7 @@ class FrameContext:
 
     # -- faces -----------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def subject(self) -> FaceGeometry | None:
         """The main subject (:func:`main_subject`)."""
         return main_subject(self.faces, self.detected_only)
