@@ -18,8 +18,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-# ALIGNED_* re-exported (SHIM) until the check modules import them from studio.vision.crops.
-from studio.vision.crops import ALIGNED_EYE_Y, ALIGNED_IED, Aligned, EyePatch, cut_eye  # noqa: F401
+from studio.vision.crops import Aligned, EyePatch, cut_eye
 from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry
 from studio.vision.presets import Preset, load_preset
 from studio.vision.thresholds import Thresholds
@@ -110,10 +109,8 @@ class FrameContext:
     def w(self) -> int:
         return int(self.image.shape[1])
 
-    def memo(self, key: str, compute: Callable[[], Any], *, live_every: int = 1) -> Any:
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """A value several checks share, computed once per frame."""
-        if live_every > 1:  # SHIM: until the check modules call measure() for slow measurements
-            return self.measure(key, compute)
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]

@@ -14,19 +14,19 @@ from studio.vision.checks.face import check_face
 from studio.vision.checks.focus import check_eye_focus
 from studio.vision.checks.framing import check_framing, shot_type
 from studio.vision.checks.glasses import check_glare, check_glasses
-from studio.vision.verdict import Check, observes_nothing
+from studio.vision.verdict import Check
 
 CHECKS: dict[str, Check] = {
     "face": check_face,
-    "framing": observes_nothing(check_framing),  # SHIM until the check modules return Verdicts
+    "framing": check_framing,
     "eyes_open": check_eyes_open,
     "eye_focus": check_eye_focus,
-    "catchlights": observes_nothing(check_catchlights),
-    "glasses": observes_nothing(check_glasses),
-    "glare": observes_nothing(check_glare),
-    "exposure": observes_nothing(check_exposure),
-    "background": observes_nothing(check_background),
-    "clothing": observes_nothing(check_clothing),
+    "catchlights": check_catchlights,
+    "glasses": check_glasses,
+    "glare": check_glare,
+    "exposure": check_exposure,
+    "background": check_background,
+    "clothing": check_clothing,
 }
 
 __all__ = ["CHECKS", "Check", "shot_type"]

@@ -17,6 +17,7 @@ from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
 from studio.vision.landmarks import FaceGeometry
 from studio.vision.thresholds import Thresholds
+from studio.vision.verdict import observes_nothing
 
 _SCALE_IED = 32.0
 # Which pixels of the person mask (selfie segmentation confidence) are background and which
@@ -66,6 +67,7 @@ def _background(ctx: FrameContext) -> dict[str, float] | None:
     return {"energy": float(_energy(gray)[bg].mean()), "fraction": fraction}
 
 
+@observes_nothing
 def check_background(ctx: FrameContext) -> CheckResult:
     if ctx.subject is None:
         return CheckResult("background", Status.UNKNOWN, "No face", None)
@@ -135,6 +137,7 @@ def _torso(scaled: tuple[np.ndarray, np.ndarray, float], s: FaceGeometry, th: Th
     return Torso(energy, periodicity, (left / k, top / k, right / k, bottom / k))
 
 
+@observes_nothing
 def check_clothing(ctx: FrameContext) -> CheckResult:
     s, th = ctx.subject, ctx.th
     if s is None:

@@ -16,9 +16,11 @@ import numpy as np
 from studio.analysis import CheckResult, Status
 from studio.vision.checks.eyes import eye_states
 from studio.vision.checks.glasses import glasses_kind
-from studio.vision.context import EyePatch, FrameContext
+from studio.vision.context import FrameContext
+from studio.vision.crops import EyePatch
 from studio.vision.landmarks import SIDES
 from studio.vision.thresholds import Thresholds
+from studio.vision.verdict import observes_nothing
 
 # Where a catchlight is looked for (geometry of the measurement, not a verdict): the inner 80 %
 # of the iris (the landmark ring is a little loose, and the white of the eye just outside it is
@@ -134,6 +136,7 @@ def _verdict(
     return Status.PASS, f"Catchlights{where}"
 
 
+@observes_nothing
 def check_catchlights(ctx: FrameContext) -> CheckResult:
     s, th = ctx.subject, ctx.th
     fields: dict[str, object] = {"left": dict(_EMPTY), "right": dict(_EMPTY), "agree": None}

@@ -12,6 +12,7 @@ from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
 from studio.vision.landmarks import FACE_OVAL
 from studio.vision.thresholds import Thresholds
+from studio.vision.verdict import observes_nothing
 
 _MIN_PIXELS = 16  # fewer face pixels than this: nothing to judge
 _LIT_SKIN_PERCENTILE = 95  # "the lit skin": the 95th percentile of face luma
@@ -58,6 +59,7 @@ def exposure_verdict(m: dict[str, float], th: Thresholds) -> tuple[Status, str]:
     return Status.PASS, f"Face well exposed (median {median:.0f}/255)"
 
 
+@observes_nothing
 def check_exposure(ctx: FrameContext) -> CheckResult:
     values, s = face_values(ctx), ctx.subject
     if values is None or values.size < _MIN_PIXELS or s is None:

@@ -13,6 +13,7 @@ from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
 from studio.vision.landmarks import POSE_HIPS, POSE_JOINTS, POSE_SHOULDERS, SIDES, FaceGeometry
 from studio.vision.thresholds import Thresholds
+from studio.vision.verdict import observes_nothing
 
 # The face detector's box runs from the brows to the chin: ~0.75 of a head length (geometry of
 # the estimate, used only for a face without landmarks).
@@ -181,6 +182,7 @@ def _status(shot: str, problems: list[str]) -> Status:
     return Status.FAIL if fails & set(problems) else Status.WARN
 
 
+@observes_nothing
 def check_framing(ctx: FrameContext) -> CheckResult:
     shot = shot_type(ctx)
     s = ctx.subject

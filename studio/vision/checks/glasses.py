@@ -30,9 +30,11 @@ import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.checks.lenses import cheek_values, eye_opening, frame_lines, lens_box, pupil_level, region
-from studio.vision.context import ALIGNED_IED, Aligned, FrameContext
+from studio.vision.context import FrameContext
+from studio.vision.crops import ALIGNED_IED, Aligned
 from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry
 from studio.vision.thresholds import Thresholds
+from studio.vision.verdict import observes_nothing
 
 _OPEN_KERNEL = np.ones((3, 3), np.uint8)  # drops isolated bright specks (JPEG ringing, catchlight)
 _EYE_MARGIN_KERNEL = np.ones((5, 5), np.uint8)  # the eye opening grown by 2 px: lid edges are not lens
@@ -61,7 +63,7 @@ def glasses_kind(ctx: FrameContext) -> str:
 
 def _glasses_memo(ctx: FrameContext) -> tuple[str, dict[str, float]]:
     # Glasses do not come and go between frames: live view re-measures them now and then.
-    return ctx.memo("glasses", lambda: _glasses(ctx), live_every=int(ctx.th.glasses_every))
+    return ctx.measure("glasses", lambda: _glasses(ctx))
 
 
 def _glasses(ctx: FrameContext) -> tuple[str, dict[str, float]]:
@@ -101,6 +103,7 @@ _GLASSES_MESSAGES = {
 }
 
 
+@observes_nothing
 def check_glasses(ctx: FrameContext) -> CheckResult:
     if ctx.subject is None:
         return CheckResult("glasses", Status.UNKNOWN, "No face", None, (), {"kind": "unknown"})
@@ -272,6 +275,7 @@ def _glare_verdict(
     return Status.PASS, "No glare on the glasses"
 
 
+@observes_nothing
 def check_glare(ctx: FrameContext) -> CheckResult:
     if ctx.subject is None:
         return CheckResult("glare", Status.UNKNOWN, "No face", None, (), {"lenses": []})

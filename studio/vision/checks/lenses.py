@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from studio.vision.context import ALIGNED_EYE_Y, ALIGNED_IED, Aligned
+from studio.vision.crops import ALIGNED_EYE_Y, ALIGNED_IED, Aligned
 from studio.vision.landmarks import (
     EYE_CONTOURS,
     EYE_CORNERS,
