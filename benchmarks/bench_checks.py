@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -33,6 +34,7 @@ import mediapipe as mp  # noqa: E402
 
 from drivers.base import LiveFrame  # noqa: E402
 from studio.vision import Analyzer, decode_jpeg  # noqa: E402
+from studio.vision.presets import load_preset  # noqa: E402
 
 VIDEO = ROOT.parent / "shared" / "fixtures" / "liveview" / "stage_singer_640x360_30fps.mp4"
 SIZE = (1024, 680)
@@ -40,7 +42,7 @@ SIZE = (1024, 680)
 
 def video_frames(limit: int) -> list[bytes]:
     cap = cv2.VideoCapture(str(VIDEO))
-    out = []
+    out: list[bytes] = []
     while len(out) < limit:
         ok, frame = cap.read()
         if not ok:
@@ -62,7 +64,7 @@ def still_subject(jpeg: bytes, n: int, seed: int = 1) -> list[bytes]:
     """One frame repeated with new sensor noise each time, as a camera sees a still sitter."""
     base = decode_jpeg(jpeg).astype(np.float32)
     rng = np.random.default_rng(seed)
-    out = []
+    out: list[bytes] = []
     for _ in range(n):
         noisy = np.clip(base + rng.normal(0, 2.5, base.shape), 0, 255).astype(np.uint8)
         out.append(cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes())
@@ -79,11 +81,11 @@ def flips_per_second(
     analyzer: Analyzer, frames: list[bytes], fps: float = 30.0
 ) -> tuple[float, dict[str, int]]:
     analyzer.reset()
-    previous = None
+    previous: dict[str, object] | None = None
     per_check: dict[str, int] = {}
     for i, jpeg in enumerate(frames):
         a = analyzer.analyse_frame(LiveFrame(jpeg, i + 1, i / fps, SIZE))
-        now = {c.id: c.status for c in a.checks}
+        now: dict[str, object] = {c.id: c.status for c in a.checks}
         now["ready"] = a.ready
         if previous is not None:
             for key, value in now.items():
@@ -130,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     full: list[float] = []
     bare: list[float] = []
     worker = analyzer.model_worker
+    assert worker is not None, "a live analyser has a model worker"
     worker.wait_idle(10)
     runs0, busy0 = worker.runs, worker.busy_ms
     for i, jpeg in enumerate(frames):
@@ -182,8 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     probe.close()
     still = still_subject(best, 150)
     smoothed, per = flips_per_second(analyzer, still)
-    raw_analyzer = Analyzer(args.preset, mode="live")
-    raw_analyzer._smoother.frames = 1  # what the verdicts do without hysteresis, for comparison
+    # What the verdicts do without hysteresis, for comparison: the same preset, one frame.
+    preset = load_preset(args.preset)
+    raw_analyzer = Analyzer(replace(preset, thresholds=preset.thresholds.updated(hysteresis_frames=1)),
+                            mode="live")
     raw, raw_per = flips_per_second(raw_analyzer, still)
     raw_analyzer.close()
     analyzer.close()

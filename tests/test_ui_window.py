@@ -306,7 +306,8 @@ def test_camera_state_is_shown(qtbot, window):
 
 def test_vision_and_state_code_never_import_qt():
     code = ("import sys; import studio.app, studio.headless, studio.guidance, studio.audio, "
-            "studio.ready, studio.loop, studio.vision; "
+            "studio.ready, studio.loop, studio.vision, studio.capture, studio.events, "
+            "studio.triggers.setup, studio.bench.latency, studio.bench.suite; "
             "bad = [m for m in sys.modules if m.startswith('PyQt5')]; print(bad); sys.exit(bool(bad))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))

@@ -99,6 +99,13 @@ def wire(window: MainWindow, app: StudioApp, player: CuePlayer, guide: AudioGuid
     app.ready.add_listener(bridge.post_transition)
     app.ready.add_listener(guide.on_transition)
     app.camera.add_listener(bridge.post_camera_event)
+    app.capture.add_listener(wire_capture_messages(bridge))
+    _wire_intents(window, app, player)
+
+
+def _wire_intents(window: MainWindow, app: StudioApp, player: CuePlayer) -> None:
+    """What the user asks for in the window goes to the app, the camera or the player."""
+    bridge = window.bridge
     camera = app.camera
 
     def report(future: Future, what: str, on_ok: Callable[[Any], None] | None = None) -> None:
@@ -109,8 +116,6 @@ def wire(window: MainWindow, app: StudioApp, player: CuePlayer, guide: AudioGuid
             elif on_ok is not None:
                 on_ok(f.result())
         future.add_done_callback(done)
-
-    app.capture.add_listener(wire_capture_messages(bridge))
 
     def capture() -> None:
         decision = app.request_capture("button")
