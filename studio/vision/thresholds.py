@@ -325,7 +325,7 @@ class Thresholds:
     )
     # Periodic work on live view. Pose and the person mask run on a background worker thread
     # (never waited for); the detector, glasses and eye focus run on the vision thread, spread
-    # so that no frame carries two of them (context.History.due).
+    # so that no frame carries two of them (schedule.Schedule.plan).
     focus_every: float = _t(
         3,
         "measured: eye sharpness costs ~1-3 ms; it is a 5-frame median anyway, so measuring "
