@@ -38,6 +38,7 @@ from studio.vision.timing import Stopwatch
 from studio.vision.verdict import EyesSeen, FocusSeen, Observation, Verdict
 
 MASK_CHECKS = ("background", "clothing")
+CARRIED = ("glasses", "focus")  # slow measurements (ctx.measure keys) carried between frames
 NEVER = -(10**9)
 
 
@@ -110,13 +111,7 @@ class LiveTracker:
         )
         need_pose = "framing" in wanted and bool(faces)
         need_mask = ("background" in wanted or "clothing" in wanted) and bool(faces)
-        # The slow measurements this frame will take if due: glasses whenever there is a
-        # subject (eye states read them), eye sharpness when eye_focus is judged.
-        subject = main_subject(faces, detected) is not None
-        slow = [("glasses", int(th.glasses_every))] if subject else []
-        if subject and "eye_focus" in wanted:
-            slow.append(("focus", int(th.focus_every)))
-        due = self.schedule.plan(slow)
+        due = self.schedule.plan(_slow_measurements(main_subject(faces, detected) is not None, wanted, th))
         mask = self._usable("mask") if need_mask else None  # taken once: another may finish meanwhile
         pose = self._usable("pose") if need_pose else None
         mask_key = (mask.epoch, mask.frame) if mask is not None else None
@@ -221,7 +216,7 @@ class LiveTracker:
 
     def _keep_measurements(self, ctx: FrameContext) -> None:
         for key, value in ctx.fresh_measurements.items():
-            if key in ("glasses", "focus"):
+            if key in CARRIED:
                 self._carried[key] = value
                 self.schedule.ran(key)
 
@@ -262,6 +257,18 @@ class LiveTracker:
             )
             self.worker.submit(job)
             self._submitted = frame
+
+
+def _slow_measurements(subject: bool, wanted: Sequence[str], th: Thresholds) -> list[tuple[str, int]]:
+    """The slow measurements a frame takes if due, in priority order, with their periods:
+    glasses whenever there is a subject (eye states read them), eye sharpness when eye_focus
+    is judged."""
+    if not subject:
+        return []
+    slow = [("glasses", int(th.glasses_every))]
+    if "eye_focus" in wanted:
+        slow.append(("focus", int(th.focus_every)))
+    return slow
 
 
 def _trim(values: deque[Any], keep: int) -> None:
