@@ -1,9 +1,11 @@
 """The realtime vision loop: always the newest live-view frame, never a queue.
 
-One thread waits on the camera's :class:`~drivers.base.LatestFrameSlot` for a frame newer than
-the last one it analysed, analyses it, and hands the :class:`~studio.analysis.Analysis` to its
-listeners (ready state machine, overlay, audio, triggers, JSON printer). Frames that arrive
-while an analysis runs are overwritten in the slot and counted as dropped.
+One thread waits on the camera's :class:`~drivers.base.LatestFrameSlot` (a
+:class:`~drivers.mailbox.Latest` of frames numbered by the slot) for a frame newer than the
+last one it analysed, analyses it, and hands the :class:`~studio.analysis.Analysis` to its
+listeners (ready state machine, overlay, audio, triggers, JSON printer) and to
+:attr:`VisionLoop.analyses`, the newest-analysis mailbox other threads may read or wait on.
+Frames that arrive while an analysis runs are overwritten in the slot and counted as dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drivers.base import EventHub, LatestFrameSlot, LiveFrame
+from drivers.mailbox import Latest
 from studio.analysis import Analysis
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,7 @@ class VisionLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._name = name
-        self._latest: Analysis | None = None
+        self.analyses: Latest[Analysis] = Latest()  # the newest analysis, for other threads
         self._analysed = 0
         self._dropped = 0
         self._errors = 0
@@ -66,7 +69,7 @@ class VisionLoop:
 
     @property
     def latest(self) -> Analysis | None:
-        return self._latest
+        return self.analyses.latest()
 
     @property
     def stats(self) -> LoopStats:
@@ -115,7 +118,7 @@ class VisionLoop:
         self._latency_ms = (done - frame.timestamp) * 1000.0
         self._recent.append(done)
         self._analysed += 1
-        self._latest = analysis
+        self.analyses.put(analysis)
         self._listeners.emit(analysis)
         return analysis
 

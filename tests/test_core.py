@@ -199,6 +199,21 @@ def test_loop_survives_a_frame_the_analyser_cannot_read():
     assert loop.stats.errors == 1 and loop.stats.analysed == 1
 
 
+def test_loop_publishes_the_newest_analysis_for_other_threads():
+    slot = LatestFrameSlot()
+    loop = VisionLoop(slot, lambda frame: _analysis(frame.seq, frame.timestamp, True))
+    assert loop.latest is None and loop.analyses.wait(0, 0.01) is None
+    loop.start()
+    slot.put_jpeg(b"\xff\xd8")
+    got = loop.analyses.wait(0, 5)  # another thread waits for the first analysis
+    assert got is not None and got[1].frame == 1 and loop.latest is got[1]
+    slot.put_jpeg(b"\xff\xd8")
+    newer = loop.analyses.wait(got[0], 5)
+    assert newer is not None and newer[1].frame == 2
+    slot.close()
+    assert loop.wait(5)
+
+
 # -- READY ---------------------------------------------------------------------------------
 
 
