@@ -40,12 +40,20 @@ CHECK_IDS = ("face", "framing", "eyes_open", "eye_focus", "catchlights", "glasse
              "exposure", "background", "clothing")
 
 
-_SCALARS = (str, int, float, type(None), enum.Enum)  # immutable already (bool is an int)
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # immutable already; checked first (speed)
+_SCALARS = (str, int, float, type(None), enum.Enum)  # subclasses too (numpy floats, Status)
 
 
 def frozen(value: Any) -> Any:
     """``value`` made read-only all the way down: mappings become read-only mappings, lists and
     tuples tuples, sets frozensets, numpy arrays read-only copies; anything else is kept."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict or kind is MappingProxyType:
+        return MappingProxyType({k: frozen(v) for k, v in value.items()})
+    if kind is list or kind is tuple:
+        return tuple(map(frozen, value))
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, Mapping):
@@ -61,7 +69,7 @@ def frozen(value: Any) -> Any:
 
 
 def _box(values: Any) -> tuple[float, ...]:
-    return tuple(float(v) for v in values)
+    return tuple(map(float, values))
 
 
 @dataclass(frozen=True, slots=True)
