@@ -86,17 +86,10 @@ class Analyzer:
         self.close()
 
     def analyse_frame(self, frame: LiveFrame, source: str = "live") -> Analysis:
-        t0 = time.perf_counter()
-        image = decode_jpeg(frame.jpeg)
-        decode_ms = (time.perf_counter() - t0) * 1000.0
+        watch = Stopwatch()
+        image = watch.timed("decode", lambda: decode_jpeg(frame.jpeg))
         return self._analyse(
-            image,
-            image,
-            1.0,
-            source=source,
-            frame=frame.seq,
-            timestamp=frame.timestamp,
-            timings={"decode": decode_ms},
+            image, image, 1.0, watch, source=source, frame=frame.seq, timestamp=frame.timestamp
         )
 
     def analyse_image(
@@ -107,43 +100,33 @@ class Analyzer:
         if image_bgr.dtype != np.uint8 or image_bgr.ndim != 3 or image_bgr.shape[2] != 3:
             image_bgr = to_bgr8(image_bgr)  # grey, BGRA, 16-bit…
         h, w = image_bgr.shape[:2]
-        t0 = time.perf_counter()
-        small = self._to_analysis_size(image_bgr, (w, h))
-        resize_ms = (time.perf_counter() - t0) * 1000.0
-        return self._analyse(
-            small,
-            image_bgr,
-            w / small.shape[1],
-            source=source,
-            frame=frame,
-            timestamp=timestamp,
-            timings={"resize": resize_ms},
-        )
+        watch = Stopwatch()
+        small = watch.timed("resize", lambda: self._to_analysis_size(image_bgr, (w, h)))
+        scale = w / small.shape[1]
+        return self._analyse(small, image_bgr, scale, watch, source=source, frame=frame, timestamp=timestamp)
 
     def analyse_path(self, path: str | os.PathLike[str]) -> Analysis:
         """A still from disk. A large JPEG is decoded at reduced size (:func:`read_still`) and
         decoded larger only if the eyes need the detail; the analysed image is the same size
         as :meth:`analyse_image` of the full decode would analyse."""
-        t0 = time.perf_counter()
-        still = read_still(path, self._preset.thresholds.max_analysis_side)
-        decode_ms = (time.perf_counter() - t0) * 1000.0
-        t0 = time.perf_counter()
-        small = self._to_analysis_size(still.image, still.native)
-        resize_ms = (time.perf_counter() - t0) * 1000.0
-        timings = {"decode": decode_ms, "resize": resize_ms}
+        watch = Stopwatch()
+        still = watch.timed("decode", lambda: read_still(path, self._preset.thresholds.max_analysis_side))
+        small = watch.timed("resize", lambda: self._to_analysis_size(still.image, still.native))
+        before = watch.timings["decode"] + watch.timings["resize"]
         analysis = self._analyse(
             small,
             still.image,
             still.image.shape[1] / small.shape[1],
+            watch,
             source=str(path),
             frame=None,
             timestamp=None,
-            timings=timings,
             detail=still if still.reduce > 1 else None,
             size=still.native,
         )
+        # A still's total includes reading it (a live frame's does not: the camera decodes).
         timings = dict(analysis.timings)
-        timings["total"] = timings.get("total", 0.0) + decode_ms + resize_ms
+        timings["total"] += before
         return replace(analysis, timings=timings)
 
     def _to_analysis_size(self, image: np.ndarray, native: tuple[int, int]) -> np.ndarray:
@@ -171,16 +154,16 @@ class Analyzer:
         image: np.ndarray,
         full: np.ndarray,
         full_scale: float,
+        watch: Stopwatch,
         *,
         source: str,
         frame: int | None,
         timestamp: float | None,
-        timings: dict[str, float],
         detail: StillSource | None = None,
         size: tuple[int, int] | None = None,
     ) -> Analysis:
         start = time.perf_counter()
-        watch, preset = Stopwatch(timings), self._preset
+        preset = self._preset
         rgb = watch.timed("convert", lambda: cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
         view = Frame(image, rgb, full, full_scale, detail)
         tracker = self._tracker
@@ -207,7 +190,7 @@ class Analyzer:
             ready=ready,
             preset=preset.name,
             subject=subject_face(ctx),
-            timings=timings,
+            timings=watch.timings,
             required=required,
         )
 
