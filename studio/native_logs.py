@@ -20,9 +20,12 @@ _NOISE = re.compile(rb"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+\.cc:\d+\]|INFO:
                     rb"|WARNING: All log messages before absl::InitializeLog)")
 
 
+_installed = threading.Event()  # once per process
+
+
 def filter_native_logs() -> None:
     """Install the filter once per process (no-op if fd 2 is not usable)."""
-    if getattr(filter_native_logs, "installed", False):
+    if _installed.is_set():
         return
     try:
         real = os.dup(2)
@@ -57,4 +60,4 @@ def filter_native_logs() -> None:
         thread.join(0.5)
 
     atexit.register(close)
-    filter_native_logs.installed = True
+    _installed.set()

@@ -39,7 +39,7 @@ def blur_eyes(image: np.ndarray, lm: np.ndarray, amount: float = 0.03) -> np.nda
     r, left, ied = _eyes(lm)
     mask = np.zeros((h, w), np.uint8)
     for c in (r, left):
-        cv2.ellipse(mask, (int(c[0]), int(c[1])), (int(0.42 * ied), int(0.26 * ied)), 0, 0, 360, 255, -1)
+        cv2.ellipse(mask, (int(c[0]), int(c[1])), (int(0.42 * ied), int(0.26 * ied)), 0, 0, 360, (255,), -1)
     blurred = cv2.GaussianBlur(image, (0, 0), max(1.5, amount * ied))
     return _blend(image, blurred, _feather(mask > 0, 0.06 * ied))
 
@@ -90,7 +90,7 @@ def remove_catchlights(image: np.ndarray, lm: np.ndarray) -> np.ndarray:
     for centre in (RIGHT_IRIS, LEFT_IRIS):
         cx, cy = lm[centre, :2]
         disc = np.zeros((h, w), np.uint8)
-        cv2.circle(disc, (int(round(cx)), int(round(cy))), int(round(iris_radius(lm, centre) * 0.9)), 255, -1)
+        cv2.circle(disc, (int(round(cx)), int(round(cy))), int(round(iris_radius(lm, centre) * 0.9)), (255,), -1)
         gray = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
         med = np.median(gray[disc > 0])
         spots = cv2.dilate(((gray > med + 25) & (disc > 0)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
@@ -109,7 +109,7 @@ def add_catchlights(image: np.ndarray, lm: np.ndarray, hour: int = 10) -> np.nda
         r = iris_radius(lm, centre)
         px, py = cx + 0.55 * r * math.sin(angle), cy - 0.55 * r * math.cos(angle)
         spot = np.zeros((h, w), np.uint8)
-        cv2.circle(spot, (int(round(px)), int(round(py))), max(1, int(round(0.2 * r))), 255, -1)
+        cv2.circle(spot, (int(round(px)), int(round(py))), max(1, int(round(0.2 * r))), (255,), -1)
         out = _blend(out, np.full_like(out, 250), _feather(spot > 0, 0.05 * r))
     return out
 
@@ -125,6 +125,6 @@ def add_glare(image: np.ndarray, lm: np.ndarray, over_eye: bool) -> np.ndarray:
         else:
             centre, axes = (c[0] + outwards * 0.12 * ied, c[1] + 0.21 * ied), (0.12 * ied, 0.06 * ied)
         cv2.ellipse(
-            blob, (int(centre[0]), int(centre[1])), (int(axes[0]), int(axes[1])), -20, 0, 360, 255, -1
+            blob, (int(centre[0]), int(centre[1])), (int(axes[0]), int(axes[1])), -20, 0, 360, (255,), -1
         )
     return _blend(image, np.full_like(image, 245), _feather(blob > 0, 0.02 * ied) * 0.92)
