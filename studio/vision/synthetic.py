@@ -90,7 +90,8 @@ def remove_catchlights(image: np.ndarray, lm: np.ndarray) -> np.ndarray:
     for centre in (RIGHT_IRIS, LEFT_IRIS):
         cx, cy = lm[centre, :2]
         disc = np.zeros((h, w), np.uint8)
-        cv2.circle(disc, (int(round(cx)), int(round(cy))), int(round(iris_radius(lm, centre) * 0.9)), (255,), -1)
+        radius = int(round(iris_radius(lm, centre) * 0.9))
+        cv2.circle(disc, (int(round(cx)), int(round(cy))), radius, (255,), -1)
         gray = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
         med = np.median(gray[disc > 0])
         spots = cv2.dilate(((gray > med + 25) & (disc > 0)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
