@@ -10,8 +10,9 @@ test:           ## the whole test suite (starts its own Xvfb and PulseAudio)
 setup:
 	scripts/dev.sh setup test
 
-lint:
+lint:           ## ruff and mypy, as `make test` runs them first
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 bench:
 	.venv/bin/studio bench

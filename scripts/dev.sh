@@ -4,8 +4,9 @@
 #   scripts/dev.sh setup   system packages the app needs + .venv with studio installed
 #   scripts/dev.sh run     setup, then `studio run` on the bundled sample recording
 #                          (a window with a display, JSON lines + a summary without one)
-#   scripts/dev.sh test    setup (+ test packages), then the whole test suite with a private
-#                          Xvfb and PulseAudio (scripts/test-rig.sh)
+#   scripts/dev.sh test    setup (+ test packages), ruff and mypy (config in pyproject.toml),
+#                          then the whole test suite with a private Xvfb and PulseAudio
+#                          (scripts/test-rig.sh); a lint or type error fails the job first
 #
 # Works as root or as a user with sudo on Debian 12. Installs only what is missing.
 set -euo pipefail
@@ -80,6 +81,13 @@ case "${1:-}" in
   test)
     setup test
     shift
+    failed=()
+    "$VENV/bin/ruff" check . || failed+=(ruff)
+    "$VENV/bin/mypy" || failed+=(mypy)  # studio/ and drivers/, as pyproject.toml says
+    if [ ${#failed[@]} != 0 ]; then
+      echo "dev.sh: ${failed[*]} failed: fix the errors above before the tests run" >&2
+      exit 1
+    fi
     set +e
     scripts/test-rig.sh "$VENV/bin/python" -m pytest "$@"
     rc=$?
