@@ -48,12 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The events and Decision live in studio.events (the triggers import them from there); they
-# are named here too, where the controller's users have always found them.
-__all__ = ["RESUMING_SOURCES", "CaptureController", "CaptureDone", "CaptureEvent",
-           "CaptureFailed", "CaptureListener", "CaptureRules", "CaptureStarted", "CountdownTick",
-           "Cues", "Decision", "TriggerEvent", "TriggerIgnored"]
-
 # A stopped controller (disk or card full) goes on when the photographer presses capture and
 # the space check passes; hands-free triggers never resume it by themselves.
 RESUMING_SOURCES = frozenset({"button", "key"})

@@ -36,9 +36,9 @@ import logging
 logging.basicConfig(level=logging.WARNING)
 from drivers.base import *
 from drivers.gphoto import GphotoCamera, GphotoOptions
-from studio.capture import *
+from studio.capture import CaptureController, CaptureRules
+from studio.events import *
 from studio.session import Session, SessionOptions, ShotProcessor
-from studio.triggers import TriggerEvent
 
 def result(**values):
     print("RESULT " + json.dumps(values, default=str), flush=True)

@@ -16,18 +16,17 @@ import cv2
 import pytest
 
 from drivers.replay import ReplayCamera
-from studio.capture import (
-    CaptureController,
+from studio.capture import CaptureController, CaptureRules
+from studio.events import (
     CaptureDone,
     CaptureFailed,
-    CaptureRules,
     CaptureStarted,
     CountdownTick,
+    TriggerEvent,
     TriggerIgnored,
 )
 from studio.ready import ReadyState, ReadyTransition
 from studio.session import Session, SessionOptions
-from studio.triggers import TriggerEvent
 from studio.triggers.auto import AutoTrigger
 from studio.triggers.interval import IntervalTrigger
 from studio.triggers.keys import KeyMapError, KeyTrigger

@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 from drivers.replay import ReplayCamera
-from studio.capture import CaptureController, CaptureDone, CaptureRules, CountdownTick
+from studio.capture import CaptureController, CaptureRules
+from studio.events import CaptureDone, CountdownTick, TriggerEvent
 from studio.session import Session, SessionOptions
-from studio.triggers import TriggerEvent
 from studio.triggers.countdown import CountdownBeeper
 
 RATE = 48_000

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from drivers.base import LatestFrameSlot
-from studio.triggers import TriggerEvent
+from studio.events import TriggerEvent
 from studio.triggers.gesture import GestureHold, GestureTrigger, PalmDetector, read_hand
 
 GESTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "gestures"

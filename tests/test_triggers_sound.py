@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from studio.triggers import TriggerEvent
+from studio.events import TriggerEvent
 from studio.triggers.sound import OnsetDetector, SoundTrigger, cue_guard
 
 RATE = 48_000

@@ -9,9 +9,3 @@ they see the controller as a :class:`~studio.events.CaptureRequests` (``studio.a
 - :mod:`.countdown` — the beeps of the controller's countdown;
 - :mod:`.interval` — every N seconds, M shots.
 """
-
-from __future__ import annotations
-
-from studio.events import Emit, TriggerEvent
-
-__all__ = ["Emit", "TriggerEvent"]
