@@ -42,13 +42,15 @@ class Detected:
         return max(0.0, self.box[2] - self.box[0]) * max(0.0, self.box[3] - self.box[1])
 
 
-def main_subject(faces: Sequence[FaceGeometry], detected_only: Sequence[Detected]) -> FaceGeometry | None:
+def main_subject(faces: Sequence[FaceGeometry], detected_only: Sequence[Detected],
+                 th: Thresholds) -> FaceGeometry | None:
     """The largest face with landmarks, unless a landmark-less face is clearly bigger (then
     nothing can be judged about the subject's eyes)."""
     if not faces:
         return None
     main = max(faces, key=lambda f: f.area)
-    if detected_only and max(d.box[2] - d.box[0] for d in detected_only) > 1.5 * main.width:
+    widest_detected = max((d.box[2] - d.box[0] for d in detected_only), default=0.0)
+    if widest_detected > th.subject_hidden_by_larger * main.width:
         return None
     return main
 
@@ -178,7 +180,7 @@ class FrameContext:
     @cached_property
     def subject(self) -> FaceGeometry | None:
         """The main subject (:func:`main_subject`)."""
-        return main_subject(self.faces, self.detected_only)
+        return main_subject(self.faces, self.detected_only, self.th)
 
     @cached_property
     def face_count(self) -> int:
@@ -196,7 +198,7 @@ class FrameContext:
             if (
                 width >= biggest
                 or width >= self.th.group_min_width_ratio * biggest
-                and self._inside(box) >= 0.85
+                and self._inside(box) >= self.th.group_min_inside
             ):
                 count += 1
         return count

@@ -43,7 +43,7 @@ NICE = 5  # the worker's priority below the vision thread (Linux nice increment:
 class Job:
     rgb: np.ndarray  # the analysed frame (RGB); the analyser never writes to it after hand-over
     frame: int  # analyser frame number
-    epoch: int  # analyser epoch: changes on reset() and preset changes
+    epoch: int  # analyser epoch: changes on reset() (a new subject)
     pose: bool
     mask: bool
     detect: bool = False

@@ -18,10 +18,6 @@ class Schedule:
     last_run: dict[str, int] = field(default_factory=dict)  # stage -> frame it last ran on
     busy_frame: int = -1  # the last frame that carried a periodic stage
 
-    def clear(self) -> None:
-        self.last_run = {}
-        self.busy_frame = -1
-
     def due(self, key: str, every: int, *, taken: bool | None = None) -> bool:
         """Whether periodic stage ``key`` (every ``every`` frames) runs on this frame.
 

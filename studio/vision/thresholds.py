@@ -29,6 +29,16 @@ class Thresholds:
         "measured: faces of real groups are 0.75-1.0 of the main face's width; a "
         "background stranger at the edge of an LFW crop is 0.62",
     )
+    group_min_inside: float = _t(
+        0.85,
+        "heuristic: a face counts towards a group only when this much of its box is inside the "
+        "frame; a stranger half cut off at the edge is not a second subject",
+    )
+    subject_hidden_by_larger: float = _t(
+        1.5,
+        "heuristic: a face the detector sees (no landmarks) this many times wider than the "
+        "largest landmarked face is the real subject, so the landmarked one is not judged",
+    )
     max_analysis_side: float = _t(
         1280, "heuristic: faces and framing need no more; eye detail is cut from the full image"
     )

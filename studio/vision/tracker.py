@@ -111,7 +111,8 @@ class LiveTracker:
         )
         need_pose = "framing" in wanted and bool(faces)
         need_mask = ("background" in wanted or "clothing" in wanted) and bool(faces)
-        due = self.schedule.plan(_slow_measurements(main_subject(faces, detected) is not None, wanted, th))
+        has_subject = main_subject(faces, detected, th) is not None
+        due = self.schedule.plan(_slow_measurements(has_subject, wanted, th))
         mask = self._usable("mask") if need_mask else None  # taken once: another may finish meanwhile
         pose = self._usable("pose") if need_pose else None
         mask_key = (mask.epoch, mask.frame) if mask is not None else None
