@@ -3,11 +3,13 @@ sleeping on the device's step, and teardown that always runs."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +34,9 @@ class Counter:
         self.threads: set[str] = set()
         self.failed: list[tuple[object, Exception]] = []
         self.torn_down: list[Pending] | None = None
+        self.teardowns = 0
+        self.setup_entered = threading.Event()
+        self.setup_gate: threading.Event | None = None  # when set up, setup waits for it
         self.live = False
         self._later: list[Future] = []
         self._handlers: dict[type, Handler] = {
@@ -44,6 +49,9 @@ class Counter:
 
     def setup(self) -> None:
         self.threads.add(threading.current_thread().name)
+        self.setup_entered.set()
+        if self.setup_gate is not None:
+            self.setup_gate.wait(5)
         if self.fail_setup:
             raise CameraGone("no such device")
 
@@ -63,6 +71,7 @@ class Counter:
     def teardown(self, leftover: list[Pending]) -> None:
         self.live = False
         self.torn_down = leftover
+        self.teardowns += 1
         fail_all(leftover, lambda: CameraError("closed"))
 
     def _capture(self, request: Capture, future: Future) -> None:
@@ -180,3 +189,168 @@ def test_requests_left_at_stop_are_handed_to_teardown():
     assert first.result(5) == "slow"
     assert isinstance(second.exception(5), CameraError)  # failed by teardown, never served
     assert device.torn_down is not None and [type(r) for r, _ in device.torn_down] == [LiveView]
+
+
+def _alive(name: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == name and t.is_alive()]
+
+
+def _blocking_capture(device: Counter) -> tuple[threading.Event, threading.Event]:
+    """Make Capture block until released; returns (entered, release)."""
+    entered, release = threading.Event(), threading.Event()
+
+    def blocked(request: Capture, future: Future) -> None:
+        entered.set()
+        release.wait(5)
+        future.set_result("released")
+
+    device._handlers[Capture] = blocked
+    return entered, release
+
+
+def test_start_after_a_timed_out_stop_refuses_instead_of_running_a_second_loop():
+    device = Counter()
+    entered, release = _blocking_capture(device)
+    loop = OwnerLoop(device, "owner-stuck")
+    loop.start()
+    first = loop.submit(Capture())
+    assert entered.wait(5)
+    assert loop.stop(0.1) is False  # the handler is still busy
+    with pytest.raises(CameraError, match="has not ended"):
+        loop.start(join_timeout=0.1)
+    assert len(_alive("owner-stuck")) == 1
+    release.set()
+    assert first.result(5) == "released"
+    assert loop.wait_ended(5)
+    assert device.teardowns == 1 and not loop.running  # the old run ended, it was not revived
+    loop.start()  # now a fresh run
+    try:
+        assert loop.running and len(_alive("owner-stuck")) == 1
+        assert loop.submit(LiveView(True)).result(5) is None
+    finally:
+        assert loop.stop(5)
+    assert device.teardowns == 2 and not _alive("owner-stuck")
+
+
+def test_start_waits_for_a_stopping_thread_so_only_one_loop_runs():
+    device = Counter()
+    asked, release = threading.Event(), threading.Event()
+    loop = OwnerLoop(device, "owner-restart")
+
+    def stop_then_linger(request: Capture, future: Future) -> None:
+        loop.stop(5)  # from the loop's own thread: only asks
+        asked.set()
+        release.wait(5)
+        future.set_result("old run")
+
+    device._handlers[Capture] = stop_then_linger
+    loop.start()
+    first = loop.submit(Capture())
+    assert asked.wait(5)
+    starter = threading.Thread(target=loop.start)
+    starter.start()
+    time.sleep(0.1)
+    assert starter.is_alive()  # waiting for the old thread, not running a second loop
+    release.set()
+    starter.join(5)
+    try:
+        assert first.result(5) == "old run"
+        assert device.teardowns == 1 and loop.running
+        time.sleep(0.1)  # an old thread revived by the new run would still be stepping here
+        assert len(_alive("owner-restart")) == 1
+    finally:
+        assert loop.stop(5)
+    assert device.teardowns == 2
+
+
+def test_start_from_the_loop_thread_after_stop_raises():
+    device = Counter()
+    loop = OwnerLoop(device, "owner-self-restart")
+    outcome: list[BaseException | None] = []
+
+    def stop_and_restart(request: Capture, future: Future) -> None:
+        loop.stop(5)
+        try:
+            loop.start()  # refused at once: a thread cannot wait for itself to end
+            outcome.append(None)
+        except CameraError as exc:
+            outcome.append(exc)
+        future.set_result(None)
+
+    device._handlers[Capture] = stop_and_restart
+    loop.start()
+    loop.submit(Capture()).result(5)
+    assert isinstance(outcome[0], CameraError) and "own thread" in str(outcome[0])
+    assert loop.wait_ended(5)
+    assert not _alive("owner-self-restart") and device.teardowns == 1 and not loop.running
+
+
+def test_requests_queued_while_setup_fails_are_failed_not_kept_for_the_next_open():
+    device = Counter(fail_setup=True)
+    device.setup_gate = threading.Event()
+    loop = OwnerLoop(device, "owner-setup-race")
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            loop.start()
+        except CameraGone as exc:
+            errors.append(exc)
+
+    starter = threading.Thread(target=start)
+    starter.start()
+    assert device.setup_entered.wait(5)
+    queued = loop.submit(LiveView(True))  # the loop is starting: the request is queued
+    device.setup_gate.set()
+    starter.join(5)
+    assert [str(e) for e in errors] == ["no such device"]
+    error = queued.exception(2)
+    assert isinstance(error, CameraError) and "not open" in str(error)
+    assert device.teardowns == 0  # teardown does not run when setup raised
+    device.fail_setup, device.setup_gate = False, None
+    loop.start()
+    try:
+        assert loop.submit(Capture()).result(5) == "owner-setup-race"
+        assert device.live is False  # the stale LiveView(True) was not served by the new run
+    finally:
+        assert loop.stop(5)
+
+
+def test_replay_close_is_bounded_and_a_reopen_waits_for_the_old_thread(tmp_path, caplog):
+    from test_recording import make_jpeg
+
+    from drivers.download import FolderSink
+    from drivers.replay import ReplayCamera
+
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"f{i}.jpg").write_bytes(make_jpeg(i))
+    entered, release = threading.Event(), threading.Event()
+    saved = FolderSink(tmp_path / "captures")
+
+    class SlowSink:
+        def store(self, camera_name: str, data: bytes | memoryview) -> Path:
+            entered.set()
+            release.wait(5)
+            return saved.store(camera_name, data)
+
+    camera = ReplayCamera(folder, sink=SlowSink())
+    name = f"replay-{folder.name}"
+    camera.open()
+    capture = camera.capture()
+    assert entered.wait(5)
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="drivers.owner"):
+        camera.close(timeout=0.2)
+    assert time.monotonic() - started < 2
+    assert "did not stop" in caplog.text
+    threading.Timer(0.3, release.set).start()
+    camera.open()  # waits for the stuck thread instead of running a second one on the player
+    try:
+        assert len(_alive(name)) == 1
+        assert capture.result(5)[0].exists()
+        assert camera.capture().result(5)[0].exists()
+    finally:
+        camera.close()
+    assert not _alive(name)

@@ -38,6 +38,8 @@ from drivers.replay.sources import DEFAULT_FPS, SourceKind, source_kind
 
 log = logging.getLogger(__name__)
 
+CLOSE_TIMEOUT_S = 10.0  # as the gphoto driver: a stuck request must not hang close() for ever
+
 
 def _not_open() -> CameraGone:
     return CameraGone("the replay camera is not open", "call open() first")
@@ -70,7 +72,8 @@ class ReplayCamera:
         self._frames = LatestFrameSlot()
         self._events: EventHub[CameraEvent] = EventHub()
         self._player: ReplayPlayer | None = None
-        self._owner: OwnerLoop | None = None
+        self._loop: OwnerLoop | None = None  # one per player, so a new open waits for an old thread
+        self._owner: OwnerLoop | None = None  # the loop while open
         self.metadata: dict[str, Any] = {}
         self.description = str(self.path)
 
@@ -111,10 +114,14 @@ class ReplayCamera:
             return
         setup = PlayerSetup(self.path, self._kind or source_kind(self.path), self._fps,
                             self.pace, self.loop, self._sink)
-        if self._player is None:
+        if self._player is None or self._loop is None:
             self._player = ReplayPlayer(setup, self._frames, self._events)
+            self._loop = OwnerLoop(self._player, f"replay-{self.path.name}", _not_open)
+        owner = self._loop
+        if not owner.wait_ended(CLOSE_TIMEOUT_S):  # config is the player's only while no loop runs
+            raise CameraGone("the replay camera's previous thread has not ended",
+                             "try again once its current request has finished")
         self._player.config = setup
-        owner = OwnerLoop(self._player, f"replay-{self.path.name}", _not_open)
         owner.start()  # raises what the player's setup raised, after its thread ended
         source = self._player.source
         assert source is not None
@@ -124,12 +131,13 @@ class ReplayCamera:
         self._owner = owner
         self._player.set_state(CameraState.CONNECTED, f"replaying {self.description}")
 
-    def close(self) -> None:
-        """Stop live view, finish queued requests, release the source. Idempotent."""
+    def close(self, timeout: float = CLOSE_TIMEOUT_S) -> None:
+        """Stop live view, finish queued requests, release the source. Idempotent. Waits up to
+        ``timeout`` seconds for the camera thread (the loop logs a warning if it is still busy)."""
         owner, self._owner = self._owner, None
         if owner is None or self._player is None:
             return
-        owner.stop()  # from a listener on the camera's own thread this only asks
+        owner.stop(timeout)  # from a listener on the camera's own thread this only asks
         self._frames.close()
         self._player.set_state(CameraState.CLOSED, "closed")
 

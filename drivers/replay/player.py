@@ -1,8 +1,12 @@
 """The replay camera's device: opens the source, paces its frames, serves typed requests.
 
 :class:`ReplayPlayer` runs on the owner loop (:mod:`drivers.owner`). It knows its camera only
-through what it was given: the frame slot to publish into, the event hub and the sink; and
-the camera knows it only through requests and the public :attr:`ReplayPlayer.stats`.
+through what it was given: the frame slot to publish into, the event hub and the sink. The
+camera's requests (live view, capture, settings) go through the loop; besides them, exactly
+this crosses from the camera's thread: it sets :attr:`ReplayPlayer.config` only while no loop
+thread runs (before ``start``), calls :meth:`ReplayPlayer.set_state` after ``start`` and in
+``close`` (state changes and their event), and reads :attr:`~ReplayPlayer.source`,
+:attr:`~ReplayPlayer.state` and :attr:`~ReplayPlayer.stats` (single attribute reads).
 Between requests :meth:`ReplayPlayer.step` publishes the next frame when it is due and tells
 the loop how long to sleep until the one after.
 """
@@ -35,7 +39,7 @@ from drivers.base import (
     parse_setting_value,
 )
 from drivers.download import DownloadSink
-from drivers.owner import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, dispatch
+from drivers.owner import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, dispatch, fail_all
 from drivers.replay.sources import FrameSource, RecordingSource, SourceKind, open_frame_source
 
 log = logging.getLogger(__name__)
@@ -170,12 +174,11 @@ class ReplayPlayer:
         """Finish what was asked before close(): captures are saved, live view is not restarted."""
         self.live = False
         try:
-            for request, future in leftover:
-                if isinstance(request, LiveView):
-                    if future.set_running_or_notify_cancel():
-                        future.set_exception(CameraGone("the replay camera was closed"))
+            for pending in leftover:
+                if isinstance(pending[0], LiveView):
+                    fail_all([pending], lambda: CameraGone("the replay camera was closed"))
                 else:
-                    dispatch(self._handlers, request, future)
+                    dispatch(self._handlers, *pending)
         finally:
             if self.source is not None:
                 self.source.close()
