@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="commercial-headshot")
     parser.add_argument("--seconds", type=float, default=14.0, help="how long to watch")
     parser.add_argument("--x11", action="store_true", help="use the X server in DISPLAY")
+    parser.add_argument("--size", default="1280x800", help="window size WxH (the docs use 1280x800)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     if not args.x11:
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     player = CuePlayer(enabled=False)
     window = build_window(app, player)
     wire(window, app, player, AudioGuide(player))
-    window.resize(1280, 800)
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    window.resize(width, height)
     app.start()
     window.show()
     saved: set[str] = set()
