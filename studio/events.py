@@ -88,6 +88,21 @@ class TriggerIgnored:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class PersonChanged:
+    """The person being photographed changed (studio.people.PeopleDesk emits it).
+
+    ``index`` is the 0-based place in the roster (None for a name typed with no roster);
+    ``source`` says why: "next", "previous", "typed", "code" (QR/barcode), "auto"
+    (--shots-per-person), "resume" (restart at the saved person).
+    """
+
+    person_name: str
+    index: int | None
+    total: int
+    source: str
+
+
 CaptureEvent = CaptureStarted | CaptureDone | CaptureFailed | CountdownTick | TriggerIgnored
 CaptureListener = Callable[[CaptureEvent], None]
 
