@@ -16,6 +16,7 @@ import os
 import re
 import threading
 import time
+import unicodedata
 from pathlib import Path
 from typing import Protocol
 
@@ -24,7 +25,9 @@ from drivers.base import PermissionDenied, StorageFull
 log = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^\w.-]+")  # \w: letters and digits of any script, and _
+_UNSAFE_EXT = re.compile(r"[^A-Za-z0-9]+")
+STEM_BYTES = 150  # file systems allow 255 bytes a name: room for a suffix, extension and sidecar
 # How long a RAW+JPEG pair may take to arrive and still share one base name.
 PAIR_WINDOW_S = 30.0
 
@@ -38,16 +41,19 @@ class DownloadSink(Protocol):
 def safe_name(camera_name: str, fallback: str = "capture") -> str:
     """A file name that cannot escape a folder, whatever the camera sent.
 
-    Only the last path component is kept, unusual characters become ``_``, and a name of dots
-    only (``..``) or an empty one becomes ``fallback``.
+    Only the last path component is kept; letters of any script, digits, ``.``, ``-`` and ``_``
+    stay (NFC-normalised: ``日本語.JPG`` stays ``日本語.JPG``), anything else becomes ``_``; the
+    extension (ASCII letters and digits, at most 16) always survives; the stem is cut to
+    ``STEM_BYTES`` of UTF-8, and an empty one (``..``, ``.jpg``) becomes ``fallback``.
     """
-    name = camera_name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip("._") or fallback
+    name = unicodedata.normalize("NFC", camera_name).replace("\\", "/").rsplit("/", 1)[-1]
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    stem = stem[:120] or fallback
-    return f"{stem}.{ext[:16]}" if ext else stem
+    ext = _UNSAFE_EXT.sub("", ext)[:16]
+    stem = _UNSAFE.sub("_", stem).strip("._")
+    stem = stem.encode()[:STEM_BYTES].decode(errors="ignore").strip("._") or fallback
+    return f"{stem}.{ext}" if ext else stem
 
 
 def fsync_dir(folder: Path) -> None:
