@@ -22,12 +22,14 @@ from drivers.download import PAIR_WINDOW_S, safe_name, write_atomic
 from studio.session import naming
 from studio.session.files import is_photo
 from studio.session.hooks import Hook
+from studio.session.person import Person
 from studio.session.reconcile import ReconcileReport, reconcile
 from studio.session.state import SessionOptions, SessionState, load_state, load_state_file, save_state
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+MAX_SUFFIX = 999  # name-1 … name-999: beyond that something is wrong, not just busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class StoredFile:
     seq: int
     camera_name: str
     size: int
+    person: str = ""  # the person's name when the shot was stored
+    person_counter: int | None = None  # the number in the name under the counter rule "person"
 
 
 class Session:
@@ -48,7 +52,8 @@ class Session:
         self.state = state
         self.reconciled = reconciled
         self._lock = threading.RLock()
-        self._recent: dict[str, tuple[str, float, int]] = {}  # camera stem -> (base, when, counter)
+        # camera stem -> (base, when, counter, person counter)
+        self._recent: dict[str, tuple[str, float, int, int | None]] = {}
         self._stored: list[StoredFile] = []
         self._largest = 0
 
@@ -109,6 +114,46 @@ class Session:
             self.state.subject = subject
             self._save()
 
+    @property
+    def person(self) -> Person | None:
+        """The person being photographed (persisted in ``session.json``), or None."""
+        with self._lock:
+            state = self.state
+            if not state.person_name:
+                return None
+            return Person(state.person_name, state.person_id, state.person_email)
+
+    def set_person(self, person: Person | None, index: int | None = None) -> int:
+        """Make ``person`` the one in front of the camera: saved, ``{subject}`` and ``{person}``
+        follow, a new sequence starts and the person's shot count restarts. Returns the sequence.
+        """
+        with self._lock:
+            state = self.state
+            state.person_name = person.name if person else ""
+            state.person_id = person.id if person else ""
+            state.person_email = person.email if person else ""
+            state.person_index = -1 if index is None else index
+            state.person_shots = 0
+            if person is not None:
+                state.subject = person.name
+            state.seq += 1
+            self._save()
+            return state.seq
+
+    def count_person_shot(self) -> int:
+        """One more saved shot of the current person (persisted); returns how many so far."""
+        with self._lock:
+            self.state.person_shots += 1
+            self._save()
+            return self.state.person_shots
+
+    def add_person_name(self, name: str) -> None:
+        """Remember a name typed that is not in the roster (next/previous reach it after a restart)."""
+        with self._lock:
+            if name not in self.state.people_added:
+                self.state.people_added.append(name)
+                self._save()
+
     def new_sequence(self) -> int:
         """Start the next sequence (``{seq}`` in names); returns its number."""
         with self._lock:
@@ -130,39 +175,62 @@ class Session:
             paired = self._recent.get(camera_stem)
             pair_free = paired and not (self.folder / (paired[0] + suffix)).exists()
             if paired and pair_free and now - paired[1] < PAIR_WINDOW_S:
-                base, counter = paired[0], paired[2]
+                base, counter, person_counter = paired[0], paired[2], paired[3]
             else:
                 counter = self.state.counter
                 self.state.counter += 1
+                person_counter = self._next_person_counter()
                 self._save()  # before the file: a crash skips a number, never reuses one
-                base = self._free_base(camera_name, counter)
+                base = self._free_base(camera_name, person_counter or counter)
             size = memoryview(data).nbytes
             self._largest = max(self._largest, size)  # even if it does not fit: the next may not
             path = self._write(self.folder / f"{base}{suffix}", data)
-            self._recent[camera_stem] = (base, now, counter)
-            self._stored.append(StoredFile(path, base, counter, self.state.seq, camera_name, size))
+            base = path.name[: -len(suffix)] if suffix else path.name
+            self._recent[camera_stem] = (base, now, counter, person_counter)
+            self._stored.append(StoredFile(path, base, counter, self.state.seq, camera_name, size,
+                                           self.state.person_name, person_counter))
         log.info("stored %s (%d bytes) as %s", camera_name, size, path.name)
         return path
 
+    def _next_person_counter(self) -> int | None:
+        """Under the counter rule "person": the current person's next number (None otherwise)."""
+        state = self.state
+        if state.options.counter != "person" or not state.person_name:
+            return None
+        person = self.person
+        key = person.key if person else state.person_name
+        n = max(1, int(state.person_counters.get(key, 1)))
+        state.person_counters[key] = n + 1
+        return n
+
     def _free_base(self, camera_name: str, counter: int) -> str:
-        fields = naming.NameFields(datetime.now(), counter, camera_name, self.state.slug,
-                                   naming.slug(self.state.subject, fallback=self.state.slug),
-                                   self.state.seq)
-        name = naming.expand(self.state.options.template, fields)
+        state = self.state
+        person = naming.slug(state.person_name, fallback="") if state.person_name else ""
+        fields = naming.NameFields(datetime.now(), counter, camera_name, state.slug,
+                                   naming.slug(state.subject, fallback=state.slug), state.seq, person)
+        name = naming.expand(state.options.template, fields)
         stem = name.rpartition(".")[0] or name
         # Any file of that base (a RAW beside a JPEG, a sidecar) makes the base taken.
-        for n in range(100000):
+        for n in range(MAX_SUFFIX + 1):
             base = stem if n == 0 else f"{stem}-{n}"
             if not any(self.folder.glob(f"{_glob_escape(base)}.*")):
                 return base
-        raise OSError(errno.EEXIST, f"no free name for {name} in {self.folder}")
+        raise OSError(errno.EEXIST, f"no free name for {name} in {self.folder}: {MAX_SUFFIX} taken")
 
     def _write(self, final: Path, data: bytes | memoryview) -> Path:
-        try:
-            return write_atomic(final, data)
-        except FileExistsError:  # another process took the name: never overwrite
-            base = final.name[: -len(final.suffix)] if final.suffix else final.name
-            return self._write(final.with_name(f"{base}-x{final.suffix}"), data)
+        """Write under ``final``; if another process took the name, the next free numbered one
+        (``name-1.jpg`` … ``name-999.jpg``): never an overwrite, never an unbounded name."""
+        suffix = final.suffix
+        base = final.name[: -len(suffix)] if suffix else final.name
+        for n in range(MAX_SUFFIX + 1):
+            path = final if n == 0 else final.with_name(f"{base}-{n}{suffix}")
+            if n and any(self.folder.glob(f"{_glob_escape(path.name[: len(path.name) - len(suffix)])}.*")):
+                continue
+            try:
+                return write_atomic(path, data)
+            except FileExistsError:
+                continue
+        raise OSError(errno.EEXIST, f"no free name for {final.name} in {self.folder}: {MAX_SUFFIX} taken")
 
     # -- space -----------------------------------------------------------------------------
 
@@ -189,6 +257,13 @@ class Session:
         return Hook(self.options.hook, cwd=self.folder, timeout_s=self.options.hook_timeout_s)
 
     # -- state -----------------------------------------------------------------------------
+
+    def update_options(self, options: SessionOptions) -> None:
+        """Replace the session's options (saved); the template is checked first."""
+        naming.validate(options.template)
+        with self._lock:
+            self.state.options = options
+            self._save()
 
     def update_settings(self, settings: dict[str, object]) -> None:
         with self._lock:

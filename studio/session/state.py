@@ -48,6 +48,12 @@ class SessionOptions:
     delete_on_camera: bool = False  # drivers delete only after a verified local copy
     hook: str = ""  # path of the hook script, "" for none
     hook_timeout_s: float = 30.0
+    # people (studio.people): the counter rule, the roster, the creator and copyright in the XMP
+    counter: str = "session"  # "session": one counter for the day; "person": each person from 1
+    roster: str = ""  # the roster file of the day ("" for names typed or scanned only)
+    shots_per_person: int = 0  # > 0: the next person after this many saved shots
+    creator: str = ""  # "" = [metadata] creator of $XDG_CONFIG_HOME/studio/config.toml
+    copyright: str = ""  # "" = [metadata] copyright of the same file
 
 
 @dataclass(slots=True)
@@ -59,6 +65,14 @@ class SessionState:
     seq: int = 1  # the current sequence number
     subject: str = ""
     preset: str = ""
+    # people (studio.people): who is in front of the camera, persisted so a restart resumes there
+    person_name: str = ""
+    person_id: str = ""
+    person_email: str = ""
+    person_index: int = -1  # place in the roster, -1 for none
+    person_shots: int = 0  # saved shots of the current person (for --shots-per-person)
+    person_counters: dict[str, int] = field(default_factory=dict)  # Person.key -> next number
+    people_added: list[str] = field(default_factory=list)  # names typed that are not in the roster
     settings: dict[str, Any] = field(default_factory=dict)  # camera settings snapshot
     options: SessionOptions = field(default_factory=SessionOptions)
     version: int = STATE_VERSION

@@ -1,0 +1,13 @@
+"""People of a shoot day: the roster, who is in front of the camera, their QR/barcode cards.
+
+- :func:`load_roster` / :class:`Roster` / :class:`Person` — the day's list (CSV or plain text);
+- :class:`PeopleDesk` — the current person: next/previous/typed/scanned/auto after N shots,
+  saved in the session, :class:`~studio.events.PersonChanged` to listeners;
+- :func:`read_person_code` — a QR code or barcode off a BGR image (OpenCV's detectors).
+"""
+
+from studio.people.desk import PeopleDesk
+from studio.people.qr import read_person_code
+from studio.people.roster import Person, Roster, RosterError, load_roster
+
+__all__ = ["PeopleDesk", "Person", "Roster", "RosterError", "load_roster", "read_person_code"]
