@@ -32,9 +32,14 @@ class UserError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from studio import __version__
+    from studio.argtypes import OneLineParser  # usage errors: one line, status 2
+
+    parser = OneLineParser(
         prog="studio",
         description="Tethered-capture assistant: checks every live-view frame of a portrait.")
+    parser.add_argument("--version", action="version", version=f"studio {__version__}",
+                        help="print the version and exit")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

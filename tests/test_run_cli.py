@@ -88,7 +88,7 @@ def test_user_mistakes_give_one_line_and_exit_2(args, message):
     (("--seconds", "0"), "--seconds must be positive"),
     (("--hold", "-1"), "--hold must be 0 or more"),
     (("--seconds", "nan"), "--seconds must be positive"),
-    (("--interval", "1", "inf"), "--interval takes a positive number"),
+    (("--interval", "1", "inf"), "--interval must be positive"),  # refused by its argparse type
     (("--keys", "Space=explode"), "unknown key action"),
     (("--name-template", ""), "naming template is empty"),
 ])

@@ -283,15 +283,17 @@ def test_session_from_command_line_arguments(tmp_path):
     (["--min-free-mb", "-1"], "--min-free-mb must be 0 or more"),
     (["--hook-timeout", "0"], "--hook-timeout must be positive"),
 ])
-def test_bad_session_options_are_refused_before_anything_is_created(tmp_path, args, message):
-    import argparse
-
+def test_bad_session_options_are_refused_before_anything_is_created(tmp_path, capsys, args, message):
+    from studio.argtypes import OneLineParser
     from studio.session.setup import add_arguments, open_from_args
 
-    parser = argparse.ArgumentParser()
+    parser = OneLineParser()
     add_arguments(parser)
-    with pytest.raises(ValueError, match=message):
-        open_from_args(parser.parse_args(["--session", "S", "--session-root", str(tmp_path), *args]))
+    try:  # numbers are refused by their argparse type, other values by open_from_args
+        with pytest.raises(ValueError, match=message):
+            open_from_args(parser.parse_args(["--session", "S", "--session-root", str(tmp_path), *args]))
+    except SystemExit as exc:
+        assert exc.code == 2 and message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
 
 

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from studio.argtypes import bounded
+
 if TYPE_CHECKING:
     from studio.vision import Analyzer
     from studio.vision.presets import Preset
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 EXIT_HELP = "exit status: 0 when every file was analysed, 1 when some could not be, 2 on a usage error"
 
 _worker_analyzer: Analyzer | None = None  # one per worker process, made by _init_worker
+MAX_JOBS = 256  # more worker processes than any machine has cores is a typo
 FILES_PER_WORKER = 6  # below this many files per core, the default --jobs uses fewer workers
 
 
@@ -47,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"preset name ({', '.join(PRESETS)}, or a user preset) or a .toml file",
     )
     p.add_argument(
-        "--jobs", type=int, default=0, help="worker processes (default: all cores; fewer for a few files)"
+        "--jobs", type=bounded(0, MAX_JOBS, int), default=0, metavar="N",
+        help="worker processes (default 0: all cores; fewer for a few files)"
     )
     p.add_argument("--progress", action="store_true", help="show progress on stderr even when not a terminal")
     p.set_defaults(func=run)

@@ -27,11 +27,13 @@ from drivers.base import Camera, CameraState, FileAdded, LiveFrame, jpeg_size
 from drivers.download import LazyFolderSink
 from drivers.recording import FRAME, SUFFIX, RecordingWriter, recording_metadata
 from drivers.replay import open_frame_source, open_source
+from studio.argtypes import bounded, positive_float, positive_int
 
 log = logging.getLogger(__name__)
 
 FIRST_FRAME_TIMEOUT_S = 15.0
 STILL_SUFFIXES = (".jpg", ".jpeg")
+MAX_FPS = 1000.0  # no live view or video is faster; a higher --fps is a typo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,9 +47,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="a video file, a folder of JPEGs or a .slv recording to convert")
     origin.add_argument("--camera", action="store_true", help="record the USB camera's live view")
     p.add_argument("out", type=Path, metavar="OUT.slv", help="the recording to write")
-    p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds of live view")
-    p.add_argument("--frames", type=int, metavar="N", help="stop after N frames")
-    p.add_argument("--fps", type=float, metavar="FPS",
+    p.add_argument("--seconds", type=positive_float, metavar="S", help="stop after S seconds of live view")
+    p.add_argument("--frames", type=positive_int, metavar="N", help="stop after N frames")
+    p.add_argument("--fps", type=bounded(0, MAX_FPS, lo_open=True), metavar="FPS",
                    help="frame rate of a JPEG folder (default 30) or override a video's own")
     p.add_argument("--realtime", action="store_true",
                    help="with --source: record through the replay camera at the recorded pace, "

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from studio import argtypes
 from studio.app import CAMERA_SPECS, DEFAULT_PRESET, StudioApp, open_camera
 
 
@@ -31,14 +32,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"check preset or a TOML file (default {DEFAULT_PRESET})")
     p.add_argument("--fast", action="store_true", help="replay as fast as possible, not at the recorded pace")
     p.add_argument("--loop", action="store_true", help="replay the recording over and over")
-    p.add_argument("--hold", type=float, default=0.4, metavar="S",
+    p.add_argument("--hold", type=argtypes.seconds(60, zero=True), default=0.4, metavar="S",
                    help="seconds every required check must pass before READY (default 0.4)")
-    p.add_argument("--frames", type=int, metavar="N", help="stop after N analysed frames")
-    p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
+    p.add_argument("--frames", type=argtypes.positive_int, metavar="N", help="stop after N analysed frames")
+    p.add_argument("--seconds", type=argtypes.positive_float, metavar="S", help="stop after S seconds")
     audio = p.add_argument_group("sound")
     audio.add_argument("--mute", action="store_true", help="no cues (window)")
     audio.add_argument("--audio", action="store_true", help="play the cues in headless mode too")
-    audio.add_argument("--volume", type=float, default=0.7, metavar="V", help="cue volume 0..1 (default 0.7)")
+    audio.add_argument("--volume", type=argtypes.bounded(0, 1), default=0.7, metavar="V",
+                       help="cue volume 0..1 (default 0.7)")
     audio.add_argument("--speak", action="store_true",
                        help="spoken hints (needs espeak-ng or espeak on the system; tones otherwise)")
     session_setup.add_arguments(p)

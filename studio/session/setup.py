@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from studio import argtypes
 from studio.session.session import Session
 from studio.session.state import SessionOptions
 
@@ -22,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--name-template", metavar="TEMPLATE",
                    help="file names, gphoto2 style: %%Y %%m %%d %%H %%M %%S %%n %%03n %%C %%f plus "
                         "{session} {subject} {seq} (default {subject}-%%04n.%%C)")
-    g.add_argument("--min-free-mb", type=int, metavar="MB",
+    g.add_argument("--min-free-mb", type=argtypes.bounded(0, 10_000_000, int), metavar="MB",
                    help="stop capturing below this much free disk space (default 500)")
     g.add_argument("--bw", action="store_true", help="also write a black-and-white version of each JPEG")
     g.add_argument("--crop", choices=("4:5", "1:1"), help="also write a headshot crop at this aspect")
@@ -30,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="delete each file on the card once its local copy is verified")
     g.add_argument("--hook", type=Path, metavar="SCRIPT",
                    help="run SCRIPT with ACTION=init|start|download|stop and ARGUMENT=<file>")
-    g.add_argument("--hook-timeout", type=float, metavar="S", help="time limit per hook run (default 30)")
+    g.add_argument("--hook-timeout", type=argtypes.seconds(3600), metavar="S",
+                   help="time limit per hook run (default 30)")
 
 
 def open_from_args(args: argparse.Namespace, *, preset: str | None = None) -> Session | None:
