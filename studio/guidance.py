@@ -7,10 +7,11 @@ problem families (:func:`family_of`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from studio.analysis import Analysis, Status
+from studio.analysis import Analysis, CheckResult, Status
 from studio.ready import ReadyState, ReadyTransition
 
 # Short labels for the badges and the headless lines, by check id.
@@ -129,3 +130,115 @@ def verdict_text(analysis: Analysis | None) -> str:
     if not problems:
         return "all checks pass"
     return "; ".join(f"{label(c.id)}: {c.message}" if c.message else label(c.id) for c in problems[:3])
+
+
+# -- the one instruction: what the photographer says or does next ---------------------------
+# Short imperatives (at most INSTRUCTION_MAX_CHARS: the window shows them at >= 48 px from two
+# metres). Framing problems by the framing check's problem ids; the others by the message.
+INSTRUCTION_MAX_CHARS = 24
+FRAMING_INSTRUCTIONS: dict[str, str] = {
+    "top-of-head-cut": "Zoom out a little",
+    "chin-cut": "Zoom out a little",
+    "crop-at-joint:neck": "Show the shoulders",
+    "eye-line-low": "Tilt the camera down",  # the eyes move up in the frame
+    "eye-line-high": "Tilt the camera up",
+    "headroom-large": "Tilt the camera down",
+    "tilted": "Level the head",
+}
+# (check id, words in the message, instruction): the first match wins.
+MESSAGE_INSTRUCTIONS: tuple[tuple[str, str, str], ...] = (
+    ("eyes_open", "", "Eyes open, please"),
+    ("eye_focus", "too small", "Move in closer"),
+    ("eye_focus", "", "Refocus on the near eye"),
+    ("catchlights", "too small", "Move in closer"),
+    ("catchlights", "disagree", "Use one key light"),
+    ("catchlights", "", "Raise the key light"),
+    ("glasses", "dark lenses", "Take the glasses off"),
+    ("glasses", "", "Raise the key light"),
+    ("glare", "", "Raise the key light"),
+    ("exposure", "too bright", "Lower the key light"),
+    ("exposure", "clipped", "Lower the key light"),
+    ("exposure", "too dark", "Add light"),
+    ("exposure", "shadows", "Add fill light"),
+    ("background", "", "Simplify the background"),
+    ("clothing", "", "Plain clothes are better"),
+    ("face", "", "Step into the frame"),
+)
+FAMILY_INSTRUCTIONS: dict[str, str] = {
+    "framing": "Check the framing",
+    "eyes": "Eyes open, please",
+    "focus": "Refocus on the near eye",
+    "light": "Check the light",
+}
+
+
+def primary_problem(analysis: Analysis | None) -> CheckResult | None:
+    """The required check to fix first: the worst of the family that comes first."""
+    if analysis is None:
+        return None
+    problems = [c for c in analysis.problems if c.id != "reset"]
+    family = primary_family(c.id for c in problems)
+    return next((c for c in problems if family_of(c.id) == family), None)
+
+
+def instruction(analysis: Analysis | None) -> str:
+    """The ONE most important thing to fix now, as a short imperative ("Chin down a little").
+
+    Empty when nothing required fails. The problem is the first of the family fixed first
+    (:data:`FAMILIES` order), so the window, the spoken hint and the badge agree.
+    """
+    if analysis is None:
+        return ""
+    if analysis.faces == 0:
+        return "Step into the frame"
+    first = primary_problem(analysis)
+    if first is None:
+        return ""
+    family = family_of(first.id)
+    if first.id == "framing":
+        return _framing_instruction(analysis, first.fields, first.message)
+    message = first.message.lower()
+    for check_id, words, text in MESSAGE_INSTRUCTIONS:
+        if check_id == first.id and words in message:
+            return text
+    return FAMILY_INSTRUCTIONS[family]
+
+
+def _framing_instruction(analysis: Analysis, fields: Any, message: str) -> str:
+    ids = [str(p) for p in (fields.get("problems") or ())]
+    for pid in ids:
+        if pid in FRAMING_INSTRUCTIONS:
+            return FRAMING_INSTRUCTIONS[pid]
+        if pid == "turned":
+            pitch = float(fields.get("pitch") or 0.0)
+            yaw = float(fields.get("yaw") or 0.0)
+            if abs(pitch) >= abs(yaw):
+                return "Chin down a little" if pitch > 0 else "Chin up a little"
+            return "Turn to the camera"
+        if pid.startswith("crop-at-joint:"):
+            return "Move the crop off joints"
+        if pid == "shot-type":
+            return _zoom_for(analysis.shot, message)
+    low = message.lower()
+    for words, text in _FRAMING_WORDS:  # a result without problem ids (older sidecars, tests)
+        if words in low:
+            return text
+    if fields.get("shot") == "none" or analysis.subject is None:
+        return "Step into the frame"
+    return FAMILY_INSTRUCTIONS["framing"]
+
+
+_FRAMING_WORDS = (("eye line low", "Tilt the camera down"), ("eye line high", "Tilt the camera up"),
+                  ("top of the head cut", "Zoom out a little"), ("head tilted", "Level the head"),
+                  ("room above the head", "Tilt the camera down"), ("no face", "Step into the frame"))
+
+
+def _zoom_for(shot: str, message: str) -> str:
+    """"Zoom in" when the shot is wider than every shot the preset wants ("preset wants …")."""
+    order = ("headshot", "half-length", "three-quarter", "full-length", "group")
+    wanted = re.search(r"wants ([^)]*)", message)
+    names = [w.strip() for w in wanted.group(1).split(",")] if wanted else ["headshot"]
+    ranks = [order.index(n) for n in names if n in order]
+    if shot not in order or not ranks:
+        return FAMILY_INSTRUCTIONS["framing"]
+    return "Zoom in" if order.index(shot) > max(ranks) else "Zoom out"

@@ -113,7 +113,7 @@ def _main(shot: str, spots: str) -> int:
         "face_left_edge": left,
         "face_inside": [left[0] + 14, left[1]],
         "ready_border": at(window.view, target.left() + 5, window.view.height() / 2),
-        "banner": at(window.panel.banner, 8, window.panel.banner.height() / 2),
+        "banner": at(window.headline, 8, window.headline.height() / 2),
     }))
     window.feed.stop()
     return 0

@@ -235,6 +235,12 @@ class EventBridge(QObject):
     capture_done = pyqtSignal(object, object)  # (path or None, Analysis or None / error text)
     settings_loaded = pyqtSignal(object)  # dict[str, Setting]
     message = pyqtSignal(str)
+    countdown = pyqtSignal(int)  # CountdownTick.n: seconds to go, 0 = firing now
+    capture_started = pyqtSignal()
+    trigger_status = pyqtSignal(object)  # studio.events.TriggerStatus
+    live_state = pyqtSignal(object)  # studio.events.LiveState
+    person_changed = pyqtSignal(object)  # studio.events.PersonChanged
+    review_saved = pyqtSignal(str, str, bool)  # path, what was written (or the error), ok
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)

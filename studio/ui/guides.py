@@ -38,8 +38,21 @@ def crop_box(crop: str, frame_w: float, frame_h: float) -> tuple[float, float, f
     return (0.0, (1 - h) / 2, 1.0, h)
 
 
+# Which guides each preset draws: the preset's choice, not every guide at once. A headshot is
+# judged by its crop and eye line; an ID photo by its head position too; a portrait by thirds.
+PRESET_GUIDES: dict[str, tuple[str, ...]] = {
+    "commercial-headshot": ("crop", "eye_band"),
+    "theatrical-headshot": ("crop", "eye_band"),
+    "id-photo": ("crop", "eye_band", "headroom"),
+    "portrait": ("thirds",),
+}
+HEADSHOT_GUIDES = ("crop", "eye_band")  # a user preset that wants headshots
+OTHER_GUIDES = ("thirds",)
+
+
 def guides_for_preset(name: str) -> Guides:
-    """Guides for a preset: headshot presets get the crop box, eye band and headroom band."""
+    """The guides of a preset (:data:`PRESET_GUIDES`; user presets by the shots they want),
+    with the bands at the preset's own framing thresholds."""
     try:
         from studio.vision.presets import load_preset
 
@@ -48,10 +61,11 @@ def guides_for_preset(name: str) -> Guides:
         log.debug("guides for %s: defaults (%s)", name, exc)
         return Guides()
     th = preset.thresholds
-    headshot = not preset.shots or "headshot" in preset.shots
+    headshot = bool(preset.shots) and "headshot" in preset.shots
+    chosen = PRESET_GUIDES.get(name, HEADSHOT_GUIDES if headshot else OTHER_GUIDES)
     return Guides(
-        thirds=True,
-        crop="4:5" if headshot else None,
-        eye_band=(float(th.eye_line_high), float(th.eye_line_low)),
-        headroom=float(th.headroom_large) if headshot else None,
+        thirds="thirds" in chosen,
+        crop="4:5" if "crop" in chosen else None,
+        eye_band=(float(th.eye_line_high), float(th.eye_line_low)) if "eye_band" in chosen else None,
+        headroom=float(th.headroom_large) if "headroom" in chosen else None,
     )

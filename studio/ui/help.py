@@ -12,9 +12,15 @@ Align = Qt.AlignmentFlag  # PyQt5's stubs know Qt's enums by their scoped names
 
 # (keys, what they do): the single list the help overlay and docs/overlay.md show.
 SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Space", "capture"),
+    ("Space", "capture (and back to live view)"),
+    ("0 \u2013 5", "rate the shot (0 clears the stars)"),
+    ("6 / 7 / 8 / 9", "colour label red / yellow / green / blue"),
+    ("X", "reject the shot (again: take it back)"),
+    ("N / Shift+N", "next / previous person"),
+    ("I", "type the person's name (Enter sets, Esc cancels)"),
+    ("D", "diagnostics: fps, latency, source, histograms"),
     ("F", "full screen on / off"),
-    ("Esc", "leave full screen, close this help"),
+    ("Esc", "close this help, back to live view from a review, leave full screen"),
     ("L", "live view on / off"),
     ("Z", "zoom to the eyes on / off"),
     ("G", "guides on / off"),
@@ -39,17 +45,24 @@ class HelpOverlay(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(0, 0, 0, 205))
         p.setPen(style.TEXT)
-        p.setFont(style.font(34, bold=True))
-        top = max(30, (self.height() - 60 - 40 * len(SHORTCUTS)) // 2)
-        p.drawText(QRectF(0, top, self.width(), 50), Align.AlignHCenter, "Keyboard")
-        y = top + 66
+        row = min(style.px(34), (self.height() - 120) / (len(SHORTCUTS) + 2))
+        size = max(10, int(row * 0.62))
+        title = style.font(34, bold=True)
+        title.setPixelSize(int(size * 1.35))
+        p.setFont(title)
+        top = max(10.0, (self.height() - row * (len(SHORTCUTS) + 2)) / 2)
+        p.drawText(QRectF(0, top, self.width(), row * 1.5), Align.AlignHCenter, "Keyboard")
+        y = top + row * 1.8
         middle = self.width() / 2
+        keys_font, what_font = style.font(24, bold=True), style.font(24)
+        keys_font.setPixelSize(size)
+        what_font.setPixelSize(size)
         for keys, what in SHORTCUTS:
-            p.setFont(style.font(24, bold=True))
+            p.setFont(keys_font)
             p.setPen(style.CATCHLIGHT)
-            p.drawText(QRectF(0, y, middle - 20, 36), Align.AlignRight | Align.AlignVCenter, keys)
-            p.setFont(style.font(24))
+            p.drawText(QRectF(0, y, middle - 20, row), Align.AlignRight | Align.AlignVCenter, keys)
+            p.setFont(what_font)
             p.setPen(style.TEXT)
-            p.drawText(QRectF(middle + 20, y, middle - 40, 36), Align.AlignLeft | Align.AlignVCenter, what)
-            y += 40
+            p.drawText(QRectF(middle + 20, y, middle - 40, row), Align.AlignLeft | Align.AlignVCenter, what)
+            y += row
         p.end()

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtGui import QPainter, QPaintEvent, QResizeEvent
+from PyQt5.QtCore import QRectF, Qt, QTimer
+from PyQt5.QtGui import QColor, QPainter, QPaintEvent, QResizeEvent
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
 from studio.analysis import Analysis, Box
@@ -23,6 +23,7 @@ Align = Qt.AlignmentFlag  # PyQt5's stubs know Qt's enums by their scoped names
 # it are never more than MAX_AGE_FRAMES older; an analysis further behind than that is not
 # waited for: the live picture is shown and the boxes are hidden.
 MAX_HOLD_FRAMES = 2
+COUNTDOWN_CLEAR_MS = 1500  # a countdown number left without a newer tick is cleared
 EYE_ZOOM_PAD = 0.25  # padding on each side of the two eye boxes, as a fraction of their joint width
 
 
@@ -40,6 +41,8 @@ class PaintRecord:
 
 
 class LiveView(QWidget):
+    """The live picture, its overlay, the large countdown and why frames stopped."""
+
     def __init__(self, feed: FrameFeed, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.feed = feed
@@ -59,6 +62,11 @@ class LiveView(QWidget):
         self.frames_shown = 0  # distinct frames painted
         self._shown = 0
         self._fps_times: list[float] = []
+        self.countdown = 0  # seconds to go of a running countdown, drawn large; 0 = none
+        self.live_reason = ""  # why no live frames arrive (LiveState); drawn over the picture
+        self._countdown_clear = QTimer(self)
+        self._countdown_clear.setSingleShot(True)
+        self._countdown_clear.timeout.connect(lambda: self.set_countdown(0))
 
     # -- inputs (GUI thread) ---------------------------------------------------------------
 
@@ -105,6 +113,17 @@ class LiveView(QWidget):
 
     def set_state(self, state: ReadyState) -> None:
         self.state = state
+        self.update()
+
+    def set_countdown(self, n: int) -> None:
+        """A CountdownTick: ``n`` seconds to go, drawn large in the middle; 0 clears it."""
+        self.countdown = max(0, int(n))
+        if self.countdown:
+            self._countdown_clear.start(COUNTDOWN_CLEAR_MS)  # a lost last tick never leaves it up
+        self.update()
+
+    def set_live_reason(self, reason: str) -> None:
+        self.live_reason = reason
         self.update()
 
     def set_guides(self, guides: Guides) -> None:
@@ -162,8 +181,9 @@ class LiveView(QWidget):
         if frame is None or not self.live:
             p.setPen(style.DIM_TEXT)
             p.setFont(style.font(28))
-            text = "live view off" if not self.live else "waiting for live view\u2026"
-            p.drawText(self.rect(), Align.AlignCenter, text)
+            text = "live view off" if not self.live else (self.live_reason or "waiting for live view\u2026")
+            p.drawText(self.rect(), Align.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+            self._paint_countdown(p)
             p.end()
             return
         fw, fh = frame.size
@@ -184,6 +204,12 @@ class LiveView(QWidget):
             p.setFont(style.font(14))
             p.drawText(target.adjusted(10, 8, -10, -8), Align.AlignLeft | Align.AlignTop,
                        f"analysis {age} frames behind")
+        if self.live_reason:  # the last frame, dimmed, with why no new ones come
+            p.fillRect(target, QColor(0, 0, 0, 150))
+            p.setPen(style.TEXT)
+            p.setFont(style.font(30, bold=True))
+            p.drawText(target, Align.AlignCenter | Qt.TextFlag.TextWordWrap, self.live_reason)
+        self._paint_countdown(p)
         p.end()
         record = PaintRecord(frame.seq, frame.arrived, time.monotonic(),
                              analysis.frame if analysis else None, age, geometry,
@@ -193,3 +219,18 @@ class LiveView(QWidget):
         self.last_paint = record
         for listener in self.paint_listeners:
             listener(record)
+
+    def _paint_countdown(self, p: QPainter) -> None:
+        if not self.countdown:
+            return
+        side = min(self.width(), self.height()) * 0.45
+        circle = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 170))
+        p.drawEllipse(circle)
+        p.setPen(style.TEXT)
+        f = style.font(20, bold=True)
+        f.setPixelSize(max(12, int(side * 0.62)))
+        p.setFont(f)
+        p.drawText(circle, Align.AlignCenter, str(self.countdown))

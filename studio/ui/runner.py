@@ -11,18 +11,27 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PyQt5.QtCore import QTimer
 from PyQt5.QtWidgets import QApplication
 
 from studio.audio import AudioGuide, CuePlayer
-from studio.events import CaptureDone, CaptureEvent, CaptureFailed, CountdownTick, TriggerIgnored
+from studio.events import (
+    CaptureDone,
+    CaptureEvent,
+    CaptureFailed,
+    CaptureStarted,
+    CountdownTick,
+    TriggerIgnored,
+)
 from studio.ui import undo_cv2_qt_paths
 from studio.ui.feed import EventBridge
 from studio.ui.guides import guides_for_preset
-from studio.ui.window import MainWindow
+from studio.ui.review import pick_still
+from studio.ui.window import REVIEW_S, MainWindow
 
 if TYPE_CHECKING:
     from drivers.base import Camera
@@ -42,7 +51,7 @@ def run_window(app: StudioApp, args: argparse.Namespace) -> int:
     player = app.cues or CuePlayer(volume=getattr(args, "volume", None) or 0.7,
                                    enabled=not getattr(args, "mute", False))
     guide = AudioGuide(player, speech=bool(getattr(args, "speak", False)))
-    window = build_window(app, player)
+    window = build_window(app, player, review_s=getattr(args, "review_s", None))
     wire(window, app, player, guide)
     try:
         app.start()
@@ -51,6 +60,7 @@ def run_window(app: StudioApp, args: argparse.Namespace) -> int:
         if own_player:
             player.close()
         raise
+    wire_started(window, app)
     window.show()
     _request_settings(window, app.camera)
     stats = QTimer(window)  # reads loop statistics, not frames: frames arrive by signal
@@ -76,15 +86,20 @@ def _close(window: MainWindow) -> None:
     window.close()
 
 
-def build_window(app: StudioApp, player: CuePlayer) -> MainWindow:
+def build_window(app: StudioApp, player: CuePlayer, *, review_s: float | None = None) -> MainWindow:
     try:
         from studio.vision.presets import PRESETS
     except ImportError:
         PRESETS = ()  # noqa: N806
     presets = tuple(PRESETS) if app.preset in PRESETS else tuple(PRESETS) + (app.preset,)
-    return MainWindow(app.camera.frames, presets=presets, preset=app.preset,
-                      trigger_modes=app.trigger_modes, trigger_mode=app.trigger_mode, muted=player.muted,
-                      volume=player.volume, guides=guides_for_preset(app.preset))
+    window = MainWindow(app.camera.frames, presets=presets, preset=app.preset,
+                        trigger_modes=app.trigger_modes, trigger_mode=app.trigger_mode, muted=player.muted,
+                        volume=player.volume, guides=guides_for_preset(app.preset),
+                        review_s=REVIEW_S if review_s is None else review_s)
+    window.info.set_source(app.source_name)
+    if app.session is not None:
+        window.set_session(app.session.state.name)
+    return window
 
 
 def wire(window: MainWindow, app: StudioApp, player: CuePlayer, guide: AudioGuide) -> None:
@@ -101,6 +116,88 @@ def wire(window: MainWindow, app: StudioApp, player: CuePlayer, guide: AudioGuid
     app.camera.add_listener(bridge.post_camera_event)
     app.capture.add_listener(wire_capture_messages(bridge))
     _wire_intents(window, app, player)
+    _wire_people(window, app)
+    _wire_review(window, app)
+
+
+def wire_started(window: MainWindow, app: StudioApp) -> None:
+    """What exists only once the app has started: the triggers' status and the live state."""
+    bridge = window.bridge
+    triggers = app.triggers
+    if triggers is not None and hasattr(triggers, "add_status_listener"):
+        triggers.add_status_listener(bridge.trigger_status.emit)
+        bridge.trigger_status.emit(triggers.status)
+    for name in ("add_live_listener", "add_live_state_listener"):
+        add = getattr(app, name, None)
+        if add is not None:
+            add(bridge.live_state.emit)
+            break
+    live = getattr(app, "live_state", None)
+    if live is not None and not isinstance(live, bool) and hasattr(live, "live"):
+        bridge.live_state.emit(live)
+
+
+def _wire_people(window: MainWindow, app: StudioApp) -> None:
+    """N / Shift+N, a typed name and the desk's changes (any thread -> queued signal)."""
+    desk = getattr(app, "people", None)
+    bridge = window.bridge
+    if desk is None:
+        def no_desk(*_: object) -> None:
+            bridge.message.emit("no people desk: start with --session (and --roster) to name people")
+        window.next_person_wanted.connect(no_desk)
+        window.previous_person_wanted.connect(no_desk)
+        window.person_name_entered.connect(no_desk)
+        return
+    desk.add_listener(bridge.person_changed.emit)
+    announced = desk.announce("resume")
+    if announced is not None:
+        bridge.person_changed.emit(announced)
+
+    def typed(name: str) -> None:
+        try:
+            desk.set_name(name, source="typed")
+        except ValueError as exc:
+            bridge.message.emit(f"name not set: {exc}")
+
+    window.next_person_wanted.connect(lambda: desk.next())
+    window.previous_person_wanted.connect(lambda: desk.previous())
+    window.person_name_entered.connect(typed)
+
+
+def _wire_review(window: MainWindow, app: StudioApp) -> None:
+    """Review keys write rating, label and reject through the session, off the GUI thread."""
+    bridge = window.bridge
+    session = app.session
+    review = getattr(session, "review", None)
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="review-write")  # in key order
+
+    def write(path: str, rating: int | None, label: str | None, rejected: bool | None) -> None:
+        if review is None:
+            bridge.review_saved.emit(path, "ratings need a session (--session)", False)
+            return
+        try:
+            review(Path(path), rating=rating, label=label, rejected=rejected)
+        except Exception as exc:  # a file we cannot write: say so, keep shooting
+            bridge.review_saved.emit(path, f"{Path(path).name}: {exc}", False)
+            return
+        bridge.review_saved.emit(path, _review_words(Path(path).name, rating, label, rejected), True)
+
+    def queued(path: str, rating: Any, label: Any, rejected: Any) -> None:
+        worker.submit(write, path, rating, label, rejected)
+
+    window.review_changed.connect(queued)
+    window.destroyed.connect(lambda: worker.shutdown(wait=False))
+
+
+def _review_words(name: str, rating: int | None, label: str | None, rejected: bool | None) -> str:
+    parts = []
+    if rating is not None:
+        parts.append(f"rated {rating}" if rating else "stars cleared")
+    if label is not None:
+        parts.append(f"label {label}" if label else "label cleared")
+    if rejected is not None:
+        parts.append("rejected" if rejected else "reject taken back")
+    return f"{name}: {', '.join(parts)} (saved)"
 
 
 def _wire_intents(window: MainWindow, app: StudioApp, player: CuePlayer) -> None:
@@ -153,14 +250,16 @@ def wire_capture_messages(bridge: EventBridge) -> Callable[[CaptureEvent], None]
 
     def on_capture_event(event: CaptureEvent) -> None:
         match event:
+            case CaptureStarted():
+                bridge.capture_started.emit()
             case CaptureDone(paths=paths) if paths:
-                bridge.capture_done.emit(paths[0], event.analysis)
+                bridge.capture_done.emit(pick_still(paths), event.analysis)
             case CaptureFailed():
                 bridge.message.emit(f"capture failed: {event.reason}")
             case TriggerIgnored() if event.trigger.source in ("button", "key"):
                 bridge.message.emit(f"not captured: {event.reason}")
             case CountdownTick():
-                bridge.message.emit(f"{event.n}…" if event.n else "")
+                bridge.countdown.emit(event.n)
 
     return on_capture_event
 

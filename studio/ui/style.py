@@ -51,9 +51,39 @@ GLARE = QColor(204, 121, 167)  # reddish purple
 FONT_FAMILY = "DejaVu Sans"
 READY_BORDER_PX = 14
 
+# Every size in the window is given for a 1280x800 window at 96 dpi and multiplied by the
+# window's scale (MainWindow.update_scale: window size and the screen's logical DPI; Qt's own
+# QT_SCALE_FACTOR shrinks the logical window, so the text keeps its share of the screen).
+BASE_SIZE = (1280, 800)
+BASE_DPI = 96.0
+SCALE_LIMITS = (0.6, 3.0)
+_scale = 1.0
+
+
+def scale_for(width: int, height: int, logical_dpi: float = BASE_DPI) -> float:
+    """The UI scale for a window of ``width`` x ``height`` logical pixels on a screen of ``logical_dpi``."""
+    by_size = min(width / BASE_SIZE[0], height / BASE_SIZE[1])
+    value = by_size * (logical_dpi / BASE_DPI if logical_dpi > 0 else 1.0)
+    return min(max(value, SCALE_LIMITS[0]), SCALE_LIMITS[1])
+
+
+def set_scale(value: float) -> None:
+    global _scale
+    _scale = value
+
+
+def scale() -> float:
+    return _scale
+
+
+def px(size: float) -> int:
+    """A base size (at 1280x800, 96 dpi) in the window's current logical pixels."""
+    return max(1, round(size * _scale))
+
 
 def font(pixel_size: int, bold: bool = False) -> QFont:
+    """DejaVu Sans at a base pixel size, scaled to the window."""
     f = QFont(FONT_FAMILY)
-    f.setPixelSize(pixel_size)
+    f.setPixelSize(px(pixel_size))
     f.setBold(bold)
     return f

@@ -1,9 +1,12 @@
-"""The main window: live view with its overlay, the status panel, the info strip and controls.
+"""The main window: live view (or the review of the last shot) with its overlay, the badges, the
+headline (state word and the one instruction), the info strip with this person's filmstrip,
+and the controls.
 
 It takes its inputs through small seams, so it runs on anything that fills a
 :class:`~drivers.base.LatestFrameSlot` and posts analyses: ``show_analysis``, ``show_ready``,
-``show_camera_state``, ``show_capture``, ``set_stats``, ``show_settings`` (GUI thread), or the
-thread-safe ``bridge.post_*`` methods from any thread. What the user asks for leaves as signals.
+``show_camera_state``, ``show_capture``, ``show_person``, ``show_trigger_status``,
+``show_live_state``, ``set_stats``, ``show_settings`` (GUI thread), or the thread-safe
+``bridge`` signals from any thread. What the user asks for leaves as signals.
 """
 
 from __future__ import annotations
@@ -12,36 +15,46 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PyQt5.QtCore import QSize, Qt, pyqtBoundSignal, pyqtSignal
-from PyQt5.QtGui import QCloseEvent, QImageReader, QKeyEvent, QResizeEvent
+from PyQt5.QtCore import Qt, QTimer, pyqtBoundSignal, pyqtSignal
+from PyQt5.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PyQt5.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
     QSlider,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from drivers.base import CameraEvent, FileAdded, LatestFrameSlot, Setting, StateChanged
 from studio.analysis import CHECK_IDS, Analysis
-from studio.guidance import describe_transition, label
+from studio.guidance import describe_transition, instruction, primary_problem
 from studio.ready import ReadyState, ReadyTransition
 from studio.ui import style
 from studio.ui.feed import EventBridge, FrameFeed
 from studio.ui.guides import Guides
+from studio.ui.headline import Headline
 from studio.ui.help import HelpOverlay
+from studio.ui.info import InfoStrip
+from studio.ui.keys import handle_key
 from studio.ui.liveview import LiveView
-from studio.ui.panel import InfoStrip, StatusPanel
+from studio.ui.panel import StatusPanel
+from studio.ui.people import NameInput
+from studio.ui.review import EYE_CROP, ReviewView, Shot, load_still
 from studio.ui.settings import SettingsPanel
 
 log = logging.getLogger(__name__)
 
-THUMB_SIZE = QSize(300, 224)
+REVIEW_S = 4.0  # default time a new shot stays up; 0 = until a key
+STATE_INSTRUCTIONS = {ReadyState.READY: "Take the picture", ReadyState.HOLDING: ""}
+STATE_REASONS = {ReadyState.READY: "", ReadyState.HOLDING: "all checks pass"}
 
 
 class MainWindow(QMainWindow):
@@ -54,26 +67,42 @@ class MainWindow(QMainWindow):
     volume_changed = pyqtSignal(float)
     zoom_toggled = pyqtSignal(bool)
     settings_wanted = pyqtSignal()  # the settings panel opened: (re)read the camera's settings
+    # A review key on a shot: path, rating (0-5), colour label, rejected; None = leave as it is.
+    review_changed = pyqtSignal(str, object, object, object)
+    next_person_wanted = pyqtSignal()
+    previous_person_wanted = pyqtSignal()
+    person_name_entered = pyqtSignal(str)
 
-    _thumbnail_ready = pyqtSignal(str, object, object, str)  # name, QImage, verdict, error
+    _still_loaded = pyqtSignal(object)  # Shot, decoded off the GUI thread
 
     def __init__(self, frames: LatestFrameSlot, *, presets: tuple[str, ...] = (), preset: str = "",
                  trigger_modes: tuple[str, ...] = ("manual",), trigger_mode: str = "manual",
                  muted: bool = False, volume: float = 0.7, guides: Guides | None = None,
-                 check_ids: tuple[str, ...] = CHECK_IDS) -> None:
+                 check_ids: tuple[str, ...] = CHECK_IDS, review_s: float = REVIEW_S) -> None:
         super().__init__()
         self.setWindowTitle("studio")
-        self.resize(1280, 800)
         self.feed = FrameFeed(frames, self)
         self.bridge = EventBridge(self)
         # Keys the window does not use itself go here (Qt key code -> handled?): pedals, remotes.
         self.key_trigger: Callable[[int], bool] | None = None
-        self.state = ReadyState.NOT_READY
+        self.state = ReadyState.NOT_READY  # the READY machine's state
         self.analysis: Analysis | None = None
         self._last_transition: ReadyTransition | None = None
+        self.live, self.live_reason = True, ""
+        self.review_s = review_s
+        self.reviewing: Shot | None = None
+        self.shots: list[Shot] = []  # this person's shots, oldest first
+        self.shot_count = 0
+        self.session_name = ""
+        self.person_name = ""
 
         self.view = LiveView(self.feed)
         self.view.set_guides(guides or Guides())
+        self.review = ReviewView()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.review)
+        self.headline = Headline()
         self.info = InfoStrip()
         self.panel = StatusPanel(check_ids)
         self._build_controls(presets, preset, trigger_modes, trigger_mode, muted, volume)
@@ -86,6 +115,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
         self.settings_dock.hide()
         self.help = HelpOverlay(self)
+        self.name_input = NameInput(self.stack)
+        self.name_input.entered.connect(self.person_name_entered)
+        self._review_timer = QTimer(self)
+        self._review_timer.setSingleShot(True)
+        self._review_timer.timeout.connect(self.end_review)
 
         self.feed.frame_ready.connect(self._on_frame)
         self.bridge.analysis_ready.connect(self._on_analysis)
@@ -94,8 +128,15 @@ class MainWindow(QMainWindow):
         self.bridge.settings_loaded.connect(self.show_settings)
         self.bridge.message.connect(self.info.show_message)
         self.bridge.capture_done.connect(self.show_capture)
-        self._thumbnail_ready.connect(self.info.show_capture)
+        self.bridge.countdown.connect(self.view.set_countdown)
+        self.bridge.capture_started.connect(self.end_review)
+        self.bridge.trigger_status.connect(self.show_trigger_status)
+        self.bridge.live_state.connect(self.show_live_state)
+        self.bridge.person_changed.connect(self.show_person)
+        self.bridge.review_saved.connect(self._on_review_saved)
+        self._still_loaded.connect(self._show_loaded)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.resize(1280, 800)
         self.feed.start()
 
     # -- building ------------------------------------------------------------------------
@@ -103,8 +144,6 @@ class MainWindow(QMainWindow):
     def _button(self, text: str, checkable: bool = False, checked: bool = False) -> QPushButton:
         button = QPushButton(text)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # every key goes to the window's shortcuts
-        button.setFont(style.font(16, bold=True))
-        button.setMinimumHeight(40)
         button.setCheckable(checkable)
         button.setChecked(checked)
         return button
@@ -119,13 +158,13 @@ class MainWindow(QMainWindow):
         self.preset_box.activated[str].connect(self._choose_preset)
         self.trigger_box = self._combo(trigger_modes, trigger_mode)
         self.trigger_box.activated[str].connect(self.trigger_mode_chosen)
+        self.trigger_state = QLabel("")
         self.mute_button = self._button("Mute", checkable=True, checked=muted)
         self.mute_button.toggled.connect(self.mute_toggled)
         self.volume_slider = QSlider(Qt.Orientation.Horizontal)
         self.volume_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setValue(round(volume * 100))
-        self.volume_slider.setFixedWidth(110)
         self.volume_slider.valueChanged.connect(lambda v: self.volume_changed.emit(v / 100))
         self.zoom_button = self._button("Zoom eyes", checkable=True)
         self.zoom_button.toggled.connect(self._set_zoom)
@@ -135,11 +174,11 @@ class MainWindow(QMainWindow):
         self.settings_button.clicked.connect(self.toggle_settings)
         self.help_button = self._button("?")
         self.help_button.clicked.connect(self.toggle_help)
+        self._captions = [QLabel("preset"), QLabel("trigger")]
 
     def _combo(self, items: tuple[str, ...], current: str) -> QComboBox:
         box = QComboBox()
         box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        box.setFont(style.font(16))
         box.addItems(list(items))
         if current in items:
             box.setCurrentIndex(list(items).index(current))
@@ -148,25 +187,25 @@ class MainWindow(QMainWindow):
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
         controls.setContentsMargins(8, 4, 8, 4)
-        for widget in (self.capture_button, self.live_button, _caption("preset"), self.preset_box,
-                       _caption("trigger"), self.trigger_box, self.mute_button, self.volume_slider,
-                       self.zoom_button, self.guides_button, self.settings_button):
+        for widget in (self.capture_button, self.live_button, self._captions[0], self.preset_box,
+                       self._captions[1], self.trigger_box, self.trigger_state, self.mute_button,
+                       self.volume_slider, self.zoom_button, self.guides_button, self.settings_button):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.help_button)
-        left = QVBoxLayout()
-        left.setSpacing(0)
-        left.addWidget(self.view, 1)
-        left.addWidget(self.info)
-        top = QHBoxLayout()
-        top.setSpacing(0)
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addLayout(left, 1)
-        top.addWidget(self.panel)
+        grid = QGridLayout()
+        grid.setSpacing(0)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.stack, 0, 0)
+        grid.addWidget(self.info, 1, 0)
+        grid.addWidget(self.panel, 0, 1, 2, 1)
+        grid.addWidget(self.headline, 2, 0, 1, 2)  # full width: the instruction needs it
+        grid.setRowStretch(0, 1)
+        grid.setColumnStretch(0, 1)
         outer = QVBoxLayout()
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        outer.addLayout(top, 1)
+        outer.addLayout(grid, 1)
         outer.addLayout(controls)
         central = QWidget()
         central.setLayout(outer)
@@ -177,46 +216,119 @@ class MainWindow(QMainWindow):
         central.setPalette(pal)
         self.setCentralWidget(central)
 
-    # -- inputs (GUI thread; other threads use self.bridge.post_*) -------------------------
+    def update_scale(self) -> None:
+        """Every size follows the window and the screen's logical DPI (style.scale_for)."""
+        screen = self.screen()
+        dpi = screen.logicalDotsPerInch() if screen is not None else style.BASE_DPI
+        value = style.scale_for(self.width(), self.height(), dpi)
+        if abs(value - style.scale()) < 0.01 and getattr(self, "_scaled", False):
+            return
+        self._scaled = True
+        style.set_scale(value)
+        for button in (self.capture_button, self.live_button, self.mute_button, self.zoom_button,
+                       self.guides_button, self.settings_button, self.help_button):
+            button.setFont(style.font(16, bold=True))
+            button.setMinimumHeight(style.px(40))
+        for widget in (self.preset_box, self.trigger_box, self.trigger_state, *self._captions):
+            widget.setFont(style.font(16 if widget in (self.preset_box, self.trigger_box) else 14))
+        self.volume_slider.setFixedWidth(style.px(110))
+        for part in (self.headline, self.info, self.panel):
+            part.apply_scale()
+        self.view.update()
+        self.review.update()
+
+    # -- inputs (GUI thread; other threads use self.bridge) --------------------------------
 
     def show_analysis(self, analysis: Analysis) -> None:
         self.analysis = analysis
         self.view.show_analysis(analysis)
         self.panel.show_analysis(analysis)
-        if self.state is ReadyState.NOT_READY:
-            self.panel.banner.set_detail(self._problem_line(analysis))
+        self._refresh_headline()
 
     def show_ready(self, transition: ReadyTransition) -> None:
         self.state = transition.state
         self._last_transition = transition
-        self.view.set_state(transition.state)
-        detail = {ReadyState.READY: "take the picture", ReadyState.HOLDING: "all checks pass"}.get(
-            transition.state, "")
-        if transition.state is ReadyState.NOT_READY:
-            detail = self._problem_line(self.analysis, transition)
-        self.panel.banner.show_transition(transition, detail)
+        self._refresh_headline()
+
+    @property
+    def shown_state(self) -> ReadyState:
+        """What the window shows: never READY while no live frames arrive."""
+        return self.state if self.live else ReadyState.NOT_READY
+
+    def _refresh_headline(self) -> None:
+        state = self.shown_state
+        self.view.set_state(state)
+        if not self.live:
+            reason = self.live_reason or "no live view"
+            self.headline.show_state(state, reason[:1].upper() + reason[1:], "")
+            return
+        if state is not ReadyState.NOT_READY:
+            self.headline.show_state(state, STATE_INSTRUCTIONS[state], STATE_REASONS[state])
+            return
+        a = self.analysis
+        first = primary_problem(a)
+        reason = first.message if first is not None else ""
+        if a is not None and a.faces == 0:
+            reason = "no face in the frame"
+        elif not reason and self._last_transition is not None:
+            reason = describe_transition(self._last_transition).partition(": ")[2]
+        self.headline.show_state(state, instruction(a), reason)
 
     def show_camera_state(self, event: StateChanged) -> None:
         # READY itself changes only through show_ready: the state machine is the one source.
         self.info.show_camera_state(event.state.value, event.reason)
 
+    def show_live_state(self, event: Any) -> None:
+        """A ``studio.events.LiveState``: frames flowing or not, and why."""
+        self.live, self.live_reason = bool(event.live), str(event.reason)
+        self.view.set_live_reason("" if self.live else self.live_reason)
+        self._refresh_headline()
+        if not self.live and self.shots and "live view" in self.live_reason:
+            self._show_review(self.shots[-1], hold=True)  # a body without live view: its stills
+
+    def show_person(self, event: Any) -> None:
+        """A ``studio.events.PersonChanged``: the name, "3 of 10", and a fresh filmstrip."""
+        if event.person_name != self.person_name:
+            self.shots = []
+            self.end_review()
+        self.person_name = event.person_name
+        self.info.show_person(event.person_name, event.index, event.total)
+        self._refresh_strip()
+
+    def show_trigger_status(self, status: Any) -> None:
+        """A ``studio.events.TriggerStatus``: the chooser shows the ACTIVE trigger and its state."""
+        mode = str(status.mode)
+        if self.trigger_box.findText(mode) < 0:
+            self.trigger_box.addItem(mode)
+        self.trigger_box.setCurrentIndex(self.trigger_box.findText(mode))
+        progress = getattr(status, "progress", "")
+        text = "armed" if status.armed else (status.reason or "not armed")
+        self.trigger_state.setText(f"{progress} \u00b7 {text}" if progress else text)
+        self.info.show_trigger(mode, bool(status.armed), str(status.reason), progress)
+
+    def set_session(self, name: str, shots: int = 0) -> None:
+        self.session_name, self.shot_count = name, shots
+        self._refresh_strip()
+
     def show_capture(self, path: Path | str | None, verdict: Analysis | None = None,
                      error: str = "") -> None:
-        """The last capture's thumbnail (decoded off the GUI thread) and its verdict."""
+        """A downloaded shot: decoded off the GUI thread, then reviewed large and filmstripped."""
         if path is None:
-            self.info.show_capture("failed", None, None, error or "capture failed")
+            self.info.show_message(f"capture failed: {error or 'no file'}")
             return
-        path = Path(path)
+        shot = Shot(Path(path), verdict, person=self.person_name)
+        ratio = self.devicePixelRatioF()
+        area = (int(self.stack.width() * ratio), int(self.stack.height() * ratio))
+        eye = (int(style.px(EYE_CROP[0]) * ratio), int(style.px(EYE_CROP[1]) * ratio))
 
         def load() -> None:
-            reader = QImageReader(str(path))
-            size = reader.size()
-            if size.isValid():
-                reader.setScaledSize(size.scaled(THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio))
-            image = reader.read()
-            self._thumbnail_ready.emit(path.name, image if not image.isNull() else None, verdict, error)
+            try:
+                self._still_loaded.emit(load_still(shot, area, eye))
+            except Exception as exc:  # a still we cannot show must not lose the shot's review
+                shot.error = f"cannot show {shot.name}: {exc}"
+                self._still_loaded.emit(shot)
 
-        threading.Thread(target=load, name="thumbnail", daemon=True).start()
+        threading.Thread(target=load, name="review-still", daemon=True).start()
 
     def set_stats(self, analysis_fps: float, latency_ms: float) -> None:
         self.info.set_stats(self.view.display_fps, analysis_fps, latency_ms)
@@ -234,16 +346,62 @@ class MainWindow(QMainWindow):
         return (record is not None and self.analysis is not None and record.geometry
                 and record.analysis_frame == self.analysis.frame)
 
-    @staticmethod
-    def _problem_line(analysis: Analysis | None, t: ReadyTransition | None = None) -> str:
-        if analysis is not None and analysis.faces == 0:
-            return "no face in the frame"
-        if analysis is not None and analysis.problems:
-            first = analysis.problems[0]
-            return f"{label(first.id)}: {first.message}" if first.message else label(first.id)
-        if t is not None:
-            return describe_transition(t).partition(": ")[2]
-        return ""
+    # -- review ----------------------------------------------------------------------------
+
+    def _show_loaded(self, shot: Shot) -> None:
+        self.shots.append(shot)
+        self.shot_count += 1
+        self._show_review(shot, hold=not self.live)
+
+    def _show_review(self, shot: Shot, hold: bool = False) -> None:
+        self.reviewing = shot
+        title = "latest shot (no live view)" if not self.live else ""
+        self.review.show_shot(shot, title)
+        self.stack.setCurrentWidget(self.review)
+        self._review_timer.stop()
+        if self.review_s > 0 and not hold:
+            self._review_timer.start(int(self.review_s * 1000))
+        self._refresh_strip()
+
+    def end_review(self) -> None:
+        """Back to live view (a body without live view keeps showing its latest still)."""
+        self._review_timer.stop()
+        if not self.live and self.shots and "live view" in self.live_reason:
+            return
+        self.reviewing = None
+        self.stack.setCurrentWidget(self.view)
+        self._refresh_strip()
+
+    def review_shot(self, *, rating: int | None = None, label: str | None = None,
+                    rejected: bool | None = None) -> None:
+        """Rate, label or reject the reviewed shot (or this person's newest): the session writes it."""
+        shot = self.reviewing or (self.shots[-1] if self.shots else None)
+        if shot is None:
+            self.info.show_message("no shot to rate yet")
+            return
+        if rejected:
+            rejected = not shot.rejected  # X again takes the reject back
+        if rating is not None:
+            shot.rating, rejected = rating, False if shot.rejected else None
+        if label is not None:
+            shot.label = None if shot.label == label else label
+            label = shot.label or ""
+        if rejected is not None:
+            shot.rejected = rejected
+        self.review_changed.emit(str(shot.path), rating, label, rejected)
+        if self.reviewing is shot:
+            self._review_timer.stop()  # the photographer is working on it: it stays
+            self.review.update()
+        self._refresh_strip()
+
+    def _on_review_saved(self, path: str, text: str, ok: bool) -> None:
+        if self.reviewing is not None and str(self.reviewing.path) == path:
+            self.review.confirm(text if ok else f"not saved: {text}")
+        self.info.show_message(text if ok else f"review not saved: {text}")
+
+    def _refresh_strip(self) -> None:
+        self.info.filmstrip.set_shots(self.shots, self.reviewing)
+        self.info.show_session(self.session_name, self.shot_count, len(self.shots))
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -300,7 +458,7 @@ class MainWindow(QMainWindow):
         else:
             self.showFullScreen()
 
-    def _cycle(self, box: QComboBox, signal: pyqtBoundSignal) -> None:
+    def cycle(self, box: QComboBox, signal: pyqtBoundSignal) -> None:
         if box.count() > 1:
             box.setCurrentIndex((box.currentIndex() + 1) % box.count())
             signal.emit(box.currentText())
@@ -310,56 +468,18 @@ class MainWindow(QMainWindow):
     def keyPressEvent(self, event: QKeyEvent | None) -> None:  # noqa: N802
         if event is None:  # the stubs allow it; Qt never sends one
             return
-        key, mods = event.key(), event.modifiers()
-        if key == Qt.Key.Key_Q and mods & Qt.KeyboardModifier.ControlModifier:
-            self.close()
-        elif key == Qt.Key.Key_Question or event.text() == "?":
-            self.toggle_help()
-        elif key == Qt.Key.Key_Escape:
-            if self.help.isVisible():
-                self.help.hide()
-            elif self.isFullScreen():
-                self.showNormal()
-        elif key == Qt.Key.Key_Space:
-            if not event.isAutoRepeat():  # holding Space must not fire a burst
-                self.capture_requested.emit()
-        elif key == Qt.Key.Key_F:
-            self.toggle_full_screen()
-        elif key == Qt.Key.Key_L:
-            self.live_button.toggle()
-        elif key == Qt.Key.Key_Z:
-            self.zoom_button.toggle()
-        elif key == Qt.Key.Key_G:
-            self.guides_button.toggle()
-        elif key == Qt.Key.Key_C:
-            self.view.set_guides(self.view.guides.next_crop())
-        elif key == Qt.Key.Key_M:
-            self.mute_button.toggle()
-        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
-            self.volume_slider.setValue(self.volume_slider.value() + 10)
-        elif key == Qt.Key.Key_Minus:
-            self.volume_slider.setValue(self.volume_slider.value() - 10)
-        elif key == Qt.Key.Key_S:
-            self.toggle_settings()
-        elif key == Qt.Key.Key_P:
-            self._cycle(self.preset_box, self.preset_chosen)
-        elif key == Qt.Key.Key_T:
-            self._cycle(self.trigger_box, self.trigger_mode_chosen)
-        elif self.key_trigger is not None and not event.isAutoRepeat() and self.key_trigger(key):
-            pass  # a foot pedal or presenter remote key, mapped to a capture or a countdown
-        else:
-            super().keyPressEvent(event)
+        if handle_key(self, event):
+            return
+        if self.key_trigger is not None and not event.isAutoRepeat() and self.key_trigger(event.key()):
+            self.end_review()  # a foot pedal or presenter remote key, mapped to an action
+            return
+        super().keyPressEvent(event)
 
     def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802
+        self.update_scale()
         self.help.setGeometry(self.rect())
         super().resizeEvent(event)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
         self.feed.stop()
         super().closeEvent(event)
-
-
-def _caption(text: str) -> QLabel:
-    lab = QLabel(text)
-    lab.setFont(style.font(14))
-    return lab
