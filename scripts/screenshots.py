@@ -6,7 +6,9 @@ Runs the real app (replay camera, vision loop, READY machine) in the window, cue
 saves: ``main.png`` (after a few seconds of live view), ``problem-<check>.png`` the first time
 each required check is the first problem named, ``ready.png`` / ``holding.png`` when those
 states come,
-``capture.png`` (after one capture: thumbnail and verdict; the files go to a temporary folder),
+``review.png`` / ``review-rated.png`` (the capture reviewed large, eyes at 100 %, then rated 4),
+``capture.png`` (back to live view with the shot in the filmstrip; files go to a temporary
+folder), ``countdown.png``, ``diagnostics.png`` (``D``),
 ``zoom-eyes.png`` (zoom to the eyes) and ``help.png`` (the keyboard help).
 Uses Qt's offscreen platform unless ``--x11`` is given (then ``$DISPLAY``).
 """
@@ -115,9 +117,25 @@ def main(argv: list[str] | None = None) -> int:
         pump(0.05)
     while not app.capture.wait_idle(0.01) and time.monotonic() < deadline:
         pump(0.05)  # the still is checked and labelled: its verdict comes with the thumbnail
+    while window.reviewing is None and time.monotonic() < deadline:
+        pump(0.05)  # the still decoded for the review
     pump(0.5)
-    if window.info.thumbnail.pixmap() is not None:
-        save("capture")
+    if window.reviewing is not None:
+        save("review")  # the still large, its verdict, both eyes at 100 %
+        window.review_shot(rating=4)
+        pump(0.5)
+        save("review-rated")
+        window.end_review()
+        pump(0.5)
+        save("capture")  # back to live view: the shot in this person's filmstrip
+    window.bridge.countdown.emit(3)  # what a countdown shows (the real one comes with ticks)
+    pump(0.3)
+    save("countdown")
+    window.bridge.countdown.emit(0)
+    window.info.toggle_diagnostics()
+    pump(0.3)
+    save("diagnostics")
+    window.info.toggle_diagnostics()
     window.zoom_button.setChecked(True)
     pump(1.0)
     settle(10)

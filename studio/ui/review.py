@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PyQt5.QtCore import QRectF, Qt
-from PyQt5.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PyQt5.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPaintEvent
 from PyQt5.QtWidgets import QWidget
 
 from studio.analysis import Analysis, Box, Status
@@ -178,26 +178,41 @@ class ReviewView(QWidget):
         self.eye_rects = tuple(reversed(rects))
 
     def _paint_text(self, p: QPainter, shot: Shot) -> None:
+        """Top band: verdict (wrapped, never cut) and the marks; under it who, which file, and
+        the keys or the session's confirmation."""
         pad = style.px(14)
-        band = QRectF(0, 0, self.width(), style.px(96))
-        p.fillRect(band, QColor(0, 0, 0, 170))
         color, text = verdict_line(shot.analysis)
         if shot.error:
             color, text = style.STATUS_COLORS[Status.FAIL], f"\u2716 {shot.error}"
-        p.setFont(style.font(30, bold=True))
+        marks = "\u2716 REJECTED" if shot.rejected else stars(shot.rating)
+        marks_font = style.font(34, bold=True)
+        marks_w = QFontMetricsF(marks_font).horizontalAdvance(marks) + pad if marks else 0.0
+        verdict_font = style.font(28, bold=True)
+        width = self.width() - 2 * pad - marks_w
+        wrap = int(Qt.TextFlag.TextWordWrap)
+        verdict_h = QFontMetricsF(verdict_font).boundingRect(QRectF(0, 0, width, 10_000), wrap, text).height()
+        line_h = style.px(30)
+        band = QRectF(0, 0, self.width(), pad + verdict_h + line_h + pad / 2)
+        p.fillRect(band, QColor(0, 0, 0, 175))
+        p.setFont(verdict_font)
         p.setPen(color)
-        p.drawText(band.adjusted(pad, pad / 2, -pad, 0), Align.AlignLeft | Align.AlignTop, text)
+        p.drawText(QRectF(pad, pad / 2, width, verdict_h + 2), Align.AlignLeft | Align.AlignTop | wrap, text)
+        if marks:
+            p.setFont(marks_font)
+            p.setPen(style.STATUS_COLORS[Status.FAIL] if shot.rejected else style.CATCHLIGHT)
+            marks_box = QRectF(pad, pad / 2, self.width() - 2 * pad, line_h * 1.4)
+            p.drawText(marks_box, Align.AlignRight | Align.AlignTop, marks)
+        line = QRectF(pad, band.bottom() - line_h - pad / 4, self.width() - 2 * pad, line_h)
         p.setFont(style.font(18))
         p.setPen(style.TEXT)
         head = " \u00b7 ".join(t for t in (self.title, shot.person, shot.name) if t)
-        p.drawText(band.adjusted(pad, 0, -pad, -pad / 2), Align.AlignLeft | Align.AlignBottom, head)
-        marks = stars(shot.rating)
-        if shot.rejected:
-            marks = "\u2716 REJECTED"
-        if marks:
-            p.setFont(style.font(34, bold=True))
-            p.setPen(style.CATCHLIGHT if not shot.rejected else style.STATUS_COLORS[Status.FAIL])
-            p.drawText(band.adjusted(pad, pad / 2, -pad, 0), Align.AlignRight | Align.AlignTop, marks)
+        p.drawText(line, Align.AlignLeft | Align.AlignVCenter, head)
+        hint = "0\u20135 rate \u00b7 6\u20139 label \u00b7 X reject \u00b7 Esc live view"
+        if self.confirmation:
+            hint = f"\u2714 {self.confirmation}"
+        p.setFont(style.font(18, bold=bool(self.confirmation)))
+        p.setPen(style.STATUS_COLORS[Status.PASS].lighter(140) if self.confirmation else style.DIM_TEXT)
+        p.drawText(line, Align.AlignRight | Align.AlignVCenter, hint)
         if shot.label:
             chip_w = style.px(150)
             chip = QRectF(self.width() - pad - chip_w, band.bottom() + pad, chip_w, style.px(34))
@@ -205,11 +220,3 @@ class ReviewView(QWidget):
             p.setFont(style.font(18, bold=True))
             p.setPen(QColor(0, 0, 0))
             p.drawText(chip, Align.AlignCenter, shot.label)
-        hint = "0\u20135 rate \u00b7 6\u20139 label \u00b7 X reject \u00b7 Esc live view"
-        if self.confirmation:
-            hint = f"\u2714 {self.confirmation}"
-        p.setFont(style.font(20, bold=bool(self.confirmation)))
-        p.setPen(style.TEXT if self.confirmation else style.DIM_TEXT)
-        left_of_eyes = min((r.left() for r in self.eye_rects), default=self.width()) - pad
-        p.drawText(QRectF(pad, self.height() - style.px(40), left_of_eyes - pad, style.px(34)),
-                   Align.AlignLeft | Align.AlignVCenter | Qt.TextFlag.TextWordWrap, hint)

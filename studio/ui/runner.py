@@ -98,6 +98,7 @@ def build_window(app: StudioApp, player: CuePlayer, *, review_s: float | None = 
                         review_s=REVIEW_S if review_s is None else review_s)
     window.info.set_source(app.source_name)
     if app.session is not None:
+        window.files_from_camera = False  # every shot comes as a CaptureDone, checked
         window.set_session(app.session.state.name)
     return window
 

@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self.shot_count = 0
         self.session_name = ""
         self.person_name = ""
+        # Without a session no CaptureDone comes: the camera's FileAdded events are the shots.
+        self.files_from_camera = True
 
         self.view = LiveView(self.feed)
         self.view.set_guides(guides or Guides())
@@ -349,8 +351,13 @@ class MainWindow(QMainWindow):
     # -- review ----------------------------------------------------------------------------
 
     def _show_loaded(self, shot: Shot) -> None:
-        self.shots.append(shot)
-        self.shot_count += 1
+        known = next((s for s in self.shots if s.path == shot.path), None)
+        if known is not None:  # the same file again (checked now): keep what was said of it
+            shot.rating, shot.label, shot.rejected = known.rating, known.label, known.rejected
+            self.shots[self.shots.index(known)] = shot
+        else:
+            self.shots.append(shot)
+            self.shot_count += 1
         self._show_review(shot, hold=not self.live)
 
     def _show_review(self, shot: Shot, hold: bool = False) -> None:
@@ -421,7 +428,8 @@ class MainWindow(QMainWindow):
         if isinstance(event, StateChanged):
             self.show_camera_state(event)
         elif isinstance(event, FileAdded):
-            self.show_capture(event.path, None)
+            if self.files_from_camera:
+                self.show_capture(event.path, None)
         elif hasattr(event, "message"):
             self.info.show_message(event.message)
 
