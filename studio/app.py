@@ -4,7 +4,13 @@
 runner (``studio.headless``). It owns no policy of its own; it connects the pieces:
 
     camera.frames ──> VisionLoop ──> Analysis ──> ReadyMachine ──> ReadyTransition
-                                          └──────> overlay / audio / triggers / JSON printer
+                 │                        └──────> overlay / audio / triggers / JSON printer
+                 └──> LiveWatch ──> LiveState (no frames: READY is dropped with the reason)
+
+It also carries run-time changes everywhere they matter: :meth:`StudioApp.set_preset` reaches
+the live checks, the still re-check and the sidecars; :meth:`StudioApp.set_trigger_mode`
+switches the one active trigger; a people desk (``people=``) hears every capture event and
+its person changes re-arm the triggers.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -21,14 +28,24 @@ from drivers.base import Camera, CameraError, LiveFrame, NotSupported, SourceErr
 from drivers.download import DownloadSink, FolderSink
 from drivers.mailbox import Latest
 from studio.analysis import Analysis
-from studio.events import Decision, TriggerEvent
+from studio.events import (
+    Decision,
+    LiveListener,
+    LiveState,
+    PersonChanged,
+    StatusListener,
+    TriggerEvent,
+    TriggerStatus,
+)
+from studio.live import WAITING, LiveWatch
 from studio.loop import AnalysisListener, VisionLoop
 from studio.ready import ReadyMachine
 
 if TYPE_CHECKING:
     from studio.audio import CuePlayer
+    from studio.people import PeopleDesk
     from studio.session import Session
-    from studio.triggers.setup import TriggerOptions, Triggers
+    from studio.triggers.setup import TriggerOptions
     from studio.vision import Analyzer
 
 log = logging.getLogger(__name__)
@@ -86,8 +103,10 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
     return open_source(spec, **kwargs)
 
 
-# Modes offered by the window's trigger chooser; each maps to TriggerOptions (keys always work).
+# Modes offered by the window's trigger chooser (keys always work); "interval" joins them when
+# the run has an interval (see studio.triggers.setup.Triggers.modes).
 TRIGGER_MODES = ("manual", "auto", "gesture", "sound", "countdown")
+LIVE_VIEW_WAIT_S = 15.0  # for a connected camera to start live view
 
 
 class StudioApp:
@@ -105,9 +124,10 @@ class StudioApp:
                  analyser_factory: Callable[[str], FrameAnalyser] | None = None,
                  source_name: str = "live", session: Session | None = None,
                  cues: CuePlayer | None = None,
-                 trigger_options: TriggerOptions | None = None) -> None:
+                 trigger_options: TriggerOptions | None = None,
+                 people: PeopleDesk | None = None, read_codes: bool = True) -> None:
         from studio.capture import CaptureController
-        from studio.triggers.setup import TriggerOptions
+        from studio.triggers.setup import TriggerOptions, Triggers
 
         self.camera = camera
         self.preset = preset
@@ -122,6 +142,9 @@ class StudioApp:
         self._preset_applied = 0  # sequence number in _presets of the one the analyser has
         self.loop = VisionLoop(camera.frames, self._analyse, on_exit=self._close_analyser)
         self.loop.add_listener(self._update_ready)
+        self.live = LiveWatch(camera.frames)
+        self.live.add_listener(self._live_changed)
+        self._unsubscribe_live = camera.add_listener(self.live.camera_event)
         processor = None
         if session is not None:
             from studio.session import ShotProcessor
@@ -129,9 +152,16 @@ class StudioApp:
             processor = ShotProcessor(session)
         self.capture = CaptureController(camera, session=session, processor=processor, cues=cues)
         self.trigger_options = trigger_options or TriggerOptions()
-        self.trigger_modes = TRIGGER_MODES
-        self.trigger_mode = _mode_of(self.trigger_options)
-        self.triggers: Triggers | None = None
+        self.people = people
+        self.read_codes = read_codes
+        actions: dict[str, Callable[[], object]] = {}
+        if people is not None:
+            actions = {"next-person": people.next, "previous-person": people.previous}
+            self.capture.add_listener(people.on_capture_event)
+            people.add_listener(self._person_changed)
+        # Built now, started by start(): the window subscribes to its status before that.
+        self.triggers = Triggers(self.capture, self.trigger_options, frames=camera.frames,
+                                 ready=self.ready, cues=cues, actions=actions)
         self.warnings: list[str] = []
         self.has_live_view = True  # False once the body says it cannot stream
         self._started = False
@@ -148,7 +178,21 @@ class StudioApp:
         return self._analyser.analyse_frame(frame, self.source_name)
 
     def _update_ready(self, analysis: Analysis) -> None:
-        self.ready.update(analysis)  # its transition goes to the machine's own listeners
+        self.live.frame_seen(analysis.timestamp)
+        if self.live.live:  # never READY on a picture that is not live
+            self.ready.update(analysis)  # its transition goes to the machine's own listeners
+
+    def _live_changed(self, state: LiveState) -> None:
+        if not state.live:
+            self.ready.reset(time.monotonic(), state.reason)
+
+    @property
+    def live_state(self) -> LiveState:
+        return self.live.state
+
+    def add_live_listener(self, listener: LiveListener) -> Callable[[], None]:
+        """Hear :class:`~studio.events.LiveState` changes (from the watch or camera thread)."""
+        return self.live.add_listener(listener)
 
     def _close_analyser(self) -> None:
         """On the vision thread, which created the MediaPipe graphs: they are thread-confined."""
@@ -164,7 +208,8 @@ class StudioApp:
         load_preset(name)  # validate now, in the caller's thread: a bad name is the caller's error
         self._presets.put(name)
         self.preset = name
-        self.ready.reset()
+        self.capture.set_preset(name)  # the still re-check and the sidecars, from the next shot
+        self.ready.reset(time.monotonic(), "preset changed")
 
     def add_analysis_listener(self, listener: AnalysisListener) -> Callable[[], None]:
         return self.loop.add_listener(listener)
@@ -176,61 +221,101 @@ class StudioApp:
         countdown = self.trigger_options.countdown_s if self.trigger_mode == "countdown" else 0
         return self.capture.submit(TriggerEvent(source, time.monotonic(), countdown=countdown))
 
+    @property
+    def trigger_mode(self) -> str:
+        return self.triggers.mode
+
+    @property
+    def trigger_modes(self) -> tuple[str, ...]:
+        return self.triggers.modes
+
+    @property
+    def trigger_status(self) -> TriggerStatus:
+        return self.triggers.status
+
+    def add_status_listener(self, listener: StatusListener) -> Callable[[], None]:
+        """Hear the active trigger's :class:`~studio.events.TriggerStatus` changes (any thread)."""
+        return self.triggers.add_status_listener(listener)
+
     def set_trigger_mode(self, mode: str) -> None:
-        """Switch the hands-free trigger (window chooser); keys and the button always work."""
-        if mode not in TRIGGER_MODES:
-            raise ValueError(f"unknown trigger mode {mode!r}; modes: {', '.join(TRIGGER_MODES)}")
+        """Switch the active trigger (window chooser); keys and the button always work. Never
+        fires the camera. ValueError for an unknown mode."""
+        self.triggers.set_mode(mode)
         self.trigger_options = replace(self.trigger_options, auto=mode == "auto",
                                        gesture=mode == "gesture", sound=mode == "sound")
-        self.trigger_mode = mode
-        if self._started:
-            self._restart_triggers()
-
-    def _restart_triggers(self) -> None:
-        from studio.triggers.setup import Triggers
-
-        if self.triggers is not None:
-            self.triggers.stop()
-        self.triggers = Triggers(self.capture, self.trigger_options, frames=self.camera.frames,
-                                 ready=self.ready, cues=self.cues)
-        for warning in self.triggers.start():
-            self.warnings.append(warning)
-            log.warning("%s", warning)
 
     def press_key(self, qt_key: int) -> bool:
         """A key the window does not use itself (pedal, remote); True if it was mapped."""
-        return self.triggers is not None and self.triggers.keys.press_qt(qt_key)
+        return self.triggers.keys.press_qt(qt_key)
+
+    def _person_changed(self, event: PersonChanged) -> None:
+        # The session has started the person's sequence; hands-free limits and rules start over.
+        self.capture.new_sequence(session=False)
+        self.triggers.on_person_changed(event)
 
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
-        """Connect, start live view, the vision loop and the triggers. Raises CameraError."""
+        """Connect, start live view, the vision loop and the triggers. Raises CameraError.
+
+        A camera the driver is still waiting for (none plugged in) does not fail the start:
+        :attr:`live_state` says "waiting for a camera" and live view starts when one comes."""
         if self.session is not None:
             self._session_hook("init")  # as gphoto2's hook: before the camera is opened
         self.camera.open()
-        try:
-            self.camera.start_live_view().result(timeout=15)
-        except NotSupported as exc:  # a body without live view over USB still captures
-            self.has_live_view = False
-            self.warnings.append(f"no live view: {exc}")
-            log.warning("no live view: %s", exc)  # said once; the run goes on
-        except CameraError:
-            self.camera.close()
-            raise
+        self._start_live_view()
+        self.live.start()
         self.loop.start()
         self._started = True
-        self._restart_triggers()
+        for warning in self.triggers.start():
+            self.warnings.append(warning)
+            log.warning("%s", warning)
+        if self.people is not None and self.read_codes:
+            self.people.watch_codes(self.camera.frames)
         if self.session is not None:
             self._session_hook("start")
             # Photos a crash left unchecked: checked on the shot worker, which owns the still
             # analyser, before any new shot.
             self.capture.process_leftovers()
 
+    @property
+    def waiting_for_camera(self) -> bool:
+        """The driver has no camera yet and waits for one to be plugged in."""
+        return str(self.camera.state) == "waiting" or self.live.state.reason.startswith(WAITING)
+
+    def _start_live_view(self) -> None:
+        future = self.camera.start_live_view()
+        if self.waiting_for_camera:  # it starts when the camera comes: do not block on it
+            log.warning("%s", self.live.state.reason)
+            future.add_done_callback(self._live_view_result)
+            return
+        try:
+            future.result(timeout=LIVE_VIEW_WAIT_S)
+        except NotSupported as exc:  # a body without live view over USB still captures
+            self._no_live_view(exc)
+        except CameraError:
+            self.camera.close()
+            raise
+
+    def _live_view_result(self, future: Future) -> None:
+        exc = future.exception()
+        if isinstance(exc, NotSupported):
+            self._no_live_view(exc)
+        elif exc is not None:
+            log.warning("live view did not start: %s", exc)
+
+    def _no_live_view(self, exc: Exception) -> None:
+        self.has_live_view = False
+        self.warnings.append(f"no live view: {exc}")
+        log.warning("no live view: %s", exc)  # said once; the run goes on
+        self.live.no_live_view()
+
     def stop(self) -> None:
-        if self.triggers is not None:
-            self.triggers.stop()
-            self.triggers = None
+        self.triggers.stop()
+        if self.people is not None:
+            self.people.close()
         self.capture.close()
+        self.live.stop()
         # Long enough for a first frame whose models are still loading on a busy machine: a
         # process that exits while MediaPipe runs on another thread aborts.
         self.loop.stop(timeout=30.0)
@@ -258,13 +343,6 @@ class StudioApp:
                 hook.run(action, self.session.folder)
         except Exception as exc:  # a hook must never stop a shoot
             log.warning("hook %s: %s", action, exc)
-
-
-def _mode_of(options: TriggerOptions) -> str:
-    for mode in ("auto", "gesture", "sound"):
-        if getattr(options, mode):
-            return mode
-    return "manual"
 
 
 def _default_analyser(preset: str) -> Analyzer:

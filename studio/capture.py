@@ -2,9 +2,13 @@
 
 Every trigger (auto, gesture, sound, keys, interval, the GUI button) sends a
 :class:`~studio.events.TriggerEvent` to :meth:`CaptureController.submit`. The controller
-applies the rules — one capture at a time, a cooldown after each shot, a minimum interval
-between shots, at most one auto shot per READY period and a maximum per sequence, a countdown
-if asked, and a disk-space check before every shot — then calls ``camera.capture()``. When
+applies the rules — one capture at a time, a countdown if asked, a disk-space check before
+every shot; for hands-free triggers also a cooldown after each shot, a minimum interval between
+shots, at most one auto shot per READY period and, if set, a maximum per sequence — then calls
+``camera.capture()``. A manual shot (key, pedal, the window's button) is refused only for a
+stated reason: a capture or a countdown running (camera busy), or capturing stopped (disk full,
+folder unwritable). The triggers' own re-arm rules (studio.triggers) decide when a hands-free
+trigger asks again. When
 the files are down, a worker thread checks the still, writes the sidecars and deliverables and
 emits :class:`~studio.events.CaptureDone`. Listeners (overlay, audio) receive
 :data:`~studio.events.CaptureEvent` s on the thread that produced them and must be quick.
@@ -51,14 +55,18 @@ log = logging.getLogger(__name__)
 # A stopped controller (disk or card full) goes on when the photographer presses capture and
 # the space check passes; hands-free triggers never resume it by themselves.
 RESUMING_SOURCES = frozenset({"button", "key"})
+# Triggers nobody pressed: they wait out the cooldown and the minimum interval; a manual shot
+# (key, pedal, button) does not.
+HANDS_FREE_SOURCES = frozenset({"auto", "gesture", "sound", "interval"})
 
 
 @dataclass(slots=True)
 class CaptureRules:
-    cooldown_s: float = 1.0  # after a shot's files are down
-    min_interval_s: float = 2.0  # between two shutter releases
-    max_auto_shots: int = 3  # auto shots per sequence (then auto waits for a new sequence)
+    cooldown_s: float = 1.0  # hands-free: after a shot's files are down
+    min_interval_s: float = 2.0  # hands-free: between two shutter releases
+    max_auto_shots: int = 0  # hands-free shots per sequence, 0 = no limit (the re-arm rules decide)
     limited_sources: frozenset[str] = field(default_factory=lambda: frozenset({"auto", "gesture", "sound"}))
+    paced_sources: frozenset[str] = HANDS_FREE_SOURCES  # those the cooldown and interval apply to
 
 
 class CaptureController:
@@ -118,12 +126,27 @@ class CaptureController:
         with self._lock:
             self._stopped = None
 
-    def new_sequence(self) -> None:
-        """A new subject or set-up: auto, gesture and sound may fire their maximum again."""
+    def new_sequence(self, *, session: bool = True) -> None:
+        """A new subject or set-up: auto, gesture and sound may fire their maximum again.
+        ``session=False`` when the session has started its sequence already (a new person)."""
         with self._lock:
             self._limited_in_sequence = 0
-        if self.session is not None:
+        if session and self.session is not None:
             self.session.new_sequence()
+
+    def set_preset(self, name: str) -> None:
+        """The still re-check and the sidecars use preset ``name`` from the next shot on; queued
+        on the shot worker, so shots already taken are checked with the preset they had."""
+        processor = self.processor
+        if processor is None:
+            if self.session is not None:
+                self.session.state.preset = name
+            return
+        with self._lock:
+            try:
+                self._pending.append(self._worker.submit(processor.set_preset, name))
+            except RuntimeError:  # closed
+                log.warning("controller closed: preset %s not applied to stills", name)
 
     # -- the decision ------------------------------------------------------------------------
 
@@ -155,14 +178,15 @@ class CaptureController:
                 return Decision(False, "countdown running")
             if self._busy:
                 return Decision(False, "a capture is running", now + 0.2)
-            if now - self._last_done < rules.cooldown_s:
+            paced = trigger.source in rules.paced_sources
+            if paced and now - self._last_done < rules.cooldown_s:
                 return Decision(False, "cooldown", self._last_done + rules.cooldown_s)
-            if now - self._last_start < rules.min_interval_s:
+            if paced and now - self._last_start < rules.min_interval_s:
                 return Decision(False, "minimum interval", self._last_start + rules.min_interval_s)
             if trigger.period is not None and trigger.period == self._auto_period:
                 return Decision(False, "already fired in this READY period")
             limited = trigger.source in rules.limited_sources
-            if limited and self._limited_in_sequence >= rules.max_auto_shots:
+            if limited and rules.max_auto_shots and self._limited_in_sequence >= rules.max_auto_shots:
                 return Decision(False, f"{rules.max_auto_shots} hands-free shots in this sequence")
         if not self._space_ok(trigger):
             return Decision(False, f"capturing stopped: {self._stopped}")

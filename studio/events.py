@@ -107,6 +107,52 @@ CaptureEvent = CaptureStarted | CaptureDone | CaptureFailed | CountdownTick | Tr
 CaptureListener = Callable[[CaptureEvent], None]
 
 
+# -- what the triggers, the live-view watch and the people desk tell the front ends ------------
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerStatus:
+    """The active trigger's state: whether it would fire now and, if not, why.
+
+    Emitted by :class:`studio.triggers.setup.Triggers` whenever one of the fields changes, e.g.
+    ``TriggerStatus("auto", False, "waiting for READY to drop and return")`` or
+    ``TriggerStatus("interval", True, "", "3 of 5")``. ``rule`` says how the trigger re-arms
+    after a shot ("READY lost and regained", "next person", "every 5 s", "hand lowered" …).
+    """
+
+    mode: str  # "manual", "countdown", "auto", "gesture", "sound", "interval"
+    armed: bool
+    reason: str = ""  # why it is not armed (or what it is waiting for); "" when armed and idle
+    progress: str = ""  # "3 of 5" for an interval
+    rule: str = ""  # how it re-arms after a shot
+
+    @property
+    def text(self) -> str:
+        """One line for a status bar: "auto 3 of 5 · armed" / "auto · not armed: …"."""
+        head = f"{self.mode} {self.progress}".strip()
+        if self.armed:
+            return f"{head} · armed" + (f" ({self.reason})" if self.reason else "")
+        return f"{head} · not armed" + (f": {self.reason}" if self.reason else "")
+
+
+StatusListener = Callable[[TriggerStatus], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveState:
+    """Whether live-view frames are flowing. While ``live`` is False the app keeps the READY
+    machine not-ready with ``reason`` ("no live view from this camera", "recording ended",
+    "camera disconnected", "waiting for a camera", "no live view for 1 s")."""
+
+    live: bool
+    reason: str = ""
+    at: float = 0.0  # monotonic time of the change
+
+
+LiveListener = Callable[[LiveState], None]
+
+
+
 # -- what each side needs of the other ---------------------------------------------------------
 
 

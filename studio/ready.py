@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ class ReadyMachine:
         self._period = 0
         self._problems: tuple[str, ...] = ()
         self._listeners: EventHub[ReadyTransition] = EventHub()
+        # update() comes from the vision thread, reset() from the live-view watch or the GUI.
+        self._lock = threading.RLock()
 
     @property
     def state(self) -> ReadyState:
@@ -67,12 +70,19 @@ class ReadyMachine:
     def add_listener(self, listener: ReadyListener) -> Callable[[], None]:
         return self._listeners.add_listener(listener)
 
-    def reset(self, at: float = 0.0) -> ReadyTransition | None:
-        """Back to not-ready (camera gone, preset changed)."""
-        return self._move(ReadyState.NOT_READY, at, None, ("reset",))
+    def reset(self, at: float = 0.0, reason: str = "reset") -> ReadyTransition | None:
+        """Back to not-ready (live view stopped, camera gone, preset changed); ``reason`` is the
+        transition's one problem ("no live view from this camera", "recording ended" …)."""
+        with self._lock:
+            self._problems = (reason,)
+            return self._move(ReadyState.NOT_READY, at, None, (reason,))
 
     def update(self, analysis: Analysis) -> ReadyTransition | None:
         """Advance on one analysis; returns the transition it caused, if any."""
+        with self._lock:
+            return self._update(analysis)
+
+    def _update(self, analysis: Analysis) -> ReadyTransition | None:
         at = analysis.timestamp
         problems = tuple(c.id for c in analysis.problems)
         if not analysis.ready or analysis.faces == 0:

@@ -100,10 +100,15 @@ def test_rules_cooldown_interval_period_and_sequence_limit(rig):
     controller, clock, events, session = rig
     key = lambda: TriggerEvent("key", clock.now)
     assert shoot(controller, events, key())
-    clock.now += 1.5  # past the cooldown, inside the minimum interval
-    decision = controller.submit(key())
+    clock.now += 0.5  # inside the cooldown: a hands-free trigger waits, a manual shot does not
+    decision = controller.submit(TriggerEvent("auto", clock.now, period=1))
+    assert not decision.accepted and decision.reason == "cooldown"
+    assert decision.retry_at == pytest.approx(1001.0, abs=0.1)
+    assert shoot(controller, events, key())  # Space right after a shot is never refused
+    clock.now += 1.5  # past the cooldown, inside the minimum interval from the key's shot
+    decision = controller.submit(TriggerEvent("auto", clock.now, period=1))
     assert not decision.accepted and decision.reason == "minimum interval"
-    assert decision.retry_at == pytest.approx(1002.0, abs=0.1)
+    assert decision.retry_at == pytest.approx(1002.5, abs=0.1)
     clock.now += 1.0
     assert shoot(controller, events, TriggerEvent("auto", clock.now, period=1))
     clock.now += 5
@@ -118,9 +123,28 @@ def test_rules_cooldown_interval_period_and_sequence_limit(rig):
     clock.now += 5
     assert shoot(controller, events, TriggerEvent("auto", clock.now, period=3))
     assert [p.name for e in events.of(CaptureDone) for p in e.paths] == \
-        ["ann-0001.jpg", "ann-0002.jpg", "ann-0003.jpg", "ann-0004.jpg", "ann-0005.jpg"]
+        [f"ann-{n:04d}.jpg" for n in range(1, 7)]
     assert session.state.seq == 2
-    assert len(events.of(TriggerIgnored)) == 3
+    assert len(events.of(TriggerIgnored)) == 4
+
+
+def test_a_manual_shot_is_refused_only_for_a_stated_reason(rig):
+    controller, clock, events, _ = rig
+    controller.rules.max_auto_shots = 0  # the default: no cap, the re-arm rules decide
+    for n in range(4):  # auto, then keys at once after it: never "minimum interval"
+        source = "auto" if n == 0 else "key"
+        assert shoot(controller, events, TriggerEvent(source, clock.now, period=1 if n == 0 else None))
+        clock.now += 0.05
+    for period in range(2, 7):  # hands-free, past the intervals: no cap of 3 per sequence
+        clock.now += 3
+        assert shoot(controller, events, TriggerEvent("auto", clock.now, period=period))
+    # The refusals a manual shot can get all say why: busy, counting down, stopped.
+    controller._clock = time.monotonic
+    assert controller.submit(TriggerEvent("key", time.monotonic(), countdown=2)).accepted
+    assert controller.submit(TriggerEvent("key", time.monotonic())).reason == "countdown running"
+    controller.cancel_countdown()
+    assert controller.wait_idle(5)
+    assert len(events.of(CaptureDone)) == 9
 
 
 def test_one_capture_at_a_time(rig):

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from studio import argtypes
 from studio.app import CAMERA_SPECS, DEFAULT_PRESET, StudioApp, open_camera
+from studio.events import LiveState
+from studio.live import WAITING
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from studio.people import cli as people_cli
     from studio.session import setup as session_setup
     from studio.triggers import setup as trigger_setup
 
@@ -44,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     audio.add_argument("--speak", action="store_true",
                        help="spoken hints (needs espeak-ng or espeak on the system; tones otherwise)")
     session_setup.add_arguments(p)
+    people_cli.add_arguments(p)
     trigger_setup.add_arguments(p)
     p.set_defaults(func=run)
 
@@ -72,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     from studio.headless import HeadlessRunner
 
     runner = HeadlessRunner(app, json_lines=json_lines, max_frames=args.frames)
+    if not json_lines:
+        app.add_live_listener(_say_waiting)
     try:
         summary = runner.run(timeout=args.seconds)
     finally:
@@ -84,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
     print(summary.text(), file=sys.stderr)
     if json_lines:
         print(json.dumps({"summary": summary.to_json()}), file=sys.stderr)
+    if summary.analysed == 0 and app.waiting_for_camera:
+        print("no camera was plugged in", file=sys.stderr)
+        return 0
     if summary.analysed == 0 and app.has_live_view:
         raise UserError("no frame could be analysed: is the source a live-view recording, a "
                         "video or a folder of JPEGs?")
@@ -93,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
 def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
     """Everything ``studio run`` asks for, checked before anything starts (one-line errors)."""
     from studio.cli import UserError
+    from studio.people import cli as people_cli
     from studio.session import setup as session_setup
     from studio.triggers import setup as trigger_setup
     from studio.vision.presets import load_preset
@@ -121,6 +131,10 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     assert session is not None  # --session was set just above
+    try:
+        people = people_cli.desk_from_args(args, session)
+    except (ValueError, OSError) as exc:
+        raise UserError(str(exc)) from None
     camera = open_camera(args.source, sink=session, pace="fast" if args.fast else "recorded",
                          loop=args.loop, delete_after_download=session.options.delete_on_camera)
     cues = None
@@ -130,7 +144,14 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
         cues = CuePlayer(volume=args.volume, enabled=True)
     return StudioApp(camera, preset=args.preset, hold_s=args.hold,
                      source_name=args.source or "sample", session=session, cues=cues,
-                     trigger_options=triggers)
+                     trigger_options=triggers, people=people,
+                     read_codes=not getattr(args, "no_codes", False))
+
+
+def _say_waiting(state: LiveState) -> None:
+    """Headless: a camera that is not there yet is said in words, not left to silence."""
+    if not state.live and state.reason.startswith(WAITING):
+        print(f"{state.reason} (Ctrl+C to stop)", file=sys.stderr, flush=True)
 
 
 def _is_camera_spec(spec: str) -> bool:

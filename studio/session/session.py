@@ -24,6 +24,8 @@ from studio.session.files import is_photo
 from studio.session.hooks import Hook
 from studio.session.person import Person
 from studio.session.reconcile import ReconcileReport, reconcile
+from studio.session.review import Review
+from studio.session.review import review as review_shot
 from studio.session.state import SessionOptions, SessionState, load_state, load_state_file, save_state
 
 log = logging.getLogger(__name__)
@@ -112,6 +114,12 @@ class Session:
     def set_subject(self, subject: str) -> None:
         with self._lock:
             self.state.subject = subject
+            self._save()
+
+    def set_preset(self, preset: str) -> None:
+        """The preset the stills are checked with and the sidecars name, from now on (saved)."""
+        with self._lock:
+            self.state.preset = preset
             self._save()
 
     @property
@@ -257,6 +265,14 @@ class Session:
         return Hook(self.options.hook, cwd=self.folder, timeout_s=self.options.hook_timeout_s)
 
     # -- state -----------------------------------------------------------------------------
+
+    def review(self, path_or_base: Path | str, rating: int | None = None, label: str | None = None,
+               rejected: bool | None = None) -> Review:
+        """The photographer's review of one shot (rating 0–5, colour label, rejected) into its
+        ``.studio.json``, its embedded XMP and its sidecars; see :mod:`studio.session.review`.
+        Raises :class:`ValueError` (one line) for an unknown shot or a bad value."""
+        with self._lock:
+            return review_shot(self.folder, path_or_base, rating=rating, label=label, rejected=rejected)
 
     def update_options(self, options: SessionOptions) -> None:
         """Replace the session's options (saved); the template is checked first."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from studio.analysis import Analysis
 from studio.session import deliverables, xmp
+from studio.session.credits import credits_for
 from studio.session.files import JPEG_SUFFIXES, RECOVERED_PREFIX, base_of, json_sidecar
 from studio.session.hooks import Hook
 from studio.session.session import Session
@@ -38,6 +39,8 @@ class ShotRecord:
     sidecars: tuple[Path, ...]
     extras: tuple[Path, ...]  # B&W and crop deliverables
     errors: tuple[str, ...] = ()
+    person: str = ""  # who was in front of the camera
+    rejected: bool = False  # the photographer rejected it (Session.review): no deliverables
 
     @property
     def failed(self) -> bool:
@@ -52,7 +55,9 @@ class ShotProcessor:
                  hook: Hook | None = None) -> None:
         self.session = session
         self._analyse = analyse
+        self._own_analyser = analyse is None  # made from the session's preset: remade on a change
         self.hook = hook if hook is not None else session.hook()
+        self.credits = credits_for(session.options)  # a bad config fails here, not mid-shoot
 
     def process(self, paths: Iterable[Path], *, trigger: str = "") -> list[ShotRecord]:
         """Process ``paths`` grouped by base name; one record per shot."""
@@ -67,6 +72,13 @@ class ShotProcessor:
         records = self.process(leftovers, trigger="recovered") if leftovers else []
         self.session.reconciled.unprocessed.clear()
         return records
+
+    def set_preset(self, name: str) -> None:
+        """Check the next stills with preset ``name`` and name it in their sidecars (called on
+        the shot worker, between shots: see CaptureController.set_preset)."""
+        self.session.set_preset(name)
+        if self._own_analyser:
+            self._analyse = None
 
     def _analyser(self) -> AnalysePath:
         if self._analyse is None:
@@ -83,15 +95,17 @@ class ShotProcessor:
             log.warning("could not check %s: %s", base, exc)
         verdict = xmp.verdict_of(analysis)
         extra_keywords = ["studio:recovered"] if base.startswith(RECOVERED_PREFIX) else []
-        description = "; ".join(verdict.messages)
-        sidecars = xmp.write_sidecars(files, verdict, description=description,
-                                      extra_keywords=extra_keywords)
+        person = self._person_of(files)
+        fields = xmp.fields_of(verdict, persons=(person,), creator=self.credits.creator,
+                               copyright=self.credits.copyright, extra_keywords=extra_keywords)
+        sidecars, embed_errors = xmp.write_metadata(files, fields)
+        errors.extend(embed_errors)
         extras = self._deliverables(files, analysis, errors)
         record = ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), tuple(extras),
-                            tuple(errors))
-        sidecars.append(self._write_json(record, trigger))
+                            tuple(errors), person)
+        sidecars.append(self._write_json(record, trigger, fields))
         record = ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), tuple(extras),
-                            tuple(errors))
+                            tuple(errors), person)
         if self.hook is not None:
             for path in (*files, *extras):
                 self.hook.run("download", path)
@@ -117,7 +131,13 @@ class ShotProcessor:
                 log.warning("no %s crop of %s: %s", options.crop, jpeg.name, exc)
         return extras
 
-    def _write_json(self, record: ShotRecord, trigger: str) -> Path:
+    def _person_of(self, files: list[Path]) -> str:
+        """The person the shot was stored for (the current one for a recovered photo)."""
+        stored = {s.path: s for s in self.session.stored}
+        first = stored.get(files[0])
+        return first.person if first is not None else self.session.state.person_name
+
+    def _write_json(self, record: ShotRecord, trigger: str, fields: xmp.XmpFields) -> Path:
         state = self.session.state
         stored = {s.path: s for s in self.session.stored}
         first = stored.get(record.files[0])
@@ -130,6 +150,12 @@ class ShotProcessor:
             "seq": first.seq if first else None,
             "session": state.name,
             "subject": state.subject,
+            "person": {"name": record.person,
+                       "id": state.person_id if record.person == state.person_name else "",
+                       "email": state.person_email if record.person == state.person_name else ""},
+            "person_counter": first.person_counter if first else None,
+            "credits": {"creator": fields.creator, "copyright": fields.copyright},
+            "review": {"rating": None, "label": None, "rejected": False},
             "preset": state.preset,
             "trigger": trigger,
             "processed": datetime.now().isoformat(timespec="seconds"),

@@ -8,7 +8,9 @@ The thumb is ignored, so "four" and "five" both count; the "rock" and "call" sig
 
 It runs on its own thread off the live-view slot at :attr:`GestureTrigger.rate_hz` (8 frames a
 second by default, on a copy reduced to about 640 px), so the vision loop is never slowed; the
-gesture must be seen for :attr:`hold_s` before it fires, and fires once until the hand drops.
+gesture must be seen for :attr:`hold_s` before it fires, and fires once until the hand drops
+(its re-arm rule). It starts disarmed: a palm already raised when the trigger is chosen must
+drop first, so choosing the gesture trigger never fires the camera.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import cv2
 import numpy as np
 
 from drivers.base import LatestFrameSlot, LiveFrame
-from studio.events import Emit, TriggerEvent
+from studio.events import Decision, Emit, StatusListener, TriggerEvent
+from studio.triggers.arming import Arming
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +98,19 @@ class GestureHold:
     One missed detection inside ``max_gap_s`` does not restart the hold (motion blur).
     """
 
-    def __init__(self, hold_s: float = 0.6, *, max_gap_s: float = 0.35, release_s: float = 0.5) -> None:
+    def __init__(self, hold_s: float = 0.6, *, max_gap_s: float = 0.35, release_s: float = 0.5,
+                 armed: bool = True) -> None:
         self.hold_s = hold_s
         self.max_gap_s = max_gap_s
         self.release_s = release_s
         self._since: float | None = None
         self._last_seen = float("-inf")
         self._seen = 0
-        self._armed = True
+        self._armed = armed
+
+    @property
+    def armed(self) -> bool:
+        return self._armed
 
     def update(self, present: bool, at: float) -> bool:
         if not present:
@@ -123,12 +131,15 @@ class GestureHold:
 
 class GestureTrigger:
     def __init__(self, frames: LatestFrameSlot, emit: Emit, *, hold_s: float = 0.6,
-                 rate_hz: float = 8.0, countdown: int = 0, detector: PalmDetector | None = None) -> None:
+                 rate_hz: float = 8.0, countdown: int = 0, detector: PalmDetector | None = None,
+                 on_status: StatusListener | None = None) -> None:
         self.frames = frames
         self.emit = emit
         self.rate_hz = rate_hz
         self.countdown = countdown
-        self.hold = GestureHold(hold_s)
+        self.hold = GestureHold(hold_s, armed=False)  # a palm already up must drop first
+        self.arming = Arming("gesture", "re-arms when the hand is lowered", on_status,
+                             armed=False, reason="lower the hand first")
         self._detector = detector
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -151,10 +162,16 @@ class GestureTrigger:
         self.last_ms = (time.perf_counter() - started) * 1000
         self.frames_checked += 1
         if not self.hold.update(present, frame.timestamp):
+            if self.hold.armed and not self.arming.armed:
+                self.arming.set(True)
             return None
         event = TriggerEvent("gesture", frame.timestamp, countdown=self.countdown)
         log.info("gesture trigger: open palm held %.1f s", self.hold.hold_s)
-        self.emit(event)
+        decision = self.emit(event)
+        if isinstance(decision, Decision) and not decision.accepted:
+            self.arming.set(False, f"not fired ({decision.reason}): lower the hand and raise it again")
+        else:
+            self.arming.set(False, "fired: lower the hand to re-arm")
         return event
 
     # -- thread ------------------------------------------------------------------------------

@@ -2,16 +2,24 @@
 
 Qt-free: the window forwards each key press as a name (:meth:`KeyTrigger.press`) or as a Qt key
 code (:meth:`KeyTrigger.press_qt`; the codes are Qt's stable ``Qt::Key`` values, so no Qt import
-is needed here). Each mapped key does an action: ``capture`` or ``countdown``.
+is needed here). Each mapped key does an action: ``capture``, ``countdown``, or one of the
+people desk's ``next-person`` / ``previous-person`` (a pedal's second switch: ``Right=next-person``).
+A capture from a key is a manual shot: the controller refuses it only for a stated reason
+(a capture running, capturing stopped, disk full), never for the hands-free intervals.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 
 from studio.events import Emit, TriggerEvent
 
-ACTIONS = ("capture", "countdown")
+log = logging.getLogger(__name__)
+
+ACTIONS = ("capture", "countdown", "next-person", "previous-person")
+PEOPLE_ACTIONS = ("next-person", "previous-person")
 
 # Presenter remotes send PageDown/PageUp (next/previous), B or Period (blank screen), F5/Escape
 # (start/stop show); USB foot pedals are usually programmed to Space, Return or a letter.
@@ -49,12 +57,17 @@ def _checked(mapping: dict[str, str]) -> dict[str, str]:
 
 
 class KeyTrigger:
+    """``actions`` runs the non-capture actions (``next-person`` → the desk's ``next``);
+    ``capture_countdown_s`` makes ``capture`` keys count down too (the "countdown" mode)."""
+
     def __init__(self, emit: Emit, mapping: dict[str, str] | None = None, *,
-                 countdown_s: int = 3) -> None:
+                 countdown_s: int = 3, actions: dict[str, Callable[[], object]] | None = None) -> None:
         mapping = DEFAULT_KEYS if mapping is None else _checked(mapping)
         self._map = {normalise(k): a for k, a in mapping.items()}
         self.emit = emit
         self.countdown_s = countdown_s
+        self.capture_countdown_s = 0
+        self.actions: dict[str, Callable[[], object]] = dict(actions or {})
 
     @classmethod
     def parse_mapping(cls, text: str) -> dict[str, str]:
@@ -75,7 +88,14 @@ class KeyTrigger:
         action = self.action_for(key_name)
         if action is None:
             return False
-        countdown = self.countdown_s if action == "countdown" else 0
+        if action in PEOPLE_ACTIONS:
+            handler = self.actions.get(action)
+            if handler is None:
+                log.info("key %s: %s needs a roster or a people desk", key_name, action)
+                return False
+            handler()
+            return True
+        countdown = self.countdown_s if action == "countdown" else self.capture_countdown_s
         self.emit(TriggerEvent("key", time.monotonic(), countdown=countdown))
         return True
 

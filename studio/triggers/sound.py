@@ -23,7 +23,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from studio.events import Emit, TriggerEvent
+from studio.events import Decision, Emit, StatusListener, TriggerEvent
+from studio.triggers.arming import Arming
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,13 @@ class SoundTrigger:
 
     def __init__(self, emit: Emit, *, ignore: Callable[[float], bool] | None = None,
                  device: int | str | None = None, samplerate: int | None = None,
-                 countdown: int = 0, **detector_options: float) -> None:
+                 countdown: int = 0, rearm_s: float = 2.0, on_status: StatusListener | None = None,
+                 **detector_options: float) -> None:
         self.emit = emit
+        self.rearm_s = rearm_s  # after a clap that fired, claps are not heard for this long
+        self.arming = Arming("sound", f"re-arms {rearm_s:g} s after a shot", on_status,
+                             armed=False, reason="microphone not started")
+        self._rearm_at = 0.0
         self.ignore = ignore or (lambda at: False)
         self.device = device
         self.samplerate = samplerate
@@ -130,6 +136,7 @@ class SoundTrigger:
                                       dtype="float32", blocksize=detector.frame,
                                       callback=self._callback)
         self._stream.start()
+        self.arming.set(True)
         log.info("sound trigger listening on %s at %d Hz", info["name"], rate)
 
     def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
@@ -150,8 +157,23 @@ class SoundTrigger:
                 self.ignored.append(onset)
                 log.debug("sound at %.3f ignored: the app's own cue", onset)
                 continue
+            if onset < self._rearm_at:
+                self.ignored.append(onset)
+                continue
             self.fired.append(onset)
-            self.emit(TriggerEvent("sound", onset, countdown=self.countdown))
+            decision = self.emit(TriggerEvent("sound", onset, countdown=self.countdown))
+            if isinstance(decision, Decision) and not decision.accepted:
+                self.arming.set(True, f"last clap not taken: {decision.reason}")
+                continue
+            self._rearm_at = onset + self.rearm_s
+            self.arming.set(False, f"fired: re-arms in {self.rearm_s:g} s")
+            timer = threading.Timer(max(0.0, self._rearm_at - time.monotonic()), self._rearmed)
+            timer.daemon = True
+            timer.start()
+
+    def _rearmed(self) -> None:
+        if self._stream is not None and time.monotonic() >= self._rearm_at - 0.01:
+            self.arming.set(True)
 
     def stop(self) -> None:
         if self._stream is not None:
@@ -162,6 +184,7 @@ class SoundTrigger:
             self._queue.put(None)
             self._thread.join(2.0)
             self._thread = None
+        self.arming.set(False, "stopped")
 
 
 class RecentCues(Protocol):
