@@ -90,7 +90,7 @@ def test_exiftool_reads_rating_label_and_keywords_back(tmp_path):
     nef.write_bytes(b"raw")
     analysis = Analysis("x", None, 0, (10, 10), "headshot", 1, glare_and_closed_eyes(), False,
                         required=("glare", "eyes_open"))
-    sidecars = write_sidecars([jpg, nef], verdict_of(analysis), description="glare & <eyes>")
+    sidecars = write_sidecars([jpg, nef], verdict_of(analysis))
     assert sorted(p.name for p in sidecars) == ["ann-0001.jpg.xmp", "ann-0001.nef.xmp", "ann-0001.xmp"]
     for sidecar in sidecars:
         tags = exiftool(str(sidecar))
@@ -98,7 +98,8 @@ def test_exiftool_reads_rating_label_and_keywords_back(tmp_path):
         assert tags["Label"] == "Red"
         assert tags["Subject"] == ["studio:glare", "studio:eyes-closed"]
         assert tags["HierarchicalSubject"] == ["studio|glare", "studio|eyes-closed"]
-        assert tags["Description"] == "glare & <eyes>"
+        assert "Description" not in tags  # the client-facing caption stays the photographer's
+        assert tags["Problems"] == ["glare", "eyes-closed"]  # studio:problems
 
 
 # -- the processor: check, sidecars, deliverables ---------------------------------------------
@@ -165,7 +166,8 @@ def test_unreadable_still_is_kept_and_marked_unchecked(tmp_path):
     [record] = ShotProcessor(session, analyse=analyse).process([stored])
     assert stored.exists() and record.verdict.keywords == ("studio:unchecked",)
     sidecar = json.loads((session.folder / "bad-0001.studio.json").read_text())
-    assert sidecar["errors"] == ["check: corrupt JPEG (cannot decode)"]
+    assert sidecar["errors"] == ["check: corrupt JPEG (cannot decode)",
+                                 "embedded XMP in bad-0001.jpg: damaged JPEG header at byte 2"]
 
 
 # -- RAW previews -----------------------------------------------------------------------------

@@ -1,9 +1,16 @@
-"""XMP sidecars that darktable, Lightroom, Capture One and exiftool read: rating, label, keywords.
+"""XMP that darktable, Lightroom, Capture One and exiftool read: rating, label, keywords, person.
 
 The verdict of the still's checks becomes a star rating and a colour label, and every problem a
 keyword ``studio:<problem>`` (flat, in ``dc:subject``) and ``studio|<problem>`` (a keyword tree,
-in ``lr:hierarchicalSubject``). Ratings leave room for the photographer's own picks: studio never
-gives more than 3 stars and never rejects (-1) a shot by itself.
+in ``lr:hierarchicalSubject``), and the list ``studio:problems`` in studio's own namespace. The
+checks' words go to ``studio:messages``, never to ``dc:description`` (the client-facing caption).
+The person goes to ``Iptc4xmpExt:PersonInImage``, creator and copyright to ``dc:creator`` and
+``dc:rights``. Ratings leave room for the photographer's own picks: studio never gives more than
+3 stars and never rejects (-1) a shot by itself; the photographer's review (:mod:`.review`) does.
+
+Where it goes: JPEGs carry it inside the file (Lightroom reads only that for a JPEG) and in
+darktable's ``<name>.jpg.xmp``; RAWs in ``<name>.nef.xmp`` (darktable) and ``<name>.xmp``
+(Lightroom, Capture One).
 """
 
 from __future__ import annotations
@@ -91,15 +98,71 @@ def verdict_of(analysis: Analysis | None) -> Verdict:
     return Verdict(analysis.worst if checks else Status.PASS, tuple(c.id for c in bad), messages, unsure)
 
 
-def xmp_packet(verdict: Verdict, *, description: str = "", extra_keywords: Iterable[str] = ()) -> str:
-    keywords = list(dict.fromkeys([*verdict.keywords, *extra_keywords]))
-    flat = "".join(f"\n     <rdf:li>{escape(k)}</rdf:li>" for k in keywords)
-    tree = "".join(f"\n     <rdf:li>{escape(k.replace(':', '|'))}</rdf:li>" for k in keywords)
-    label = f"\n   xmp:Label={quoteattr(verdict.label)}" if verdict.label else ""
-    desc = ""
-    if description:
-        desc = (f"\n   <dc:description>\n    <rdf:Alt>\n     <rdf:li xml:lang=\"x-default\">"
-                f"{escape(description)}</rdf:li>\n    </rdf:Alt>\n   </dc:description>")
+LABELS = ("Red", "Yellow", "Green", "Blue", "Purple")  # Lightroom's and darktable's colour names
+NS_STUDIO = "https://studio.invalid/ns/xmp/1.0/"  # studio's own namespace (prefix ``studio``)
+NS_IPTC_EXT = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+
+
+@dataclass(frozen=True, slots=True)
+class XmpFields:
+    """Everything one shot's XMP says. ``rating`` -1 is rejected (Lightroom's convention)."""
+
+    rating: int
+    label: str = ""
+    keywords: tuple[str, ...] = ()  # dc:subject, and as a tree in lr:hierarchicalSubject
+    persons: tuple[str, ...] = ()  # Iptc4xmpExt:PersonInImage
+    creator: str = ""  # dc:creator
+    copyright: str = ""  # dc:rights (and xmpRights:Marked)
+    status: str = ""  # studio:verdict (pass / warn / fail / unknown)
+    problems: tuple[str, ...] = ()  # studio:problems, keyword names ("eyes-closed")
+    messages: tuple[str, ...] = ()  # studio:messages: the checks' words, never dc:description
+    rejected: bool = False  # studio:rejected
+
+
+def fields_of(verdict: Verdict, *, persons: Iterable[str] = (), creator: str = "", copyright: str = "",
+              extra_keywords: Iterable[str] = (), rating: int | None = None, label: str | None = None,
+              rejected: bool = False) -> XmpFields:
+    """The XMP of a checked shot; ``rating`` / ``label`` / ``rejected`` are the photographer's
+    review (they win over the verdict's)."""
+    keywords = tuple(dict.fromkeys([*verdict.keywords, *extra_keywords]))
+    return XmpFields(
+        rating=-1 if rejected else (verdict.rating if rating is None else rating),
+        label=verdict.label if label is None else label,
+        keywords=keywords, persons=tuple(p for p in persons if p), creator=creator,
+        copyright=copyright, status=verdict.status.value,
+        problems=tuple(keyword_of(p) for p in verdict.problems), messages=verdict.messages,
+        rejected=rejected)
+
+
+def _text(value: str) -> str:
+    """XML text: escaped, without the characters XML 1.0 cannot carry."""
+    return escape("".join(c for c in value if c in "\t\n\r" or ord(c) >= 0x20))
+
+
+def _items(tag: str, kind: str, values: Iterable[str], lang: bool = False) -> str:
+    values = [v for v in values if v]
+    if not values:
+        return ""
+    attr = ' xml:lang="x-default"' if lang else ""
+    items = "".join(f"\n     <rdf:li{attr}>{_text(v)}</rdf:li>" for v in values)
+    return f"\n   <{tag}>\n    <rdf:{kind}>{items}\n    </rdf:{kind}>\n   </{tag}>"
+
+
+def xmp_packet(fields: XmpFields | Verdict, *, extra_keywords: Iterable[str] = ()) -> str:
+    """The XMP packet (a sidecar's whole text, or the APP1 segment embedded in a JPEG)."""
+    if isinstance(fields, Verdict):
+        fields = fields_of(fields, extra_keywords=extra_keywords)
+    label = f"\n   xmp:Label={quoteattr(_text(fields.label))}" if fields.label else ""
+    marked = '\n   xmpRights:Marked="True"' if fields.copyright else ""
+    body = "".join((
+        _items("dc:subject", "Bag", fields.keywords),
+        _items("lr:hierarchicalSubject", "Bag", (k.replace(":", "|") for k in fields.keywords)),
+        _items("dc:creator", "Seq", (fields.creator,)),
+        _items("dc:rights", "Alt", (fields.copyright,), lang=True),
+        _items("Iptc4xmpExt:PersonInImage", "Bag", fields.persons),
+        _items("studio:problems", "Bag", fields.problems),
+        _items("studio:messages", "Seq", fields.messages),
+    ))
     return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="studio {escape(_version)}">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -107,16 +170,13 @@ def xmp_packet(verdict: Verdict, *, description: str = "", extra_keywords: Itera
    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
    xmlns:dc="http://purl.org/dc/elements/1.1/"
    xmlns:lr="http://ns.adobe.com/lightroom/1.0/"
-   xmp:Rating="{verdict.rating}"{label}
-   xmp:CreatorTool="studio {escape(_version)}">
-   <dc:subject>
-    <rdf:Bag>{flat}
-    </rdf:Bag>
-   </dc:subject>
-   <lr:hierarchicalSubject>
-    <rdf:Bag>{tree}
-    </rdf:Bag>
-   </lr:hierarchicalSubject>{desc}
+   xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/"
+   xmlns:Iptc4xmpExt="{NS_IPTC_EXT}"
+   xmlns:studio="{NS_STUDIO}"
+   xmp:Rating="{fields.rating}"{label}{marked}
+   xmp:CreatorTool="studio {escape(_version)}"
+   studio:verdict={quoteattr(fields.status or "unknown")}
+   studio:rejected="{'True' if fields.rejected else 'False'}">{body}
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
@@ -125,7 +185,8 @@ def xmp_packet(verdict: Verdict, *, description: str = "", extra_keywords: Itera
 
 
 def sidecar_paths(photos: Iterable[Path]) -> list[Path]:
-    """darktable's ``<file>.<ext>.xmp`` for every photo, plus Lightroom's ``<base>.xmp`` for a RAW."""
+    """darktable's ``<file>.<ext>.xmp`` for every photo, plus Lightroom's ``<base>.xmp`` for a RAW
+    (Lightroom reads a JPEG's XMP from inside the file: see :func:`write_metadata`)."""
     from studio.session.files import RAW_SUFFIXES, base_of
 
     out: list[Path] = []
@@ -136,8 +197,30 @@ def sidecar_paths(photos: Iterable[Path]) -> list[Path]:
     return out
 
 
-def write_sidecars(photos: Iterable[Path], verdict: Verdict, *, description: str = "",
+def write_sidecars(photos: Iterable[Path], fields: XmpFields | Verdict, *,
                    extra_keywords: Iterable[str] = ()) -> list[Path]:
     """Write (or rewrite) the XMP sidecars of one shot; returns their paths."""
-    packet = xmp_packet(verdict, description=description, extra_keywords=extra_keywords).encode()
+    packet = xmp_packet(fields, extra_keywords=extra_keywords).encode()
     return [replace_atomic(path, packet) for path in sidecar_paths(photos)]
+
+
+def write_metadata(photos: Iterable[Path], fields: XmpFields) -> tuple[list[Path], list[str]]:
+    """The sidecars, then the XMP embedded in each JPEG (atomically; its image data untouched).
+
+    Returns the sidecars written and the errors of embedding (a JPEG that cannot take it keeps
+    its sidecar: the error is recorded, nothing is lost).
+    """
+    from studio.session.files import JPEG_SUFFIXES
+    from studio.session.jpeg_xmp import embed_xmp
+
+    photos = list(photos)
+    packet = xmp_packet(fields).encode()
+    sidecars = [replace_atomic(path, packet) for path in sidecar_paths(photos)]
+    errors: list[str] = []
+    for photo in photos:
+        if photo.suffix.lower() in JPEG_SUFFIXES:
+            try:
+                embed_xmp(photo, packet)
+            except (OSError, ValueError) as exc:
+                errors.append(f"embedded XMP in {photo.name}: {exc}")
+    return sidecars, errors
