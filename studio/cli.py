@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
+import threading
 
 from drivers.base import CameraError
 
@@ -66,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    _sigterm_as_interrupt()
     try:
         return int(args.func(args) or 0)
     except (UserError, CameraError) as exc:
@@ -76,6 +79,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # `studio run --json | head`
         return 0
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (systemd, a desktop logging out, ``kill``) ends a command as Ctrl-C does, so its
+    clean-up runs (live view left, stop hook, files closed). The headless runner replaces this
+    with its own handler while it runs, which also prints the summary."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def test_headless_text_mode_prints_ready_state_changes(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert any("READY" in ln for ln in lines), done.stdout
-    assert all(ln.startswith("[frame ") for ln in lines)
+    assert all(ln.startswith(("[frame ", "[live] ", "[camera] ")) for ln in lines)
     assert "READY periods" in done.stderr
 
 
