@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from studio import argtypes
 from studio.people.desk import PeopleDesk
 from studio.people.roster import Roster, load_roster
 from studio.session import Session
@@ -15,17 +16,6 @@ COUNTER_RULES = ("session", "person")
 MAX_SHOTS_PER_PERSON = 10_000
 
 
-def shot_count(text: str) -> int:
-    """An argparse type: a whole number 0 … MAX_SHOTS_PER_PERSON, refused in one line otherwise."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expects a whole number, not {text!r}") from None
-    if not 0 <= value <= MAX_SHOTS_PER_PERSON:
-        raise argparse.ArgumentTypeError(f"expects 0 to {MAX_SHOTS_PER_PERSON}, not {value}")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("people")
     g.add_argument("--roster", type=Path, metavar="FILE",
@@ -33,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "line; next/previous keys and QR/barcode cards move through it")
     g.add_argument("--person", metavar="NAME",
                    help="start with this person (a roster name, id or email, or a new name)")
-    g.add_argument("--shots-per-person", type=shot_count, metavar="N",
+    g.add_argument("--shots-per-person", type=argtypes.bounded(0, MAX_SHOTS_PER_PERSON, int), metavar="N",
                    help="move to the next person by itself after N saved shots (0: never; default 0)")
     g.add_argument("--counter", choices=COUNTER_RULES,
                    help="%%n counts the whole session (default) or each person from 1")

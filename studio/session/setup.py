@@ -22,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--subject", help="the person photographed (used by {subject} in names)")
     g.add_argument("--name-template", metavar="TEMPLATE",
                    help="file names, gphoto2 style: %%Y %%m %%d %%H %%M %%S %%n %%03n %%C %%f plus "
-                        "{session} {subject} {seq} (default {subject}-%%04n.%%C)")
+                        "{session} {subject} {seq} {person} (default {subject}-%%04n.%%C; with "
+                        "--roster {person}-%%04n.%%C)")
     g.add_argument("--min-free-mb", type=argtypes.bounded(0, 10_000_000, int), metavar="MB",
                    help="stop capturing below this much free disk space (default 500)")
     g.add_argument("--bw", action="store_true", help="also write a black-and-white version of each JPEG")
@@ -33,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="run SCRIPT with ACTION=init|start|download|stop and ARGUMENT=<file>")
     g.add_argument("--hook-timeout", type=argtypes.seconds(3600), metavar="S",
                    help="time limit per hook run (default 30)")
+    g.add_argument("--creator", metavar="NAME",
+                   help="the photographer in every shot's XMP (default: [metadata] creator of "
+                        "$XDG_CONFIG_HOME/studio/config.toml)")
+    g.add_argument("--copyright", metavar="TEXT",
+                   help="the copyright notice in every shot's XMP (default: [metadata] copyright of "
+                        "the same file)")
 
 
 def open_from_args(args: argparse.Namespace, *, preset: str | None = None) -> Session | None:
@@ -68,5 +75,12 @@ def open_from_args(args: argparse.Namespace, *, preset: str | None = None) -> Se
         if not args.hook_timeout > 0:  # NaN too
             raise ValueError(f"--hook-timeout must be positive, not {args.hook_timeout:g}")
         options.hook_timeout_s = args.hook_timeout
+    for key in ("creator", "copyright"):
+        value = getattr(args, key, None)
+        if value is not None:
+            setattr(options, key, " ".join(value.split())[:500])
+    from studio.session.credits import credits_for
+
+    credits_for(options)  # a damaged user config is refused now, not at the first shot
     return Session.open(args.session_root, args.session, subject=args.subject, preset=preset,
                         options=options)

@@ -19,6 +19,7 @@ from studio.session import deliverables, xmp
 from studio.session.credits import credits_for
 from studio.session.files import JPEG_SUFFIXES, RECOVERED_PREFIX, base_of, json_sidecar
 from studio.session.hooks import Hook
+from studio.session.review import is_rejected
 from studio.session.session import Session
 from studio.session.state import replace_atomic
 from studio.session.stills import AnalysePath, analyse_shot, default_analyser
@@ -115,6 +116,8 @@ class ShotProcessor:
         options = self.session.options
         jpeg = next((f for f in files if f.suffix.lower() in JPEG_SUFFIXES), None)
         if jpeg is None or not (options.black_and_white or options.crop):
+            return []
+        if is_rejected(self.session.folder, base_of(jpeg)):  # the photographer said no: none
             return []
         extras: list[Path] = []
         if options.black_and_white:
