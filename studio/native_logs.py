@@ -17,7 +17,10 @@ import threading
 
 # absl/glog prefix (I/W/E + date or 0000 + time), TFLite's delegate banner, absl's preamble.
 _NOISE = re.compile(rb"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ \S+\.cc:\d+\]|INFO: Created TensorFlow Lite"
-                    rb"|WARNING: All log messages before absl::InitializeLog)")
+                    rb"|WARNING: All log messages before absl::InitializeLog"
+                    # libjpeg/libpng inside OpenCV on a damaged file: studio's ImageError says it
+                    rb"|Corrupt JPEG data: |Premature end of JPEG file|Invalid SOS parameters"
+                    rb"|libpng (?:warning|error): )")
 
 
 _installed = threading.Event()  # once per process

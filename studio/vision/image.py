@@ -7,7 +7,10 @@ detail than the analysed image has.
 
 Every decoder returns 8-bit BGR (OpenCV's order). Unreadable, truncated or unsupported files
 raise :class:`ImageError` with a one-line reason, never a half-decoded picture: a truncated
-JPEG that OpenCV would silently grey-fill is refused here.
+JPEG that OpenCV would silently grey-fill is refused here, with or without an end marker
+appended. Nothing is decoded before its header is checked against :class:`ImageLimits`
+(:mod:`studio.vision.image_format`), and no file is read that is not a regular file within
+the byte limit (:func:`drivers.safe_read.read_capped`): a FIFO or ``/dev/zero`` is refused.
 """
 
 from __future__ import annotations
@@ -22,12 +25,23 @@ import cv2
 import numpy as np
 
 from drivers.base import jpeg_size
+from drivers.safe_read import FileRefused, read_capped
+from studio.vision.image_format import (
+    ImageError,
+    ImageLimits,
+    JpegLayout,
+    PngLayout,
+    check_layout,
+    check_size,
+    grey_filled,
+    image_limits,
+)
+
+__all__ = ["IMAGE_SUFFIXES", "ImageError", "ImageLimits", "StillSource", "decode_jpeg", "exif_orientation",
+           "load_image", "read_still", "to_bgr8", "upright"]
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png"})
-
-
-class ImageError(ValueError):
-    """An image that cannot be analysed (unreadable, truncated, unsupported)."""
+GREY_FILLED = "damaged JPEG: part of the picture is missing (decodes as flat grey)"
 
 
 _REDUCED_FLAGS = {
@@ -48,9 +62,13 @@ def decode_jpeg(data: bytes, *, reduce: int = 1, orientation: bool = True) -> np
         raise ValueError(f"reduce must be 1, 2, 4 or 8, not {reduce}")
     if not orientation:
         flag |= cv2.IMREAD_IGNORE_ORIENTATION
+    width, height = jpeg_size(data)
+    check_size(width, height, 3 * width * height, image_limits())  # before any pixel is made
     image = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
     if image is None:
         raise ImageError("corrupt JPEG (cannot decode)")
+    if grey_filled(image, reduce):
+        raise ImageError(GREY_FILLED)
     return image
 
 
@@ -105,22 +123,14 @@ def upright(image: np.ndarray, orientation: int) -> np.ndarray:
     return np.ascontiguousarray(turn(image)) if turn else image
 
 
-def _jpeg_complete(data: bytes) -> bool:
-    # Cameras and encoders end with EOI (FF D9); some pad a few bytes after it.
-    return b"\xff\xd9" in data[-4096:]
-
-
-def _png_complete(data: bytes) -> bool:
-    return b"IEND" in data[-64:]
-
-
 def load_image(path: str | os.PathLike[str]) -> np.ndarray:
     """Read a JPEG or PNG still as 8-bit BGR; raises :class:`ImageError` on any problem.
 
     16-bit PNGs are scaled to 8 bits (a valid export format, not an error); alpha is dropped
     (composited on white would invent a background: we keep the colour channels as they are).
     """
-    return _decode_any(_read_checked(Path(path)))
+    data, _ = _read_checked(Path(path))
+    return _decode_any(data)
 
 
 def _decode_any(data: bytes) -> np.ndarray:
@@ -128,7 +138,11 @@ def _decode_any(data: bytes) -> np.ndarray:
     if image is None:
         raise ImageError("corrupt image (cannot decode)")
     image = to_bgr8(image)
-    return upright(image, exif_orientation(data)) if data[:2] == b"\xff\xd8" else image
+    if data[:2] != b"\xff\xd8":
+        return image
+    if grey_filled(image):
+        raise ImageError(GREY_FILLED)
+    return upright(image, exif_orientation(data))
 
 
 class StillSource:
@@ -173,9 +187,9 @@ def read_still(path: str | os.PathLike[str], analysis_side: float) -> StillSourc
     A JPEG at least :data:`STILL_DETAIL_FACTOR` times that size is decoded at a reduced DCT
     scale still that large (the pixels :func:`load_image` gives, scaled; both turned upright
     by the EXIF orientation); PNGs and smaller JPEGs are read whole."""
-    data = _read_checked(Path(path))
-    if data[:2] == b"\xff\xd8":
-        w, h = jpeg_size(data)
+    data, layout = _read_checked(Path(path))
+    if isinstance(layout, JpegLayout):
+        w, h = layout.width, layout.height
         orientation = exif_orientation(data)
         if orientation >= 5:  # stored turned by 90°: the upright picture is h wide
             w, h = h, w
@@ -189,24 +203,20 @@ def read_still(path: str | os.PathLike[str], analysis_side: float) -> StillSourc
     return StillSource(image, (image.shape[1], image.shape[0]), 1, None)
 
 
-def _read_checked(path: Path) -> bytes:
+def _read_checked(path: Path) -> tuple[bytes, JpegLayout | PngLayout]:
+    """The file's bytes and its checked layout; :class:`ImageError` for anything else."""
     if path.is_dir():
         raise ImageError("is a folder")
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         raise ImageError(f"unsupported file type {path.suffix or '(none)'!r}: JPEG or PNG only")
+    limits = image_limits()
     try:
-        data = path.read_bytes()
+        data = read_capped(path, limits.max_bytes)  # a FIFO or device is refused, never opened
+    except FileRefused as exc:
+        raise ImageError(str(exc).replace(f"{path} ", "", 1)) from None
     except OSError as exc:
         raise ImageError(exc.strerror or str(exc)) from None
-    if data[:2] == b"\xff\xd8":
-        if not _jpeg_complete(data):
-            raise ImageError("truncated JPEG (no end-of-image marker)")
-    elif data[:8] == b"\x89PNG\r\n\x1a\n":
-        if not _png_complete(data):
-            raise ImageError("truncated PNG (no IEND chunk)")
-    else:
-        raise ImageError("not a JPEG or PNG (unknown file signature)")
-    return data
+    return data, check_layout(data, limits)
 
 
 def to_bgr8(image: np.ndarray) -> np.ndarray:
