@@ -63,13 +63,13 @@ class Badge(QWidget):
     def layout_rects(self) -> tuple[QRectF, QRectF]:
         """(name line, reason box) for the current width; the reason box holds every line."""
         pad = style.px(12)
-        name_h = style.px(33 if self.required else 26)
+        name_h = style.px(31 if self.required else 24)
         width = style.px(PANEL_WIDTH) - 16 - 2 * pad  # the panel's width less its margins
         metrics = QFontMetricsF(self._reason_font())
         lines = metrics.boundingRect(QRectF(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap),
                                      self.reason)
         return (QRectF(pad, 0, width, name_h),
-                QRectF(pad, name_h, width, math.ceil(lines.height()) + style.px(4)))
+                QRectF(pad, name_h, width, math.ceil(lines.height()) + style.px(2)))
 
     def _reason_font(self) -> QFont:
         return style.font(15 if self.required else 14)

@@ -25,8 +25,10 @@ from PyQt5.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QStackedWidget,
     QVBoxLayout,
@@ -209,7 +211,12 @@ class MainWindow(QMainWindow):
         outer.setSpacing(0)
         outer.addLayout(grid, 1)
         outer.addLayout(controls)
+        # No minimum size from the layout: the window may shrink first and its scale (and so
+        # every font) follows; at a scale that does not fit, the bar's last buttons are clipped.
+        outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         central = QWidget()
+        central.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+        central.setMinimumSize(320, 240)
         central.setLayout(outer)
         central.setAutoFillBackground(True)
         pal = central.palette()

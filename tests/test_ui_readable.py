@@ -1,0 +1,150 @@
+"""Readable from the camera position (Qt offscreen, window at 1920x1080): the state word and the
+one instruction measured in rendered pixels, every badge reason wrapped in full, nothing said
+twice, sizes that follow the window and the DPI, guides chosen by the preset.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PyQt5.QtCore import QRectF  # noqa: E402
+from PyQt5.QtGui import QColor, QImage  # noqa: E402
+from test_ui_support import FACE_BOX, LEFT_EYE, RIGHT_EYE  # noqa: E402
+
+from drivers.base import LatestFrameSlot  # noqa: E402
+from studio.analysis import Analysis, CheckResult, Face  # noqa: E402
+from studio.guidance import FRAMING_INSTRUCTIONS, INSTRUCTION_MAX_CHARS, MESSAGE_INSTRUCTIONS, instruction  # noqa: E402
+from studio.ready import ReadyState, ReadyTransition  # noqa: E402
+from studio.ui import style  # noqa: E402
+from studio.ui.guides import guides_for_preset  # noqa: E402
+from studio.ui.window import MainWindow  # noqa: E402
+
+MIN_GLYPH_PX = 48
+
+# The longest messages the checks really write (their templates, filled at their widest).
+LONG_MESSAGES = {
+    "face": "Group of 4: checks follow the largest face (and 2 small ones in the background)",
+    "framing": "Half-length: top of the head cut; eye line low (61% down); head turned (yaw -24°, "
+               "pitch 14°); half-length (preset wants headshot)",
+    "eyes_open": "Left eye closed",
+    "eye_focus": "Eyes too small to judge focus (iris 11 px, need 18 px)",
+    "glare": "Glare hides the left and right eyes: raise the key light or move it to the side, or tilt "
+             "the frames down slightly",
+    "exposure": "Clipped highlights on 12% of the face: lower the key light",
+    "catchlights": "No catchlight in the left eye (brow or lid shadow, or the head turned away)",
+    "glasses": "Dark lenses hide the eyes: take them off",
+    "background": "Busy background: a plain backdrop keeps the face first",
+    "clothing": "Regular pattern on the clothes: moiré risk, prefer plain",
+}
+REQUIRED = ("face", "framing", "eyes_open", "eye_focus", "glare", "exposure")
+
+
+def long_analysis(frame: int = 1, framing_fields: dict | None = None) -> Analysis:
+    checks = tuple(CheckResult(cid, "pass" if cid == "face" else "fail" if cid in REQUIRED else "warn", msg,
+                               fields=framing_fields if cid == "framing" and framing_fields else {})
+                   for cid, msg in LONG_MESSAGES.items())
+    return Analysis("test", frame, 0.0, (1024, 680), "half-length", 1, checks, False,
+                    "commercial-headshot", Face(FACE_BOX, LEFT_EYE, RIGHT_EYE), required=REQUIRED)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(LatestFrameSlot(), presets=("commercial-headshot",), preset="commercial-headshot")
+    qtbot.addWidget(w)
+    w.resize(1920, 1080)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.width() == 1920, timeout=3000)
+    yield w
+    w.feed.stop()
+    style.set_scale(1.0)
+
+
+def ink_rows(image: QImage, rect: QRectF, is_ink) -> list[int]:
+    rows = []
+    for y in range(max(0, int(rect.top())), min(image.height(), int(rect.bottom()))):
+        if any(is_ink(QColor(image.pixel(x, y))) for x in range(max(0, int(rect.left())),
+                                                                   min(image.width(), int(rect.right())), 2)):
+            rows.append(y)
+    return rows
+
+
+def test_state_word_and_instruction_are_at_least_48_px_at_1080p(qtbot, window):
+    framing = {"problems": ["turned"], "pitch": 24.0, "yaw": 3.0}
+    window.bridge.post_analysis(long_analysis(framing_fields=framing))
+    window.bridge.post_transition(ReadyTransition(ReadyState.READY, ReadyState.NOT_READY, 1.0, 1,
+                                                  ("framing",), 1))
+    qtbot.waitUntil(lambda: window.headline.instruction == "Chin down a little", timeout=3000)
+    headline = window.headline
+    headline.repaint()
+    image = headline.grab().toImage()
+    assert image.height() >= 120  # the headline grew with the window
+    # "NOT READY": white glyphs on the vermillion block; no descenders, so ink = cap height.
+    rows = ink_rows(image, headline.state_rect(), lambda c: c.lightness() > 215)
+    assert rows and rows[-1] - rows[0] + 1 >= MIN_GLYPH_PX, (rows[:1], rows[-1:])
+    # "Chin down a little" (no descenders): ascender height of the rendered ink.
+    area = headline.instruction_rect()
+    rows = ink_rows(image, area, lambda c: c.lightness() > 200)
+    assert rows and rows[-1] - rows[0] + 1 >= MIN_GLYPH_PX, (rows[:1], rows[-1:])
+    # The reason is the check's own message, not "Framing: Half-length: …" (said once).
+    assert headline.reason == LONG_MESSAGES["framing"]
+    assert not headline.reason.lower().startswith("framing:")
+
+
+def test_every_badge_reason_fits_in_full(qtbot, window):
+    window.bridge.post_analysis(long_analysis())
+    qtbot.waitUntil(lambda: window.panel.badges["glare"].reason == LONG_MESSAGES["glare"], timeout=3000)
+    qtbot.wait(50)
+    panel = window.panel
+    for cid, badge in panel.badges.items():
+        name_box, reason_box = badge.layout_rects()
+        metrics_h = reason_box.height()
+        assert badge.height() >= reason_box.bottom(), cid
+        assert badge.width() >= reason_box.right() - 1, cid
+        # The badge sits wholly inside the panel: nothing hidden below the window.
+        assert badge.mapTo(panel, badge.rect().bottomLeft()).y() <= panel.height(), cid
+        image = badge.grab().toImage()
+        ink = style.STATUS_TEXT[badge.status]
+        def is_ink(c: QColor, ink: QColor = ink) -> bool:
+            return abs(c.lightness() - ink.lightness()) < 40 and abs(c.red() - ink.red()) < 50
+
+        rows = ink_rows(image, QRectF(reason_box), is_ink)
+        assert rows, cid
+        # Long reasons really wrap (more than one line of ink) and end inside the badge.
+        line = style.px(15 if badge.required else 14) * 1.3
+        if len(LONG_MESSAGES[cid]) > 60:
+            assert rows[-1] - rows[0] > line, (cid, rows[0], rows[-1])
+        assert rows[-1] < badge.height() - 1, cid
+        assert metrics_h > 0
+
+
+def test_scale_follows_the_window_and_the_dpi(qtbot, window):
+    dpi = window.screen().logicalDotsPerInch()  # the offscreen platform says 100
+    assert style.scale() == pytest.approx(1.35 * dpi / 96)
+    big = window.headline.height()
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280, timeout=3000)
+    assert style.scale() == pytest.approx(dpi / 96)
+    assert window.headline.height() < big
+    assert style.scale_for(1920, 1080, 144) == pytest.approx(1.35 * 1.5)  # a 144-dpi screen
+    assert style.scale_for(960, 540, 96) == pytest.approx(0.675)  # QT_SCALE_FACTOR=2 on 1080p
+
+
+def test_instructions_are_short_and_imperative():
+    texts = {t for _, _, t in MESSAGE_INSTRUCTIONS} | set(FRAMING_INSTRUCTIONS.values())
+    assert all(len(t) <= INSTRUCTION_MAX_CHARS for t in texts), sorted(texts, key=len)[-3:]
+    a = long_analysis(framing_fields={"problems": ["eye-line-low"]})
+    assert instruction(a) == "Tilt the camera down"
+
+
+def test_guides_are_the_presets_choice():
+    headshot = guides_for_preset("commercial-headshot")
+    assert headshot.crop == "4:5" and headshot.eye_band is not None
+    assert not headshot.thirds and headshot.headroom is None  # not every guide at once
+    portrait = guides_for_preset("portrait")
+    assert portrait.thirds and portrait.crop is None and portrait.eye_band is None
+    assert guides_for_preset("id-photo").headroom is not None
