@@ -30,6 +30,7 @@ import logging
 import math
 import mmap
 import os
+import stat
 import struct
 import time
 import zlib
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from drivers.base import PermissionDenied, SourceError, StorageFull
+from drivers.safe_read import FileRefused, check_regular
 
 log = logging.getLogger(__name__)
 
@@ -359,9 +361,16 @@ def _parse_header(mm: mmap.mmap, pos: int) -> tuple[bytes, int, float, int] | No
 
 
 def _map(path: Path) -> mmap.mmap:
-    """Open and map ``path``; every failure becomes a one-line :class:`SourceError`."""
+    """Open and map ``path``; every failure becomes a one-line :class:`SourceError`.
+
+    A FIFO, device or socket is refused from its type before it is opened (reading one would
+    block or never end)."""
     try:
-        with open(path, "rb") as fh:
+        check_regular(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a swapped-in FIFO cannot block
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise FileRefused(f"{path} is not a regular file")
             head = fh.read(len(MAGIC))
             if head != MAGIC:
                 raise SourceError(f"{path} is not a studio recording (no {MAGIC[:-1].decode()} header)",
@@ -373,14 +382,18 @@ def _map(path: Path) -> mmap.mmap:
         raise SourceError(f"{path} is a folder, not a recording") from None
     except PermissionError:
         raise SourceError(f"cannot read {path}: permission denied") from None
+    except FileRefused as exc:
+        raise SourceError(str(exc), "pass a .slv recording file") from None
     except (OSError, ValueError) as exc:
         raise SourceError(f"cannot read {path}: {exc}") from None
 
 
 def is_recording(path: Path | str) -> bool:
-    """True when ``path`` is a readable file starting with the recording magic."""
+    """True when ``path`` is a readable regular file starting with the recording magic (a FIFO
+    or device is never opened: False)."""
     try:
+        check_regular(path)
         with open(path, "rb") as fh:
             return fh.read(len(MAGIC)) == MAGIC
-    except OSError:
+    except (OSError, FileRefused):
         return False

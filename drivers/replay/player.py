@@ -48,6 +48,11 @@ Pace = Literal["recorded", "fast"]
 # Later than this behind schedule (a stalled machine, a debugger), restart the clock instead of
 # publishing a burst of stale frames to catch up.
 LATE_RESET_S = 0.5
+# A recorded gap between two frames longer than this (or negative, or not a number: a damaged
+# or hand-made file) is replayed as one nominal frame interval, with one warning: a camera never
+# pauses live view for seconds, and a jump of 1e9 s must not stall the replay (nor 1e300 s
+# overflow the loop's sleep, nor one frame stamped -20 s hold the next one for 20 s).
+MAX_GAP_S = 2.0
 END_REASON = "end of recording"
 
 
@@ -77,6 +82,7 @@ class ReplayStats:
     bytes_lost: int
     late_resets: int  # times the pacing clock was restarted after falling > 0.5 s behind
     captures: int
+    clamped: int = 0  # frame gaps replayed as one nominal interval (absurd timestamps)
 
 
 # (raw source time, scheduled time, JPEG) of the next frame to publish
@@ -114,6 +120,7 @@ class ReplayPlayer:
         self._passes = 0
         self._late_resets = 0
         self._captures = 0
+        self._clamped = 0
         self._handlers: dict[type, Handler] = {
             LiveView: self._live_view, Capture: self._capture,
             ReadSettings: self._read_settings, SetSetting: self._set_setting,
@@ -133,7 +140,7 @@ class ReplayPlayer:
             resyncs=reader.stats.resyncs if reader else 0,
             truncated=reader.truncated if reader else False,
             bytes_lost=reader.bytes_lost if reader else 0,
-            late_resets=self._late_resets, captures=self._captures)
+            late_resets=self._late_resets, captures=self._captures, clamped=self._clamped)
 
     def set_state(self, state: CameraState, reason: str) -> None:
         self.state = state
@@ -196,16 +203,28 @@ class ReplayPlayer:
         if item is None:
             return None
         raw, jpeg = item
-        if not math.isfinite(raw):
-            raw = previous[0] if previous else 0.0
+        assert self.source is not None
+        interval = 1.0 / self.source.nominal_fps
         if previous is None:
             scheduled = 0.0
         elif first_of_pass:  # a new pass after a wrap: one nominal interval after the last frame
-            assert self.source is not None
-            scheduled = previous[1] + 1.0 / self.source.nominal_fps
-        else:  # never backwards, whatever the file says
-            scheduled = previous[1] + max(0.0, raw - previous[0])
+            scheduled = previous[1] + interval
+        else:  # never backwards, never a stall, whatever the file says
+            scheduled = previous[1] + self._gap(raw, previous[0], interval)
         return raw, scheduled, jpeg
+
+    def _gap(self, raw: float, before: float, interval: float) -> float:
+        gap = raw - before
+        if 0.0 < gap <= MAX_GAP_S:  # NaN, inf, negative, zero and huge all fail
+            return gap
+        if math.isfinite(gap) and gap == 0.0 and math.isfinite(raw) and abs(raw) < 1e9:
+            return 0.0  # two frames at the same time in a sane clock: the later one wins
+        self._clamped += 1
+        if self._clamped == 1:
+            log.warning("%s: a frame's timestamp jumps from %.6g s to %.6g s; replaying every gap "
+                        "over %g s, negative or not a number as one frame interval (%.3g s)",
+                        self.config.path.name, before, raw, MAX_GAP_S, interval)
+        return interval
 
     def _wait_time(self) -> float | None:
         if not self.live or self._pending is None:

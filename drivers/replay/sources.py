@@ -14,20 +14,31 @@ camera's, or a tool reading every frame through :func:`open_frame_source`):
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from drivers.base import SourceError, jpeg_size
 from drivers.recording import FRAME, STILL, RecordingReader, is_recording
+from drivers.safe_read import FileRefused, check_regular, read_capped
 
 log = logging.getLogger(__name__)
 
 SourceKind = Literal["recording", "video", "folder"]
 JPEG_SUFFIXES = (".jpg", ".jpeg")
 DEFAULT_FPS = 30.0
+# A source's own frame rate is believed only inside this range (a recording's metadata may say
+# 0, inf or 1e-300: pacing by it would stall or burst); outside it DEFAULT_FPS is used.
+FPS_RANGE = (1.0, 1000.0)
+MAX_FOLDER_JPEG_BYTES = 64 * 1024 * 1024  # one live-view frame is < 1 MB; a still < 64 MB
 VIDEO_JPEG_QUALITY = 90
+
+
+def plausible_fps(value: object) -> float | None:
+    """``value`` as a frame rate when it is a number inside :data:`FPS_RANGE`, else ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if FPS_RANGE[0] <= value <= FPS_RANGE[1] else None  # NaN fails too
 
 
 class FrameSource(Protocol):
@@ -75,8 +86,7 @@ class RecordingSource:
                               "the recording is empty or too damaged to replay")
         meta = self._reader.metadata
         self.model = str(meta.get("camera") or f"replay of {path.name}")
-        fps = meta.get("fps")
-        self.nominal_fps = float(fps) if isinstance(fps, int | float) and fps > 0 else DEFAULT_FPS
+        self.nominal_fps = plausible_fps(meta.get("fps")) or DEFAULT_FPS
         self.description = f"recording {path}"
         self.metadata = meta
         self._stills = self._reader.still_entries
@@ -149,7 +159,7 @@ class VideoSource(_FramesOnly):
             raise SourceError(f"{path} has no readable video frames")
         if fps:
             self.nominal_fps = float(fps)
-        elif video_fps and math.isfinite(video_fps) and 1.0 <= video_fps <= 1000.0:
+        elif plausible_fps(video_fps):
             self.nominal_fps = float(video_fps)
         else:
             self.nominal_fps = DEFAULT_FPS
@@ -211,7 +221,9 @@ class FolderSource(_FramesOnly):
 
     def _read(self, file: Path) -> bytes | None:
         try:
-            data = file.read_bytes()
+            data = read_capped(file, MAX_FOLDER_JPEG_BYTES)  # a FIFO named x.jpg is never opened
+        except FileRefused as exc:
+            reason = str(exc).replace(f"{file} ", "", 1)
         except OSError as exc:
             reason = exc.strerror or str(exc)
         else:
@@ -234,14 +246,20 @@ class FolderSource(_FramesOnly):
 
 def _check_readable(path: Path) -> None:
     try:
+        check_regular(path)
         with open(path, "rb") as fh:
             fh.read(1)
     except FileNotFoundError:
         raise SourceError(f"{path} does not exist") from None
     except PermissionError:
         raise SourceError(f"cannot read {path}: permission denied") from None
+    except FileRefused as exc:
+        raise SourceError(str(exc), _SOURCES_HINT) from None
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+_SOURCES_HINT = "pass a .slv recording, a video file or a folder of JPEGs"
 
 
 def source_kind(path: Path | str) -> SourceKind:
@@ -250,8 +268,8 @@ def source_kind(path: Path | str) -> SourceKind:
     if path.is_dir():
         return "folder"
     if not path.exists():
-        raise SourceError(f"{path} does not exist",
-                          "pass a .slv recording, a video file or a folder of JPEGs")
+        raise SourceError(f"{path} does not exist", _SOURCES_HINT)
+    _check_readable(path)  # a FIFO, device or socket is refused here, before any reader opens it
     if is_recording(path):
         return "recording"
     if path.suffix.lower() in JPEG_SUFFIXES:
