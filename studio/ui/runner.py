@@ -119,23 +119,23 @@ def wire(window: MainWindow, app: StudioApp, player: CuePlayer, guide: AudioGuid
     _wire_intents(window, app, player)
     _wire_people(window, app)
     _wire_review(window, app)
+    _wire_state(window, app)
+
+
+def _wire_state(window: MainWindow, app: StudioApp) -> None:
+    """The active trigger's status and whether live frames flow (listeners on worker threads)."""
+    bridge = window.bridge
+    app.add_status_listener(bridge.trigger_status.emit)
+    app.add_live_listener(bridge.live_state.emit)
+    bridge.trigger_status.emit(app.trigger_status)
+    bridge.live_state.emit(app.live_state)
 
 
 def wire_started(window: MainWindow, app: StudioApp) -> None:
-    """What exists only once the app has started: the triggers' status and the live state."""
-    bridge = window.bridge
-    triggers = app.triggers
-    if triggers is not None and hasattr(triggers, "add_status_listener"):
-        triggers.add_status_listener(bridge.trigger_status.emit)
-        bridge.trigger_status.emit(triggers.status)
-    for name in ("add_live_listener", "add_live_state_listener"):
-        add = getattr(app, name, None)
-        if add is not None:
-            add(bridge.live_state.emit)
-            break
-    live = getattr(app, "live_state", None)
-    if live is not None and not isinstance(live, bool) and hasattr(live, "live"):
-        bridge.live_state.emit(live)
+    """After app.start(): the state as it stands now (a listener may have missed nothing, but
+    a window shown late must not start from defaults)."""
+    window.bridge.trigger_status.emit(app.trigger_status)
+    window.bridge.live_state.emit(app.live_state)
 
 
 def _wire_people(window: MainWindow, app: StudioApp) -> None:

@@ -38,6 +38,7 @@ from PyQt5.QtWidgets import (
 from drivers.base import CameraEvent, FileAdded, LatestFrameSlot, Setting, StateChanged
 from studio.analysis import CHECK_IDS, Analysis
 from studio.guidance import describe_transition, instruction, primary_problem
+from studio.live import NO_LIVE_VIEW
 from studio.ready import ReadyState, ReadyTransition
 from studio.ui import style
 from studio.ui.feed import EventBridge, FrameFeed
@@ -260,6 +261,11 @@ class MainWindow(QMainWindow):
         self._refresh_headline()
 
     @property
+    def no_live_view(self) -> bool:
+        """The body cannot stream live view: its latest still is what the window shows."""
+        return not self.live and self.live_reason.startswith(NO_LIVE_VIEW)
+
+    @property
     def shown_state(self) -> ReadyState:
         """What the window shows: never READY while no live frames arrive."""
         return self.state if self.live else ReadyState.NOT_READY
@@ -292,7 +298,7 @@ class MainWindow(QMainWindow):
         self.live, self.live_reason = bool(event.live), str(event.reason)
         self.view.set_live_reason("" if self.live else self.live_reason)
         self._refresh_headline()
-        if not self.live and self.shots and "live view" in self.live_reason:
+        if not self.live and self.shots and self.no_live_view:
             self._show_review(self.shots[-1], hold=True)  # a body without live view: its stills
 
     def show_person(self, event: Any) -> None:
@@ -380,7 +386,7 @@ class MainWindow(QMainWindow):
     def end_review(self) -> None:
         """Back to live view (a body without live view keeps showing its latest still)."""
         self._review_timer.stop()
-        if not self.live and self.shots and "live view" in self.live_reason:
+        if not self.live and self.shots and self.no_live_view:
             return
         self.reviewing = None
         self.stack.setCurrentWidget(self.view)
