@@ -169,6 +169,7 @@ def exposure_controls(settings: Mapping[str, Setting]) -> list[Setting]:
 
 
 class CameraState(enum.StrEnum):
+    WAITING = "waiting"  # opened with no camera attached: connects when one appears
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"
     GONE = "gone"

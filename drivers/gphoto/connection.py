@@ -65,6 +65,11 @@ class Link:
         self.quirks: Quirks = DEFAULT_QUIRKS
         self.widget_names: set[str] = set()
         self.state = CameraState.CLOSED
+        self.reason = ""  # why the state is what it is ("no camera found — plug one in")
+        # The libgphoto2 call in progress on the owner thread and when it began (read by
+        # other threads for diagnostics; plain attribute writes are atomic).
+        self.calling = ""
+        self.call_started = 0.0
 
     @property
     def port(self) -> str:
@@ -77,17 +82,21 @@ class Link:
     def set_state(self, state: CameraState, reason: str = "") -> None:
         if state is self.state:
             return
-        self.state = state
+        self.state, self.reason = state, reason
         self.hub.emit(StateChanged(state, reason))
 
     def require_connected(self) -> None:
         if not self.connected:
-            raise CameraGone(f"camera is {self.state.value}", "wait for it to reconnect")
+            why = f" ({self.reason})" if self.reason else ""
+            hint = ("plug a camera in and switch it on" if self.state is CameraState.WAITING
+                    else "wait for it to reconnect")
+            raise CameraGone(f"camera is {self.state.value}{why}", hint)
 
     def call(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Call ``fn`` with bounded retry on busy; raise the typed error (with ``.code``)."""
         g = gp()
         for attempt in range(len(BUSY_BACKOFF_S) + 1):
+            self.calling, self.call_started = what, time.monotonic()
             try:
                 return fn(*args)
             except g.GPhoto2Error as exc:
@@ -97,7 +106,24 @@ class Link:
                     time.sleep(BUSY_BACKOFF_S[attempt])
                     continue
                 raise mark(typed_error(exc.code, what, self.port), exc.code, action) from exc
+            finally:
+                self.calling = ""
         raise AssertionError("unreachable")
+
+    def probe(self) -> str | None:
+        """Ask the camera something cheap (its storage info, one PTP round trip); ``None`` when
+        it answered within ``probe_limit_s``, else why it is taken for silent."""
+        started = time.monotonic()
+        try:
+            self.call("probing the camera", self.cam.get_storageinfo)
+        except CameraError as exc:
+            if error_action(exc) is Action.RETRY:  # "busy" is an answer: writing a burst
+                return None
+            return f"camera stopped answering ({exc})"
+        took = time.monotonic() - started
+        if took > self.options.probe_limit_s:
+            return f"camera stopped answering (a status request took {took:.1f} s)"
+        return None
 
     def present(self) -> bool:
         return any(cam.port == self.port for cam in self.scanner.scan())
@@ -128,7 +154,7 @@ class Link:
             raise CameraGone(f"no camera detected{where}",
                              "connect the camera, switch it on and set it to PTP/tethering mode; "
                              "`studio doctor` checks USB access")
-        camera = g.Camera()
+        camera = (self.options.camera_factory or g.Camera)()
         try:
             abilities = g.CameraAbilitiesList()
             abilities.load()

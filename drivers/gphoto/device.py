@@ -77,6 +77,12 @@ class GphotoDevice:
     def setup(self) -> None:
         try:
             self._connect()
+        except CameraGone as exc:
+            self._drop()
+            if not (self.link.options.wait_for_camera and self.link.target is None):
+                self.link.set_state(CameraState.CLOSED, str(exc))
+                raise
+            self.reconnect.wait_for_camera(str(exc))  # connects on a later step
         except Exception as exc:  # CameraError, or a libgphoto2 surprise: open() must not hang
             self.link.set_state(CameraState.CLOSED, str(exc))
             self._drop()
@@ -91,7 +97,9 @@ class GphotoDevice:
                 self.downloads.pump_events()
                 self.live.grab_if_due()
                 self.downloads.retry_downloads()
-                self.reconnect.check_presence_if_due(self.downloads.waiting, self.downloads.stalled())
+                self.reconnect.check_if_due(self.downloads.waiting,
+                                            self.downloads.stalled(self.link.options.stall_s),
+                                            self.live.alive_within(self.link.options.probe_s))
             except CameraError as exc:
                 self._after_error(exc)
             self.downloads.finish_captures()

@@ -26,7 +26,6 @@ from drivers.gphoto.lib import gp
 log = logging.getLogger(__name__)
 
 _STORE_FULL = re.compile(r"\b400a\b|store ?full", re.IGNORECASE)  # PTP StoreFull event
-_STALL_S = 2.0  # a capture with no file this long makes the driver check the camera is there
 _EVENTS_PER_PUMP = 64  # bounded so requests and live view keep their turn
 
 
@@ -70,9 +69,10 @@ class Downloads:
         """A capture is waiting for its file(s)."""
         return bool(self._pending)
 
-    def stalled(self) -> bool:
+    def stalled(self, after_s: float) -> bool:
+        """A capture has had no file for ``after_s``: the driver checks the camera answers."""
         now = time.monotonic()
-        return any(not p.files and now - p.started > _STALL_S for p in self._pending)
+        return any(not p.files and now - p.started > after_s for p in self._pending)
 
     def connected(self) -> None:
         self._store_full = False

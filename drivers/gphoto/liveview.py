@@ -37,6 +37,11 @@ class LiveViewFeed:
         self._waiters: list[Future] = []
         self._drop_frames = 0
         self._next_frame_at = 0.0
+        self._last_frame_at = float("-inf")
+
+    def alive_within(self, seconds: float) -> bool:
+        """A frame came from the body in the last ``seconds``: it is answering."""
+        return time.monotonic() - self._last_frame_at < seconds
 
     def connected(self) -> None:
         """A new connection: the body is not in live view; resume at once if it was wanted."""
@@ -97,6 +102,7 @@ class LiveViewFeed:
             self._fail_waiters(exc)
             raise
         self.active = True
+        self._last_frame_at = time.monotonic()
         jpeg = bytes(memoryview(preview.get_data_and_size()))
         if self._drop_frames > 0:
             self._drop_frames -= 1

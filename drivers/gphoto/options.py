@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 HOTPLUG_MODES = ("auto", "udev", "poll", "off")
 
@@ -24,6 +26,18 @@ class GphotoOptions:
     busy_poll_s: float = 0.01  # event poll period while a capture is pending
     download_retry_s: float = 2.0
     download_attempts: int = 5
+    # Opened with no camera attached: wait (state WAITING) and connect when one appears,
+    # instead of failing open() (``studio run`` waits; one-shot commands fail at once).
+    wait_for_camera: bool = False
+    # The watchdog: a camera that stops answering without leaving USB is probed (a cheap
+    # PTP request) when a capture has had no file for ``stall_s``, and every ``probe_s`` while
+    # no live-view frame proves it alive; a probe that fails or takes ``probe_limit_s`` means
+    # "not answering": reconnect. 2 s + 1 s + reconnect stays within 5 s of the silence.
+    stall_s: float = 2.0
+    probe_s: float = 2.0
+    probe_limit_s: float = 1.0
+    # What makes a ``gp.Camera`` (tests and benchmarks/fault_run.py wrap it to inject faults).
+    camera_factory: Callable[[], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.hotplug not in HOTPLUG_MODES:

@@ -2,9 +2,14 @@
 
 A camera that is unplugged often just stops answering, so besides errors that say "gone" the
 driver checks presence: every ``presence_poll_s`` when idle, every second while a capture
-waits for its file, and at once when the hotplug monitor reports a USB change. While
-reconnecting it retries with backoff (0.2 s doubling to 2 s); after ``reconnect_timeout_s`` the
-state becomes GONE, and it still keeps watching.
+waits for its file, and at once when the hotplug monitor reports a USB change. A camera can
+also go silent while still on USB (firmware hang, a flaky hub): the watchdog probes it with a
+cheap request when a capture has had no file for ``stall_s`` (then every second) and every
+``probe_s`` while no live-view frame proves it alive; a failed or slow probe reconnects.
+While reconnecting it retries with backoff (0.2 s doubling to 1 s, so a camera that comes back
+is connected within about a second); after ``reconnect_timeout_s`` the state becomes GONE, and
+it still keeps watching. Opened with no camera at all (``wait_for_camera``), the state is
+WAITING until one appears.
 """
 
 from __future__ import annotations
@@ -36,9 +41,20 @@ class Reconnector:
         self._attempt = 0
         self._next_presence = 0.0
         self._next_stall_check = 0.0
+        self._next_probe = 0.0
 
     def connected(self) -> None:
-        self._next_presence = time.monotonic() + self._options.presence_poll_s
+        now = time.monotonic()
+        self._next_presence = now + self._options.presence_poll_s
+        self._next_probe = now + self._options.probe_s
+
+    def wait_for_camera(self, reason: str) -> None:
+        """Opened with no camera attached: WAITING, trying to connect until one appears."""
+        log.info("no camera yet (%s); waiting for one", reason)
+        self._gone_since = time.monotonic()
+        self._attempt = 0
+        self._next_attempt = 0.0
+        self._link.set_state(CameraState.WAITING, "no camera found \u2014 plug one in")
 
     def presence_changed(self) -> None:
         """A USB change: check presence (or try to reconnect) on the next step."""
@@ -67,7 +83,7 @@ class Reconnector:
         except Exception as exc:  # keep trying: the body may still be waking up
             log.debug("reconnect attempt %d: %s", self._attempt, exc)
             self._link.drop()
-            delay = min(2.0, 0.2 * 2 ** min(self._attempt, 4))
+            delay = min(1.0, 0.2 * 2 ** min(self._attempt - 1, 3))
             self._next_attempt = time.monotonic() + delay
             timeout = self._options.reconnect_timeout_s
             if self._link.state is CameraState.RECONNECTING and now - self._gone_since > timeout:
@@ -75,22 +91,42 @@ class Reconnector:
             return False
         return True
 
-    def check_presence_if_due(self, waiting: bool, stalled: bool) -> None:
-        """Idle: every ``presence_poll_s``. A capture without a file for 2 s (``stalled``):
-        every second. Nothing while a capture is ``waiting`` but not yet stalled."""
+    def check_if_due(self, waiting: bool, stalled: bool, alive_recently: bool) -> None:
+        """The presence scan and the watchdog's probe, when due.
+
+        ``stalled`` (a capture with no file for ``stall_s``): presence and a probe every
+        second. Idle: presence every ``presence_poll_s``, and a probe every ``probe_s`` unless
+        a live-view frame came meanwhile (``alive_recently``). Nothing while a capture is
+        ``waiting`` but not yet stalled: the file is on its way.
+        """
         now = time.monotonic()
         if stalled:
             if now < self._next_stall_check:
                 return
             self._next_stall_check = now + 1.0
-        else:
-            if self._options.presence_poll_s <= 0 and self._next_presence != 0.0:
-                return
-            if now < self._next_presence or waiting:
-                return
+            self._check(probe=True)
+            return
+        if waiting:
+            return
+        if self._next_presence == 0.0 or (self._options.presence_poll_s > 0 and now >= self._next_presence):
             self._next_presence = now + (self._options.presence_poll_s or 3600.0)
+            if not self._check(probe=False):
+                return
+        if self._options.probe_s > 0 and now >= self._next_probe:
+            self._next_probe = now + self._options.probe_s
+            if not alive_recently:
+                self._check(probe=True)
+
+    def _check(self, *, probe: bool) -> bool:
+        """True while the camera is there (and, with ``probe``, answers); else reconnect."""
         if not self._link.present():
             self.begin("camera no longer detected on USB")
+            return False
+        silent = self._link.probe() if probe else None
+        if silent:
+            self.begin(silent)
+            return False
+        return True
 
 
 class HotplugWatch:
