@@ -71,7 +71,7 @@ def bundled_sample() -> Path:
 
 def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str = "recorded",
                 loop: bool = False, fps: float | None = None,
-                delete_after_download: bool = False) -> Camera:
+                delete_after_download: bool = False, wait_for_camera: bool = False) -> Camera:
     """A driver for ``spec``: None for the bundled sample, a path (recording, video, JPEG
     folder), ``camera`` / ``usb:BUS,DEV`` for a camera on USB, or ``LIVE+camera`` for live view
     from a recording with captures on the USB camera (composite).
@@ -87,13 +87,15 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
         from drivers.composite import CompositeCamera
 
         live = open_camera(live_spec, sink=sink, pace=pace, loop=loop, fps=fps)
-        stills = open_camera(capture_spec, sink=sink, delete_after_download=delete_after_download)
+        stills = open_camera(capture_spec, sink=sink, delete_after_download=delete_after_download,
+                             wait_for_camera=wait_for_camera)
         return CompositeCamera(live=live, stills=stills)
     if spec in CAMERA_SPECS or spec.startswith("usb:"):
         from drivers.gphoto import GphotoCamera, GphotoOptions
 
         port = spec if spec.startswith("usb:") else None
-        options = GphotoOptions(port=port, delete_after_download=delete_after_download)
+        options = GphotoOptions(port=port, delete_after_download=delete_after_download,
+                                wait_for_camera=wait_for_camera)  # no camera yet: WAITING
         return GphotoCamera(sink, options)
     from drivers.replay import open_source
 

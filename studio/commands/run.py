@@ -136,7 +136,8 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
     except (ValueError, OSError) as exc:
         raise UserError(str(exc)) from None
     camera = open_camera(args.source, sink=session, pace="fast" if args.fast else "recorded",
-                         loop=args.loop, delete_after_download=session.options.delete_on_camera)
+                         loop=args.loop, delete_after_download=session.options.delete_on_camera,
+                         wait_for_camera=True)
     cues = None
     if with_cues:
         from studio.audio import CuePlayer
