@@ -150,3 +150,21 @@ def test_no_camera_at_start_waits_and_connects_when_it_appears(tmp_path):
     assert res["back"] and res["back_after"] <= 2.0
     assert res["states"][:2] == ["waiting", "connected"]
     assert len(res["shot"]) == 1
+
+
+def test_studio_run_with_no_camera_waits_instead_of_exiting(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("VCAMERADIR", "DISPLAY", "IOLIBS")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg")
+    proc = subprocess.run([sys.executable, "-m", "studio.cli", "run", "--headless", "--source", "camera",
+                           "--seconds", "4", "--session", "nocam", "--session-root", str(tmp_path)],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "[camera] waiting for a camera: no camera found \u2014 plug one in" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert "summary:" in proc.stderr
