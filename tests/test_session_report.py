@@ -50,7 +50,7 @@ def test_report_lists_every_shot_with_its_verdict(session_folder, tmp_path):
     out = tmp_path / "sheet.html"
     done = run_cli("report", str(session_folder), "-o", str(out))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str(out)
+    assert done.stdout.splitlines() == [str(out), str(session_folder / "client.html")]
     page = out.read_text()
     assert page.count("<figure") == len(SHOTS) + 1
     assert page.count('data-status="fail"') >= 1  # the closed eyes
