@@ -13,8 +13,9 @@ from PyQt5.QtCore import QRectF, Qt
 from PyQt5.QtGui import QFont, QFontMetricsF, QPainter, QPaintEvent
 from PyQt5.QtWidgets import QSizePolicy, QWidget
 
-from studio.guidance import STATE_WORDS
-from studio.ready import ReadyState
+from studio.analysis import Analysis
+from studio.guidance import STATE_WORDS, describe_transition, instruction, primary_problem
+from studio.ready import ReadyState, ReadyTransition
 from studio.ui import style
 
 Align = Qt.AlignmentFlag
@@ -25,6 +26,28 @@ STATE_FONT = 52  # base px; x1.35 at 1920x1080 = 70 px, cap height ~51 px (DejaV
 INSTRUCTION_FONT = 50  # base px; 67 px at 1080p, ascenders ~51 px
 MIN_INSTRUCTION_FONT = 48  # base px: a long instruction shrinks to this, then wraps
 REASON_FONT = 18
+
+
+STATE_INSTRUCTIONS = {ReadyState.READY: "Take the picture", ReadyState.HOLDING: ""}
+STATE_REASONS = {ReadyState.READY: "", ReadyState.HOLDING: "all checks pass"}
+
+
+def headline_words(state: ReadyState, live: bool, live_reason: str, analysis: Analysis | None,
+                   transition: ReadyTransition | None) -> tuple[ReadyState, str, str]:
+    """(state shown, instruction, reason): no live frames -> NOT READY and why; READY / HOLD
+    STILL -> their words; NOT READY -> the one instruction and the first problem's own message."""
+    if not live:
+        reason = live_reason or "no live view"
+        return ReadyState.NOT_READY, reason[:1].upper() + reason[1:], ""
+    if state is not ReadyState.NOT_READY:
+        return state, STATE_INSTRUCTIONS[state], STATE_REASONS[state]
+    first = primary_problem(analysis)
+    reason = first.message if first is not None else ""
+    if analysis is not None and analysis.faces == 0:
+        reason = "no face in the frame"
+    elif not reason and transition is not None:
+        reason = describe_transition(transition).partition(": ")[2]
+    return state, instruction(analysis), reason
 
 
 class Headline(QWidget):

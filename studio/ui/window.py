@@ -12,52 +12,42 @@ It takes its inputs through small seams, so it runs on anything that fills a
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PyQt5.QtCore import Qt, QTimer, pyqtBoundSignal, pyqtSignal
+from PyQt5.QtCore import Qt, pyqtBoundSignal, pyqtSignal
 from PyQt5.QtGui import QCloseEvent, QKeyEvent, QResizeEvent
 from PyQt5.QtWidgets import (
     QComboBox,
     QDockWidget,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QLayout,
     QMainWindow,
-    QPushButton,
-    QSizePolicy,
-    QSlider,
     QStackedWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from drivers.base import CameraEvent, FileAdded, LatestFrameSlot, Setting, StateChanged
 from studio.analysis import CHECK_IDS, Analysis
-from studio.guidance import describe_transition, instruction, primary_problem
 from studio.live import NO_LIVE_VIEW
 from studio.ready import ReadyState, ReadyTransition
 from studio.ui import style
+from studio.ui.controls import ControlBar
 from studio.ui.feed import EventBridge, FrameFeed
 from studio.ui.guides import Guides
-from studio.ui.headline import Headline
+from studio.ui.headline import Headline, headline_words
 from studio.ui.help import HelpOverlay
 from studio.ui.info import InfoStrip
 from studio.ui.keys import handle_key
+from studio.ui.layout import central_widget
 from studio.ui.liveview import LiveView
 from studio.ui.panel import StatusPanel
 from studio.ui.people import NameInput
-from studio.ui.review import EYE_CROP, ReviewView, Shot, load_still
+from studio.ui.review import ReviewView, Shot
 from studio.ui.settings import SettingsPanel
+from studio.ui.shots import ShotDesk
 
 log = logging.getLogger(__name__)
 
 REVIEW_S = 4.0  # default time a new shot stays up; 0 = until a key
-STATE_INSTRUCTIONS = {ReadyState.READY: "Take the picture", ReadyState.HOLDING: ""}
-STATE_REASONS = {ReadyState.READY: "", ReadyState.HOLDING: "all checks pass"}
 
 
 class MainWindow(QMainWindow):
@@ -76,8 +66,6 @@ class MainWindow(QMainWindow):
     previous_person_wanted = pyqtSignal()
     person_name_entered = pyqtSignal(str)
 
-    _still_loaded = pyqtSignal(object)  # Shot, decoded off the GUI thread
-
     def __init__(self, frames: LatestFrameSlot, *, presets: tuple[str, ...] = (), preset: str = "",
                  trigger_modes: tuple[str, ...] = ("manual",), trigger_mode: str = "manual",
                  muted: bool = False, volume: float = 0.7, guides: Guides | None = None,
@@ -92,11 +80,6 @@ class MainWindow(QMainWindow):
         self.analysis: Analysis | None = None
         self._last_transition: ReadyTransition | None = None
         self.live, self.live_reason = True, ""
-        self.review_s = review_s
-        self.reviewing: Shot | None = None
-        self.shots: list[Shot] = []  # this person's shots, oldest first
-        self.shot_count = 0
-        self.session_name = ""
         self.person_name = ""
         # Without a session no CaptureDone comes: the camera's FileAdded events are the shots.
         self.files_from_camera = True
@@ -122,9 +105,7 @@ class MainWindow(QMainWindow):
         self.help = HelpOverlay(self)
         self.name_input = NameInput(self.stack)
         self.name_input.entered.connect(self.person_name_entered)
-        self._review_timer = QTimer(self)
-        self._review_timer.setSingleShot(True)
-        self._review_timer.timeout.connect(self.end_review)
+        self.desk = ShotDesk(self, review_s)
 
         self.feed.frame_ready.connect(self._on_frame)
         self.bridge.analysis_ready.connect(self._on_analysis)
@@ -138,93 +119,35 @@ class MainWindow(QMainWindow):
         self.bridge.trigger_status.connect(self.show_trigger_status)
         self.bridge.live_state.connect(self.show_live_state)
         self.bridge.person_changed.connect(self.show_person)
-        self.bridge.review_saved.connect(self._on_review_saved)
-        self._still_loaded.connect(self._show_loaded)
+        self.bridge.review_saved.connect(self.desk.on_review_saved)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.resize(1280, 800)
         self.feed.start()
 
     # -- building ------------------------------------------------------------------------
 
-    def _button(self, text: str, checkable: bool = False, checked: bool = False) -> QPushButton:
-        button = QPushButton(text)
-        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # every key goes to the window's shortcuts
-        button.setCheckable(checkable)
-        button.setChecked(checked)
-        return button
-
     def _build_controls(self, presets: tuple[str, ...], preset: str, trigger_modes: tuple[str, ...],
                         trigger_mode: str, muted: bool, volume: float) -> None:
-        self.capture_button = self._button("\u25cf Capture")
+        bar = self.controls = ControlBar(presets, preset, trigger_modes, trigger_mode, muted, volume)
+        self.capture_button, self.live_button, self.mute_button = bar.capture, bar.live, bar.mute
+        self.zoom_button, self.guides_button, self.help_button = bar.zoom, bar.guides, bar.help
+        self.settings_button, self.volume_slider = bar.settings, bar.volume
+        self.preset_box, self.trigger_box = bar.preset_box, bar.trigger_box
+        self.trigger_state = bar.trigger_state
         self.capture_button.clicked.connect(self.capture_requested)
-        self.live_button = self._button("Live view", checkable=True, checked=True)
         self.live_button.toggled.connect(self._set_live)
-        self.preset_box = self._combo(presets or ((preset,) if preset else ()), preset)
         self.preset_box.activated[str].connect(self._choose_preset)
-        self.trigger_box = self._combo(trigger_modes, trigger_mode)
         self.trigger_box.activated[str].connect(self.trigger_mode_chosen)
-        self.trigger_state = QLabel("")
-        self.mute_button = self._button("Mute", checkable=True, checked=muted)
         self.mute_button.toggled.connect(self.mute_toggled)
-        self.volume_slider = QSlider(Qt.Orientation.Horizontal)
-        self.volume_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.volume_slider.setRange(0, 100)
-        self.volume_slider.setValue(round(volume * 100))
         self.volume_slider.valueChanged.connect(lambda v: self.volume_changed.emit(v / 100))
-        self.zoom_button = self._button("Zoom eyes", checkable=True)
         self.zoom_button.toggled.connect(self._set_zoom)
-        self.guides_button = self._button("Guides", checkable=True, checked=True)
         self.guides_button.toggled.connect(self._set_guides_visible)
-        self.settings_button = self._button("Settings")
         self.settings_button.clicked.connect(self.toggle_settings)
-        self.help_button = self._button("?")
         self.help_button.clicked.connect(self.toggle_help)
-        self._captions = [QLabel("preset"), QLabel("trigger")]
-
-    def _combo(self, items: tuple[str, ...], current: str) -> QComboBox:
-        box = QComboBox()
-        box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        box.addItems(list(items))
-        if current in items:
-            box.setCurrentIndex(list(items).index(current))
-        return box
 
     def _build_layout(self) -> None:
-        controls = QHBoxLayout()
-        controls.setContentsMargins(8, 4, 8, 4)
-        for widget in (self.capture_button, self.live_button, self._captions[0], self.preset_box,
-                       self._captions[1], self.trigger_box, self.trigger_state, self.mute_button,
-                       self.volume_slider, self.zoom_button, self.guides_button, self.settings_button):
-            controls.addWidget(widget)
-        controls.addStretch(1)
-        controls.addWidget(self.help_button)
-        grid = QGridLayout()
-        grid.setSpacing(0)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.stack, 0, 0)
-        grid.addWidget(self.info, 1, 0)
-        grid.addWidget(self.panel, 0, 1, 2, 1)
-        grid.addWidget(self.headline, 2, 0, 1, 2)  # full width: the instruction needs it
-        grid.setRowStretch(0, 1)
-        grid.setColumnStretch(0, 1)
-        outer = QVBoxLayout()
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addLayout(grid, 1)
-        outer.addLayout(controls)
-        # No minimum size from the layout: the window may shrink first and its scale (and so
-        # every font) follows; at a scale that does not fit, the bar's last buttons are clipped.
-        outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        central = QWidget()
-        central.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
-        central.setMinimumSize(320, 240)
-        central.setLayout(outer)
-        central.setAutoFillBackground(True)
-        pal = central.palette()
-        pal.setColor(central.backgroundRole(), style.PANEL)
-        pal.setColor(central.foregroundRole(), style.TEXT)
-        central.setPalette(pal)
-        self.setCentralWidget(central)
+        self.setCentralWidget(central_widget(self.stack, self.info, self.panel, self.headline,
+                                             self.controls))
 
     def update_scale(self) -> None:
         """Every size follows the window and the screen's logical DPI (style.scale_for)."""
@@ -235,14 +158,7 @@ class MainWindow(QMainWindow):
             return
         self._scaled = True
         style.set_scale(value)
-        for button in (self.capture_button, self.live_button, self.mute_button, self.zoom_button,
-                       self.guides_button, self.settings_button, self.help_button):
-            button.setFont(style.font(16, bold=True))
-            button.setMinimumHeight(style.px(40))
-        for widget in (self.preset_box, self.trigger_box, self.trigger_state, *self._captions):
-            widget.setFont(style.font(16 if widget in (self.preset_box, self.trigger_box) else 14))
-        self.volume_slider.setFixedWidth(style.px(110))
-        for part in (self.headline, self.info, self.panel):
+        for part in (self.headline, self.info, self.panel, self.controls):
             part.apply_scale()
         self.view.update()
         self.review.update()
@@ -273,21 +189,8 @@ class MainWindow(QMainWindow):
     def _refresh_headline(self) -> None:
         state = self.shown_state
         self.view.set_state(state)
-        if not self.live:
-            reason = self.live_reason or "no live view"
-            self.headline.show_state(state, reason[:1].upper() + reason[1:], "")
-            return
-        if state is not ReadyState.NOT_READY:
-            self.headline.show_state(state, STATE_INSTRUCTIONS[state], STATE_REASONS[state])
-            return
-        a = self.analysis
-        first = primary_problem(a)
-        reason = first.message if first is not None else ""
-        if a is not None and a.faces == 0:
-            reason = "no face in the frame"
-        elif not reason and self._last_transition is not None:
-            reason = describe_transition(self._last_transition).partition(": ")[2]
-        self.headline.show_state(state, instruction(a), reason)
+        self.headline.show_state(*headline_words(state, self.live, self.live_reason, self.analysis,
+                                                 self._last_transition))
 
     def show_camera_state(self, event: StateChanged) -> None:
         # READY itself changes only through show_ready: the state machine is the one source.
@@ -298,17 +201,16 @@ class MainWindow(QMainWindow):
         self.live, self.live_reason = bool(event.live), str(event.reason)
         self.view.set_live_reason("" if self.live else self.live_reason)
         self._refresh_headline()
-        if not self.live and self.shots and self.no_live_view:
-            self._show_review(self.shots[-1], hold=True)  # a body without live view: its stills
+        if self.no_live_view and self.shots:
+            self.desk.show_review(self.shots[-1], hold=True)  # a body without live view: its stills
 
     def show_person(self, event: Any) -> None:
         """A ``studio.events.PersonChanged``: the name, "3 of 10", and a fresh filmstrip."""
         if event.person_name != self.person_name:
-            self.shots = []
-            self.end_review()
+            self.desk.clear()
         self.person_name = event.person_name
         self.info.show_person(event.person_name, event.index, event.total)
-        self._refresh_strip()
+        self.desk.refresh_strip()
 
     def show_trigger_status(self, status: Any) -> None:
         """A ``studio.events.TriggerStatus``: the chooser shows the ACTIVE trigger and its state."""
@@ -322,28 +224,13 @@ class MainWindow(QMainWindow):
         self.info.show_trigger(mode, bool(status.armed), str(status.reason), progress)
 
     def set_session(self, name: str, shots: int = 0) -> None:
-        self.session_name, self.shot_count = name, shots
-        self._refresh_strip()
+        self.desk.session_name, self.desk.shot_count = name, shots
+        self.desk.refresh_strip()
 
     def show_capture(self, path: Path | str | None, verdict: Analysis | None = None,
                      error: str = "") -> None:
         """A downloaded shot: decoded off the GUI thread, then reviewed large and filmstripped."""
-        if path is None:
-            self.info.show_message(f"capture failed: {error or 'no file'}")
-            return
-        shot = Shot(Path(path), verdict, person=self.person_name)
-        ratio = self.devicePixelRatioF()
-        area = (int(self.stack.width() * ratio), int(self.stack.height() * ratio))
-        eye = (int(style.px(EYE_CROP[0]) * ratio), int(style.px(EYE_CROP[1]) * ratio))
-
-        def load() -> None:
-            try:
-                self._still_loaded.emit(load_still(shot, area, eye))
-            except Exception as exc:  # a still we cannot show must not lose the shot's review
-                shot.error = f"cannot show {shot.name}: {exc}"
-                self._still_loaded.emit(shot)
-
-        threading.Thread(target=load, name="review-still", daemon=True).start()
+        self.desk.show_capture(path, verdict, error)
 
     def set_stats(self, analysis_fps: float, latency_ms: float) -> None:
         self.info.set_stats(self.view.display_fps, analysis_fps, latency_ms)
@@ -363,65 +250,28 @@ class MainWindow(QMainWindow):
 
     # -- review ----------------------------------------------------------------------------
 
-    def _show_loaded(self, shot: Shot) -> None:
-        known = next((s for s in self.shots if s.path == shot.path), None)
-        if known is not None:  # the same file again (checked now): keep what was said of it
-            shot.rating, shot.label, shot.rejected = known.rating, known.label, known.rejected
-            self.shots[self.shots.index(known)] = shot
-        else:
-            self.shots.append(shot)
-            self.shot_count += 1
-        self._show_review(shot, hold=not self.live)
+    @property
+    def reviewing(self) -> Shot | None:
+        return self.desk.reviewing
 
-    def _show_review(self, shot: Shot, hold: bool = False) -> None:
-        self.reviewing = shot
-        title = "latest shot (no live view)" if not self.live else ""
-        self.review.show_shot(shot, title)
-        self.stack.setCurrentWidget(self.review)
-        self._review_timer.stop()
-        if self.review_s > 0 and not hold:
-            self._review_timer.start(int(self.review_s * 1000))
-        self._refresh_strip()
+    @property
+    def shots(self) -> list[Shot]:
+        return self.desk.shots
+
+    @property
+    def review_s(self) -> float:
+        return self.desk.review_s
+
+    @review_s.setter
+    def review_s(self, seconds: float) -> None:
+        self.desk.review_s = seconds
 
     def end_review(self) -> None:
-        """Back to live view (a body without live view keeps showing its latest still)."""
-        self._review_timer.stop()
-        if not self.live and self.shots and self.no_live_view:
-            return
-        self.reviewing = None
-        self.stack.setCurrentWidget(self.view)
-        self._refresh_strip()
+        self.desk.end_review()
 
     def review_shot(self, *, rating: int | None = None, label: str | None = None,
                     rejected: bool | None = None) -> None:
-        """Rate, label or reject the reviewed shot (or this person's newest): the session writes it."""
-        shot = self.reviewing or (self.shots[-1] if self.shots else None)
-        if shot is None:
-            self.info.show_message("no shot to rate yet")
-            return
-        if rejected:
-            rejected = not shot.rejected  # X again takes the reject back
-        if rating is not None:
-            shot.rating, rejected = rating, False if shot.rejected else None
-        if label is not None:
-            shot.label = None if shot.label == label else label
-            label = shot.label or ""
-        if rejected is not None:
-            shot.rejected = rejected
-        self.review_changed.emit(str(shot.path), rating, label, rejected)
-        if self.reviewing is shot:
-            self._review_timer.stop()  # the photographer is working on it: it stays
-            self.review.update()
-        self._refresh_strip()
-
-    def _on_review_saved(self, path: str, text: str, ok: bool) -> None:
-        if self.reviewing is not None and str(self.reviewing.path) == path:
-            self.review.confirm(text if ok else f"not saved: {text}")
-        self.info.show_message(text if ok else f"review not saved: {text}")
-
-    def _refresh_strip(self) -> None:
-        self.info.filmstrip.set_shots(self.shots, self.reviewing)
-        self.info.show_session(self.session_name, self.shot_count, len(self.shots))
+        self.desk.review_shot(rating=rating, label=label, rejected=rejected)
 
     # -- slots ---------------------------------------------------------------------------
 

@@ -1,0 +1,128 @@
+"""The shots the window knows: each CaptureDone decoded off the GUI thread, reviewed large for
+``review_s`` seconds (0 = until a key), rated / labelled / rejected by the review keys (the
+window's ``review_changed`` signal takes them to the session), this person's filmstrip.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PyQt5.QtCore import QObject, QTimer, pyqtSignal
+
+from studio.analysis import Analysis
+from studio.ui import style
+from studio.ui.review import EYE_CROP, Shot, load_still
+
+if TYPE_CHECKING:
+    from studio.ui.window import MainWindow
+
+
+class ShotDesk(QObject):
+    loaded = pyqtSignal(object)  # a Shot, decoded off the GUI thread
+
+    def __init__(self, window: MainWindow, review_s: float) -> None:
+        super().__init__(window)
+        self.window = window
+        self.review_s = review_s
+        self.reviewing: Shot | None = None
+        self.shots: list[Shot] = []  # this person's shots, oldest first
+        self.shot_count = 0
+        self.session_name = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.end_review)
+        self.loaded.connect(self._show_loaded)
+
+    def clear(self) -> None:
+        """A new person: a fresh filmstrip."""
+        self.shots = []
+        self.end_review()
+
+    def show_capture(self, path: Path | str | None, verdict: Analysis | None = None,
+                     error: str = "") -> None:
+        """A downloaded shot: decoded off the GUI thread, then reviewed large and filmstripped."""
+        w = self.window
+        if path is None:
+            w.info.show_message(f"capture failed: {error or 'no file'}")
+            return
+        shot = Shot(Path(path), verdict, person=w.person_name)
+        ratio = w.devicePixelRatioF()
+        area = (int(w.stack.width() * ratio), int(w.stack.height() * ratio))
+        eye = (int(style.px(EYE_CROP[0]) * ratio), int(style.px(EYE_CROP[1]) * ratio))
+
+        def load() -> None:
+            try:
+                self.loaded.emit(load_still(shot, area, eye))
+            except Exception as exc:  # a still we cannot show must not lose the shot's review
+                shot.error = f"cannot show {shot.name}: {exc}"
+                self.loaded.emit(shot)
+
+        threading.Thread(target=load, name="review-still", daemon=True).start()
+
+    def _show_loaded(self, shot: Shot) -> None:
+        w = self.window
+        known = next((s for s in self.shots if s.path == shot.path), None)
+        if known is not None:  # the same file again (checked now): keep what was said of it
+            shot.rating, shot.label, shot.rejected = known.rating, known.label, known.rejected
+            self.shots[self.shots.index(known)] = shot
+        else:
+            self.shots.append(shot)
+            self.shot_count += 1
+        self.show_review(shot, hold=not w.live)
+
+    def show_review(self, shot: Shot, hold: bool = False) -> None:
+        w = self.window
+        self.reviewing = shot
+        title = "latest shot (no live view)" if not w.live else ""
+        w.review.show_shot(shot, title)
+        w.stack.setCurrentWidget(w.review)
+        self._timer.stop()
+        if self.review_s > 0 and not hold:
+            self._timer.start(int(self.review_s * 1000))
+        self.refresh_strip()
+
+    def end_review(self) -> None:
+        """Back to live view (a body without live view keeps showing its latest still)."""
+        w = self.window
+        self._timer.stop()
+        if not w.live and self.shots and w.no_live_view:
+            return
+        self.reviewing = None
+        w.stack.setCurrentWidget(w.view)
+        self.refresh_strip()
+
+    def review_shot(self, *, rating: int | None = None, label: str | None = None,
+                    rejected: bool | None = None) -> None:
+        """Rate, label or reject the reviewed shot (or this person's newest): the session writes it."""
+        w = self.window
+        shot = self.reviewing or (self.shots[-1] if self.shots else None)
+        if shot is None:
+            w.info.show_message("no shot to rate yet")
+            return
+        if rejected:
+            rejected = not shot.rejected  # X again takes the reject back
+        if rating is not None:
+            shot.rating, rejected = rating, False if shot.rejected else None
+        if label is not None:
+            shot.label = None if shot.label == label else label
+            label = shot.label or ""
+        if rejected is not None:
+            shot.rejected = rejected
+        w.review_changed.emit(str(shot.path), rating, label, rejected)
+        if self.reviewing is shot:
+            self._timer.stop()  # the photographer is working on it: it stays
+            w.review.update()
+        self.refresh_strip()
+
+    def on_review_saved(self, path: str, text: str, ok: bool) -> None:
+        w = self.window
+        if self.reviewing is not None and str(self.reviewing.path) == path:
+            w.review.confirm(text if ok else f"not saved: {text}")
+        w.info.show_message(text if ok else f"review not saved: {text}")
+
+    def refresh_strip(self) -> None:
+        w = self.window
+        w.info.filmstrip.set_shots(self.shots, self.reviewing)
+        w.info.show_session(self.session_name, self.shot_count, len(self.shots))
