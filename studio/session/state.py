@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from drivers.download import fsync_dir, write_atomic
+from drivers.safe_read import read_capped
+from studio import schema
 from studio.session.naming import DEFAULT_TEMPLATE
 
 log = logging.getLogger(__name__)
@@ -82,14 +84,31 @@ class SessionState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SessionState:
-        known_options = {f.name for f in fields(SessionOptions)}
-        options = SessionOptions(**{k: v for k, v in dict(data.get("options") or {}).items()
-                                    if k in known_options})
-        known = {f.name for f in fields(cls)} - {"options"}
-        state = cls(**{k: v for k, v in data.items() if k in known}, options=options)
-        state.counter = max(1, int(state.counter))
-        state.seq = max(1, int(state.seq))
+        """The state in ``data``, every field checked against its type (studio.schema):
+        :class:`~studio.schema.SchemaError` (a ValueError) names the first key that is wrong."""
+        options = SessionOptions(**_checked_options(schema.mapping(data.get("options") or {}, "options")))
+        values = schema.fields_of(cls, {k: v for k, v in data.items() if k != "options"})
+        for key in ("name", "slug", "created"):
+            if key not in values:
+                raise schema.SchemaError(f"{key} is missing")
+        state = cls(**values, options=options)
+        state.counter = max(1, state.counter)
+        state.seq = max(1, state.seq)
         return state
+
+
+def _checked_options(data: dict[str, Any]) -> dict[str, Any]:
+    """``options`` of session.json, typed and within the ranges the command line allows."""
+    values = schema.fields_of(SessionOptions, data, prefix="options.")
+    if "template" in values:
+        schema.text(values["template"], "options.template", empty=False, limit=1000)
+    if "min_free_mb" in values:
+        schema.whole(values["min_free_mb"], "options.min_free_mb", lo=0, hi=10_000_000)
+    if "hook_timeout_s" in values:
+        schema.number(values["hook_timeout_s"], "options.hook_timeout_s", lo=0, lo_open=True, hi=3600)
+    if "crop" in values:
+        schema.choice(values["crop"], "options.crop", ("", "4:5", "1:1"))
+    return values
 
 
 def load_state(folder: Path) -> SessionState | None:
@@ -103,15 +122,22 @@ def load_state(folder: Path) -> SessionState | None:
     return load_state_file(path)
 
 
+MAX_STATE_BYTES = 16 * 1024 * 1024  # a state file is a few kB; a larger one is not ours
+
+
 def load_state_file(path: Path) -> SessionState:
-    """Parse one state file; :class:`ValueError` with a one-line reason if it is damaged."""
+    """Parse one state file; :class:`ValueError` with a one-line reason (naming the key) if it
+    is damaged, hand-edited wrongly, nested absurdly deep, a FIFO or far too large."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_capped(path, MAX_STATE_BYTES).decode("utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("options") or {}, dict):
             raise ValueError("not a JSON object with an options object")
         return SessionState.from_json(data)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
-        raise ValueError(f"{path} is damaged ({exc}); move it away to start the session afresh") from None
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if isinstance(exc, RecursionError):
+            reason = "nested too deeply"
+        raise ValueError(f"{path} is damaged ({reason}); move it away to start the session afresh") from None
 
 
 def save_state(folder: Path, state: SessionState) -> None:
