@@ -19,7 +19,7 @@ APP_PKGS="python3 python3-venv libportaudio2 libasound2-plugins libgl1 libglib2.
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-randr0 libxcb-xfixes0
   libxcb-cursor0 libegl1"
 # For the tests: a virtual screen, a sound server, exiftool for sidecars, Chromium for the report.
-TEST_PKGS="pulseaudio xvfb x11-utils x11-apps libimage-exiftool-perl chromium espeak-ng"
+TEST_PKGS="pulseaudio xvfb x11-utils x11-apps libimage-exiftool-perl chromium espeak-ng xdotool"
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@";

@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="seconds every required check must pass before READY (default 0.4)")
     p.add_argument("--frames", type=argtypes.positive_int, metavar="N", help="stop after N analysed frames")
     p.add_argument("--seconds", type=argtypes.positive_float, metavar="S", help="stop after S seconds")
+    p.add_argument("--review-s", type=argtypes.seconds(600, zero=True), default=None, metavar="S",
+                   help="window: show each new shot large for S seconds (0 = until a key; default 4)")
     audio = p.add_argument_group("sound")
     audio.add_argument("--mute", action="store_true", help="no cues (window)")
     audio.add_argument("--audio", action="store_true", help="play the cues in headless mode too")
