@@ -143,11 +143,15 @@ class Analysis:
     subject: Face | None = None
     timings: Mapping[str, float] = field(default_factory=dict)  # stage -> ms
     required: tuple[str, ...] = ()  # check ids the preset requires for ready
+    # Required checks READY does not wait on in this frame: they cannot judge a detail the shot
+    # type in view does not need (eye focus on a full-length figure).
+    excused: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "timings", MappingProxyType({k: float(v) for k, v in self.timings.items()}))
         object.__setattr__(self, "checks", tuple(self.checks))
         object.__setattr__(self, "required", tuple(self.required))
+        object.__setattr__(self, "excused", tuple(self.excused))
         object.__setattr__(self, "size", (int(self.size[0]), int(self.size[1])))
 
     def check(self, check_id: str) -> CheckResult | None:
@@ -158,13 +162,14 @@ class Analysis:
 
     @property
     def problems(self) -> tuple[CheckResult, ...]:
-        """Required checks that do not pass, worst first."""
-        bad = [c for c in self.checks if c.id in self.required and c.status is not Status.PASS]
+        """Required checks that do not pass (the excused ones left out), worst first."""
+        bad = [c for c in self.checks
+               if c.id in self.required and c.id not in self.excused and c.status is not Status.PASS]
         return tuple(sorted(bad, key=lambda c: -c.status.rank))
 
     @property
     def worst(self) -> Status:
-        return max((c.status for c in self.checks if c.id in self.required),
+        return max((c.status for c in self.checks if c.id in self.required and c.id not in self.excused),
                    key=lambda s: s.rank, default=Status.PASS)
 
     def to_json(self) -> dict[str, Any]:
@@ -178,6 +183,7 @@ class Analysis:
             "preset": self.preset,
             "checks": {c.id: c.to_json() for c in self.checks},
             "ready": bool(self.ready),
+            "excused": list(self.excused),
             "timings_ms": {k: round(v, 3) for k, v in self.timings.items()},
         }
 

@@ -28,10 +28,10 @@ import cv2
 import numpy as np
 
 from drivers.base import LiveFrame
-from studio.analysis import Analysis, Face, Status
+from studio.analysis import Analysis, Face
 from studio.vision.checks import shot_type
 from studio.vision.context import FrameContext
-from studio.vision.evaluate import evaluate, graded
+from studio.vision.evaluate import evaluate, graded, readiness
 from studio.vision.faces import Frame, find_still_faces
 from studio.vision.image import ImageError, StillSource, decode_jpeg, read_still, to_bgr8
 from studio.vision.model_worker import MASK_WIDTH, ModelWorker, small_rgb
@@ -176,8 +176,7 @@ class Analyzer:
         results = [graded(preset, v.result) for v in verdicts]
         if tracker is not None:
             results, shot = tracker.track(ctx, rgb, verdicts, results, shot)
-        required = tuple(c for c in preset.required if c in preset.checks)
-        ready = ctx.subject is not None and all(r.status is Status.PASS for r in results if r.id in required)
+        required, excused, ready = readiness(preset, ctx.subject is not None, shot, results)
         watch.add("total", (time.perf_counter() - start) * 1000.0)
         return Analysis(
             source=source,
@@ -192,6 +191,7 @@ class Analyzer:
             subject=subject_face(ctx),
             timings=watch.timings,
             required=required,
+            excused=excused,
         )
 
     def _still_context(self, view: Frame, watch: Stopwatch) -> FrameContext:

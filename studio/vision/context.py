@@ -71,6 +71,22 @@ class Recent:
 
 NOTHING_RECENT = Recent()
 
+NO_FACE, UNJUDGED, SUBJECT = "none", "unjudged", "subject"
+
+
+@dataclass(frozen=True, slots=True)
+class FaceDecision:
+    """The one decision about faces that every check of a frame reads: no face, a face that
+    cannot be analysed (too small, blurred, or hidden behind a larger landmark-less face), or a
+    subject. Without a subject no check judges anything about a face; each says ``reason``."""
+
+    state: str  # NO_FACE, UNJUDGED or SUBJECT
+    reason: str  # why nothing about the subject is judged ("" with a subject)
+
+    @property
+    def has_subject(self) -> bool:
+        return self.state == SUBJECT
+
 
 @dataclass(frozen=True, eq=False)
 class FrameContext:
@@ -181,6 +197,15 @@ class FrameContext:
     def subject(self) -> FaceGeometry | None:
         """The main subject (:func:`main_subject`)."""
         return main_subject(self.faces, self.detected_only, self.th)
+
+    @cached_property
+    def face_decision(self) -> FaceDecision:
+        """No face, a face that cannot be analysed, or a subject (:class:`FaceDecision`)."""
+        if self.face_count == 0:
+            return FaceDecision(NO_FACE, "No face")
+        if self.subject is None:
+            return FaceDecision(UNJUDGED, "Face too small or blurred to analyse")
+        return FaceDecision(SUBJECT, "")
 
     @cached_property
     def face_count(self) -> int:

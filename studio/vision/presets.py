@@ -27,6 +27,12 @@ from pathlib import Path
 from studio.analysis import CHECK_IDS, SHOT_TYPES
 from studio.vision.thresholds import DEFAULT, Thresholds
 
+# Eye detail: what the irises and lids tell. In a body shot or a group the irises are a few
+# pixels across; a check of them that cannot judge there does not hold READY back (one that
+# does judge, e.g. closed eyes, still does).
+EYE_DETAIL = ("eyes_open", "eye_focus", "catchlights", "glasses", "glare")
+WIDE_SHOTS = ("half-length", "three-quarter", "full-length", "group")
+
 
 class PresetError(ValueError):
     """A preset name that does not exist or a preset file that is not valid."""
@@ -41,12 +47,19 @@ class Preset:
     shots: tuple[str, ...] = ()  # expected shot types; empty = any
     allow_groups: bool = False
     thresholds: Thresholds = field(default=DEFAULT)
+    # A tight headshot's cut hair, chin or neck are a style, not a fault (the headshot
+    # presets); elsewhere (ID photos, and presets for any framing) they are reported.
+    tight_crop_style: bool = False
 
     @property
     def checks(self) -> tuple[str, ...]:
         """Every check this preset computes, in display order."""
         wanted = set(self.required) | set(self.advisory)
         return tuple(c for c in CHECK_IDS if c in wanted)
+
+    def optional_for(self, shot: str) -> tuple[str, ...]:
+        """Required checks READY need not wait on when they cannot judge, for ``shot``."""
+        return tuple(c for c in EYE_DETAIL if c in self.required) if shot in WIDE_SHOTS else ()
 
     def severity(self, check_id: str) -> str:
         if check_id in self.required:
@@ -65,6 +78,7 @@ _BUILTIN: dict[str, Preset] = {
             required=_HEADSHOT_REQUIRED,
             advisory=("catchlights", "glasses", "background", "clothing"),
             shots=("headshot",),
+            tight_crop_style=True,
         ),
         Preset(
             "theatrical-headshot",
@@ -73,6 +87,7 @@ _BUILTIN: dict[str, Preset] = {
             advisory=("catchlights", "glasses", "exposure", "background", "clothing"),
             shots=("headshot",),
             thresholds=DEFAULT.updated(face_highlights_dark=95.0, face_dark=35.0, face_crushed_fraction=0.45),
+            tight_crop_style=True,
         ),
         Preset(
             "portrait",

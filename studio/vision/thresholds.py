@@ -110,6 +110,25 @@ class Thresholds:
     neck_crop_band: float = _t(
         0.45, "heuristic: the bottom edge between the chin and 0.45 × eye-chin below it cuts through the neck"
     )
+    # -- crop names (scene: checks/framing.py; set by scripts/tune_scene.py fit) ----------------
+    crop_tight_max_below_crown: float = _t(
+        1.03,
+        "measured (tune half of glasses-pool, scripts/tune_scene.py): a frame ending this few head "
+        "lengths below the crown ends at the chin or the neck: a tight headshot",
+    )
+    crop_tight_top_cut: float = _t(
+        0.02,
+        "measured (tune half, scripts/tune_scene.py): the crown this far (head lengths) above the "
+        "top edge, the hair cropped, also makes a tight headshot down to crop_tight_cut_max_below_crown",
+    )
+    crop_tight_cut_max_below_crown: float = _t(
+        1.33, "measured (tune half, scripts/tune_scene.py): see crop_tight_top_cut"
+    )
+    crop_shoulders_max_below_crown: float = _t(
+        1.35,
+        "measured (tune half, scripts/tune_scene.py): a headshot ending this many head lengths "
+        "below the crown shows the head and shoulders; lower, the chest: a bust",
+    )
     # -- eyes open -----------------------------------------------------------------------------
     ear_closed: float = _t(0.11, "measured: closed eyes 0.03-0.09, open 0.12-0.40 on the fixtures (EAR)")
     ear_uncertain: float = _t(0.13, "measured: between ear_closed and this an eye is half shut (warn)")

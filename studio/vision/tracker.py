@@ -11,7 +11,9 @@ read frozen values. The tracker owns:
 - the model worker: what it is handed (pose only while a check reads it, the mask while a check
   needs it, the detector while faces are seen) and which of its results are usable;
 - this subject's recent eye ratios and sharpness, fed by the checks' observations;
-- the smoothing of verdicts and of the shot type.
+- the smoothing of verdicts and of the shot type, within one face decision: when the frame's
+  face decision changes (a face found, lost, or too small to analyse) smoothing starts afresh,
+  so no verdict about an earlier face is shown beside the new decision.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class LiveTracker:
         self._mask_verdicts: dict[str, tuple[tuple[int, int], Verdict]] = {}  # id -> (mask key, verdict)
         self._mask_waiting: dict[str, int] = {}  # id -> frame a newer mask was first seen
         self._plan: _FramePlan | None = None
+        self._story = ""  # the face decision (context.FaceDecision.state) the smoothing is about
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -212,6 +215,10 @@ class LiveTracker:
             self._feed_worker(rgb, ctx.th, pose=plan.need_pose and asked, mask=plan.need_mask)
         for observation in observations:
             self._observe(observation, ctx.th)
+        story = ctx.face_decision.state
+        if story != self._story:  # one story per frame: no verdict outlives the face it was about
+            self._smoother.reset()
+            self._story = story
         smoothed = [self._smoother.smooth(r) for r in results]
         return smoothed, self._smoother.smooth_shot(shot)
 

@@ -1,8 +1,14 @@
-"""``framing``: shot type and crop problems (head cut, eye line, head pose, crops at joints).
+"""``framing``: shot type, crop name and crop problems (head cut, eye line, head pose, joints).
 
 Body extent is estimated in head lengths below the crown (an adult is ~8 heads tall: chin 1,
 chest 2, waist 3, hips 4, mid-thigh 5, knees 6, feet 8), so the shot type works without pose;
 pose landmarks, when the preset needs them, add the crops at joints.
+
+The crop is named as photographers name it (:data:`CROPS`): a headshot is a tight headshot, a
+head-and-shoulders or a bust; a body shot is half-length, three-quarter or full-length. A tight
+headshot crops the top of the hair or the chin on purpose and ends at the neck: that is a style,
+never a fault in the headshot presets (``Preset.tight_crop_style``); ID photos and presets for
+any framing report those cuts.
 """
 
 from __future__ import annotations
@@ -21,6 +27,11 @@ _DETECTOR_BOX_TO_HEAD = 1.3
 
 _FAILS = {"top-of-head-cut", "chin-cut", "face-cut-left", "face-cut-right"}
 _BODY_SHOTS = ("half-length", "three-quarter", "full-length")
+CROPS = ("tight-headshot", "head-and-shoulders", "bust", "half-length", "three-quarter", "full-length")
+_CROP_NAMES = {"tight-headshot": "Tight headshot", "head-and-shoulders": "Head and shoulders",
+               "bust": "Bust", "group": "Group", "none": "No face"}
+# What a tight headshot cuts on purpose: not a problem in it unless the preset is strict.
+_TIGHT_STYLE = {"top-of-head-cut", "chin-cut", "crop-at-joint:neck", "eye-line-high"}
 Problem = tuple[str, str]  # id, note for the message
 
 
@@ -66,6 +77,21 @@ def shot_type(ctx: FrameContext) -> str:
     if depth < th.three_quarter_max_below_crown:
         return "three-quarter"
     return "full-length"
+
+
+def crop_name(ctx: FrameContext, shot: str) -> str:
+    """The crop (:data:`CROPS`), or the shot type itself for ``group`` and ``none``."""
+    if shot != "headshot":
+        return shot
+    depth, s, th = below_crown(ctx), ctx.subject, ctx.th
+    if depth is None or s is None:
+        return "tight-headshot"
+    top_cut = -s.crown_y / s.head_length  # head lengths of the head above the top edge
+    if depth < th.crop_tight_max_below_crown or (
+        top_cut > th.crop_tight_top_cut and depth < th.crop_tight_cut_max_below_crown
+    ):
+        return "tight-headshot"
+    return "head-and-shoulders" if depth < th.crop_shoulders_max_below_crown else "bust"
 
 
 def _body_shot_from_pose(pose: np.ndarray, h: int, th: Thresholds) -> str:
@@ -120,8 +146,7 @@ def _cuts(ctx: FrameContext, s: FaceGeometry, shot: str) -> list[Problem]:
     th, head = ctx.th, s.head_length
     out: list[Problem] = []
     if s.crown_y < -th.top_cut_margin * head:
-        style = " (fine if a deliberate tight crop)" if shot == "headshot" else ""
-        out.append(("top-of-head-cut", "top of the head cut" + style))
+        out.append(("top-of-head-cut", "top of the head cut"))
     if s.chin_y > ctx.h - th.chin_cut_margin * head:
         out.append(("chin-cut", "chin cut"))
     # Side crops; the subject's right eye is on the image's left when facing the camera.
@@ -169,7 +194,7 @@ def _shot_problems(ctx: FrameContext, shot: str) -> list[Problem]:
         out += [(joint, f"crop at the {joint.split(':')[1]}") for joint in _joint_crops(ctx, shot)]
     wanted = ctx.preset.shots
     if wanted and shot not in wanted:
-        out.append(("shot-type", f"{shot} (preset wants {', '.join(wanted)})"))
+        out.append(("shot-type", f"the preset wants {' or '.join(wanted)}"))
     return out
 
 
@@ -177,16 +202,31 @@ def _status(shot: str, problems: list[str]) -> Status:
     if not problems:
         return Status.PASS
     fails = set(_FAILS)
-    if shot == "headshot":  # cutting across the forehead is a style in tight headshots
+    if shot == "headshot":  # cutting across the forehead is a style
         fails.discard("top-of-head-cut")
     return Status.FAIL if fails & set(problems) else Status.WARN
+
+
+def _found(ctx: FrameContext, s: FaceGeometry, shot: str, crop: str, eye_line: float) -> list[Problem]:
+    """Every problem of the frame, once each, in message order; a tight headshot's deliberate
+    cuts left out where the preset takes them for a style."""
+    found = _cuts(ctx, s, shot)
+    head_cut = any(pid == "top-of-head-cut" for pid, _ in found)
+    found += _placement(ctx, s, shot, eye_line, head_cut) + _head_pose(s, ctx.th) + _shot_problems(ctx, shot)
+    if crop == "tight-headshot" and ctx.preset.tight_crop_style:
+        found = [(pid, note) for pid, note in found if pid not in _TIGHT_STYLE]
+    unique: dict[str, str] = {}
+    for pid, note in found:
+        unique.setdefault(pid, note)  # a joint is named once
+    return list(unique.items())
 
 
 @observes_nothing
 def check_framing(ctx: FrameContext) -> CheckResult:
     shot = shot_type(ctx)
     s = ctx.subject
-    fields: dict[str, object] = {"shot": shot, "problems": []}
+    crop = crop_name(ctx, shot)
+    fields: dict[str, object] = {"shot": shot, "crop": crop if s is not None else None, "problems": []}
     if s is None:
         if shot == "none":
             return CheckResult("framing", Status.FAIL, "No face to frame", None, (), fields)
@@ -195,20 +235,12 @@ def check_framing(ctx: FrameContext) -> CheckResult:
     fields["eye_line"] = round(eye_line, 3)
     fields["below_crown"] = round(float(below_crown(ctx) or 0.0), 2)  # head lengths in the frame
     fields["crown"] = round(s.crown_y / s.head_length, 3)  # crown above (-) or below the top edge
-    found = _cuts(ctx, s, shot)
-    head_cut = any(pid == "top-of-head-cut" for pid, _ in found)
-    found += _placement(ctx, s, shot, eye_line, head_cut) + _head_pose(s, ctx.th) + _shot_problems(ctx, shot)
-    problems: list[str] = []
-    notes: list[str] = []
-    for pid, note in found:
-        if pid not in problems:  # a joint is named once
-            problems.append(pid)
-            notes.append(note)
+    found = _found(ctx, s, shot, crop, eye_line)
+    problems = [pid for pid, _ in found]
     fields["problems"] = problems
     fields["yaw"], fields["pitch"], fields["roll"] = round(s.yaw, 1), round(s.pitch, 1), round(s.roll, 1)
     regions = (ctx.norm_box(*s.box),)
     status = _status(shot, problems)
-    message = (
-        f"{shot.capitalize()}, framing good" if not problems else f"{shot.capitalize()}: " + "; ".join(notes)
-    )
+    name = _CROP_NAMES.get(crop, crop.capitalize())
+    message = f"{name}, framing good" if not found else f"{name}: " + "; ".join(note for _, note in found)
     return CheckResult("framing", status, message, eye_line, regions, fields)

@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""Crops, background and clothing: measure the labelled photos, learn the cuts, report.
+
+Labels: ``tests/labels/glasses-pool-scene.csv`` (background, clothing, crop by eye), plus
+synthetic classic tight headshots cut from real photos (top of the hair cropped, the frame
+ending at the neck: known truth ``tight-headshot``). The split is :func:`scripts.devset.split_of`
+of the source photo's name: only ``tune`` rows set thresholds and weights, the ``held-out``
+figures go to docs/accuracy.md (block ``scene``).
+
+    .venv/bin/python scripts/tune_scene.py measure   # run the checks, cache what they measured
+    .venv/bin/python scripts/tune_scene.py fit       # learn the cuts from the tune half
+    .venv/bin/python scripts/tune_scene.py report [--no-write]   # held-out figures
+    .venv/bin/python scripts/tune_scene.py live      # verdict flips per second on live view
+    .venv/bin/python scripts/tune_scene.py all       # measure, fit, measure again, report
+
+``--cache DIR`` keeps the measurements (default: a ``tune_scene`` folder in the temp dir).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.devset import FIXTURES, HELD_OUT, TUNE, load_labels, write_section  # noqa: E402
+from studio.analysis import CHECK_IDS  # noqa: E402
+from studio.vision import Analyzer, load_image  # noqa: E402
+from studio.vision.presets import Preset, load_preset  # noqa: E402
+
+LABELS = "glasses-pool-scene.csv"
+HEADSHOT = load_preset("commercial-headshot")
+# Every check computed; framing judged as the headshot preset judges it.
+EVAL_PRESET = Preset("scene-evaluation", "every check, headshot framing", required=CHECK_IDS,
+                     shots=HEADSHOT.shots, thresholds=HEADSHOT.thresholds,
+                     tight_crop_style=HEADSHOT.tight_crop_style)
+CHIN, RIGHT_IRIS, LEFT_IRIS = 152, 468, 473
+TIGHT_SOURCES = ("head-and-shoulders", "bust", "half-length")
+MIN_TIGHT_IED = 40.0  # px in the source photo: a tight crop of a smaller face is a thumbnail
+
+
+def _cache_dir(arg: str | None) -> Path:
+    path = Path(arg) if arg else Path(tempfile.gettempdir()) / "tune_scene"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _rng(name: str) -> np.random.Generator:
+    return np.random.default_rng(int.from_bytes(hashlib.sha1(name.encode()).digest()[:4], "big"))
+
+
+def tight_headshot(image: np.ndarray, lm: np.ndarray, name: str) -> np.ndarray | None:
+    """A classic tight headshot cut from ``image`` (landmarks ``lm`` in px): the top edge
+    between the brows' top and the crown (the hair cropped), the bottom edge on the neck
+    (0.05-0.6 eye-chin distances below the chin), 4:5 portrait centred on the face, but never
+    so narrow that the sides of the face are cut (each eye ≥ 1.2 inter-eye distances from the
+    side: a face cut at the side is a fault, not a tight headshot)."""
+    rng = _rng(name)
+    eye = (lm[RIGHT_IRIS, :2] + lm[LEFT_IRIS, :2]) / 2
+    t = float(np.linalg.norm(lm[CHIN, :2] - eye))
+    ied = float(np.linalg.norm(lm[RIGHT_IRIS, :2] - lm[LEFT_IRIS, :2]))
+    top = eye[1] - rng.uniform(0.55, 0.95) * t
+    bottom = lm[CHIN, 1] + rng.uniform(0.05, 0.6) * t
+    height = bottom - top
+    width = max(0.8 * height, 3.4 * ied)
+    left = eye[0] - width / 2
+    h, w = image.shape[:2]
+    if top < 0 or bottom > h or left < 0 or left + width > w:
+        return None
+    return image[int(top) : int(bottom), int(left) : int(left + width)].copy()
+
+
+def _summary(analysis) -> dict:  # type: ignore[no-untyped-def]
+    j = analysis.to_json()
+    return {"shot": j["shot"], "faces": j["faces"], "ready": j["ready"],
+            "checks": {k: v for k, v in j["checks"].items() if k in ("face", "framing", "background", "clothing")}}
+
+
+def measure(cache: Path) -> Path:
+    rows = load_labels(LABELS)
+    out: list[dict] = []
+    started = time.perf_counter()
+    with Analyzer(EVAL_PRESET, mode="still") as analyzer:
+        for i, row in enumerate(rows):
+            path = FIXTURES / row["file"]
+            image = load_image(path)
+            a = analyzer.analyse_image(image, source=row["file"])
+            out.append({"kind": "real", "file": row["file"], "split": row["split"], "label": row,
+                        "result": _summary(a)})
+            framing = a.check("framing")
+            level = framing is not None and not {"tilted", "turned"} & set(framing.fields.get("problems", ()))
+            if row["crop"] in TIGHT_SOURCES and a.faces == 1 and a.subject is not None and level:
+                lm = np.array(a.subject.landmarks, np.float32).copy()
+                lm[:, 0] *= image.shape[1]
+                lm[:, 1] *= image.shape[0]
+                ied = float(np.linalg.norm(lm[RIGHT_IRIS, :2] - lm[LEFT_IRIS, :2]))
+                crop = tight_headshot(image, lm, row["file"]) if ied >= MIN_TIGHT_IED else None
+                if crop is not None:
+                    s = analyzer.analyse_image(crop, source=row["file"] + "#tight")
+                    out.append({"kind": "tight", "file": row["file"], "split": row["split"],
+                                "label": {"crop": "tight-headshot"}, "result": _summary(s)})
+            if (i + 1) % 40 == 0:
+                print(f"  {i + 1}/{len(rows)} photos, {time.perf_counter() - started:.0f} s", flush=True)
+    target = cache / "measured.json"
+    target.write_text(json.dumps(out), encoding="utf-8")
+    print(f"measured {len(out)} cases in {time.perf_counter() - started:.0f} s -> {target}")
+    return target
+
+
+def _load(cache: Path) -> list[dict]:
+    return json.loads((cache / "measured.json").read_text(encoding="utf-8"))
+
+
+# -- fitting ----------------------------------------------------------------------------------
+
+BUSY_FEATURES = ("log_energy", "log_fine", "sharpness", "strong", "log_p90", "chroma", "log_tile_p95",
+                 "busy_tiles")
+PLAIN_KEPT = 0.95  # the cut keeps at least this share of the tune half's plain photos
+CROP_THRESHOLDS = ("crop_tight_max_below_crown", "crop_tight_top_cut", "crop_tight_cut_max_below_crown",
+                   "crop_shoulders_max_below_crown")
+THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds.py"
+
+
+def _training(cases: list[dict], check: str) -> tuple[list[dict], list[bool]]:
+    rows, labels = [], []
+    for busy, _status, r in _busy_rows(cases, check, TUNE):
+        features = r.get("features")
+        if features and all(f in features for f in BUSY_FEATURES):
+            rows.append(features)
+            labels.append(busy)
+    return rows, labels
+
+
+def fit_busy(cases: list[dict], check: str) -> None:
+    """Logistic P(busy) on the tune half; the cut: the highest busy recall that keeps
+    ``PLAIN_KEPT`` of the plain photos."""
+    from studio.vision.calibrated import fit_logistic, model_path
+
+    rows, labels = _training(cases, check)
+    if len(set(labels)) < 2:
+        raise SystemExit(f"{check}: the tune half needs busy and plain photos with features (run measure)")
+    about = (f"P(busy {check}) from texture at a face scale; fitted by scripts/tune_scene.py on the tune "
+             f"half of tests/labels/{LABELS} ({sum(labels)} busy, {len(labels) - sum(labels)} plain)")
+    model = fit_logistic(check, rows, labels, BUSY_FEATURES, l2=2.0, about=about)
+    p = np.array([model.probability(r) for r in rows])
+    y = np.array(labels)
+    best = 0.5
+    for cut in np.unique(np.round(p, 4)):
+        plain_kept = float((p[~y] < cut).mean())
+        if plain_kept >= PLAIN_KEPT:
+            best = float(cut)
+            break
+    from dataclasses import replace
+
+    model = replace(model, cut=round(best, 4))
+    model.save(model_path(check))
+    recall = float((p[y] >= model.cut).mean())
+    kept = float((p[~y] < model.cut).mean())
+    print(f"{check}: cut {model.cut:.3f}: tune busy flagged {recall:.0%}, plain kept {kept:.0%} -> {model_path(check)}")
+
+
+def _crop_rows(cases: list[dict]) -> list[tuple[str, float, float]]:
+    """(truth, frame bottom below the crown, head above the top edge) of the tune half's
+    headshots (real and synthetic): the crop names inside a headshot."""
+    out = []
+    for c in cases:
+        truth = c["label"]["crop"]
+        framing = c["result"]["checks"]["framing"]
+        if c["split"] != TUNE or c["result"]["shot"] != "headshot" or "below_crown" not in framing:
+            continue
+        if truth in ("tight-headshot", "head-and-shoulders", "bust"):
+            out.append((truth, float(framing["below_crown"]), -float(framing["crown"])))
+    return out
+
+
+def fit_crops(cases: list[dict]) -> dict[str, float]:
+    """The crop cuts that name the most tune-half headshots right (tight vs the rest first,
+    then head-and-shoulders vs bust), written into thresholds.py."""
+    rows = _crop_rows(cases)
+    truth = np.array([r[0] for r in rows])
+    depth = np.array([r[1] for r in rows])
+    cut_top = np.array([r[2] for r in rows])
+    tight = truth == "tight-headshot"
+    best = (-1.0, 0.0, 0.0, 0.0)
+    for a in np.arange(1.0, 1.41, 0.01):
+        for b in np.arange(0.0, 0.31, 0.02):
+            for c in np.arange(a, 1.61, 0.02):
+                said = (depth < a) | ((cut_top > b) & (depth < c))
+                score = float((said == tight).mean())
+                if score > best[0] + 1e-9:
+                    best = (score, float(a), float(b), float(c))
+    _, a, b, c = best
+    said_tight = (depth < a) | ((cut_top > b) & (depth < c))
+    rest = ~said_tight & ~tight
+    best_d = (-1.0, 1.5)
+    for d in np.arange(1.1, 2.31, 0.01):
+        score = float(((depth[rest] < d) == (truth[rest] == "head-and-shoulders")).mean())
+        if score > best_d[0] + 1e-9:
+            best_d = (score, float(d))
+    values = dict(zip(CROP_THRESHOLDS, (a, b, c, best_d[1]), strict=True))
+    print(f"crops on {len(rows)} tune headshots: tight vs rest {best[0]:.0%}, shoulders vs bust "
+          f"{best_d[0]:.0%}: " + ", ".join(f"{k} = {v:.2f}" for k, v in values.items()))
+    _write_thresholds(values)
+    return values
+
+
+def _write_thresholds(values: dict[str, float]) -> None:
+    """Set the default of each named field in thresholds.py (the number after ``_t(``)."""
+    import re
+
+    text = THRESHOLDS_PY.read_text(encoding="utf-8")
+    for name, value in values.items():
+        pattern = re.compile(rf"({name}: float = _t\(\s*)([-0-9.]+)")
+        text, n = pattern.subn(lambda m: f"{m.group(1)}{value:.2f}", text, count=1)
+        if n != 1:
+            raise SystemExit(f"{name} not found in {THRESHOLDS_PY}")
+    THRESHOLDS_PY.write_text(text, encoding="utf-8")
+
+
+def fit(cache: Path) -> None:
+    cases = _load(cache)
+    fit_crops(cases)
+    for check in ("background", "clothing"):
+        fit_busy(cases, check)
+
+
+# -- scoring ----------------------------------------------------------------------------------
+
+
+def _busy_rows(cases: list[dict], check: str, split: str) -> list[tuple[bool, str, dict]]:
+    """(labelled busy, status, fields) of one split's real photos with a plain/busy label."""
+    column = "background" if check == "background" else "clothing"
+    out = []
+    for c in cases:
+        if c["kind"] != "real" or c["split"] != split or c["label"]["crop"] == "group":
+            continue
+        truth = c["label"][column]
+        if truth not in ("plain", "busy"):
+            continue
+        r = c["result"]["checks"].get(check)
+        if r is None:
+            continue
+        out.append((truth == "busy", r["status"], r))
+    return out
+
+
+def score_busy(cases: list[dict], check: str, split: str) -> dict[str, int]:
+    n = Counter()
+    for busy, status, _ in _busy_rows(cases, check, split):
+        kind = "busy" if busy else "plain"
+        n[kind] += 1
+        if status == "unknown":
+            n[f"{kind}_unknown"] += 1
+        elif (status != "pass") == busy:
+            n[f"{kind}_right"] += 1
+    return dict(n)
+
+
+def score_tight(cases: list[dict], split: str) -> dict[str, int]:
+    n = Counter()
+    for c in cases:
+        if c["kind"] != "tight" or c["split"] != split:
+            continue
+        n["cases"] += 1
+        framing = c["result"]["checks"]["framing"]
+        n["accepted"] += framing["status"] == "pass"
+        n["named_tight"] += framing.get("crop") == "tight-headshot"
+        n["headshot"] += c["result"]["shot"] == "headshot"
+    return dict(n)
+
+
+def score_crops(cases: list[dict], split: str) -> tuple[int, int, Counter]:
+    right = total = 0
+    confusion: Counter = Counter()
+    for c in cases:
+        truth = c["label"]["crop"]
+        if c["kind"] != "real" or c["split"] != split or truth in ("group", "unsure"):
+            continue
+        said = c["result"]["checks"]["framing"].get("crop") or c["result"]["shot"]
+        total += 1
+        right += said == truth
+        confusion[(truth, said)] += 1
+    return right, total, confusion
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{a}/{b} = {100.0 * a / b:.0f} %" if b else "–"
+
+
+def report(cache: Path, write: bool) -> str:
+    cases = _load(cache)
+    lines = ["## Crops, background, clothing (held-out)", "",
+             "Written by `scripts/tune_scene.py report` (do not edit by hand). Labels by eye: "
+             f"`tests/labels/{LABELS}`; held-out rows only (the `tune` half set the cuts). Groups "
+             "and `unsure` labels are left out; `unknown` verdicts count as misses.", ""]
+    lines += ["| what | held-out | tune | target |", "|---|---|---|---|"]
+    for check in ("background", "clothing"):
+        h, t = score_busy(cases, check, HELD_OUT), score_busy(cases, check, TUNE)
+        lines.append(f"| {check}: busy flagged | {_pct(h.get('busy_right', 0), h.get('busy', 0))} | "
+                     f"{_pct(t.get('busy_right', 0), t.get('busy', 0))} | ≥ 85 % |")
+        lines.append(f"| {check}: plain kept | {_pct(h.get('plain_right', 0), h.get('plain', 0))} | "
+                     f"{_pct(t.get('plain_right', 0), t.get('plain', 0))} | ≥ 95 % |")
+    h, t = score_tight(cases, HELD_OUT), score_tight(cases, TUNE)
+    lines.append(f"| synthetic tight headshot accepted (commercial-headshot) | "
+                 f"{_pct(h.get('accepted', 0), h.get('cases', 0))} | {_pct(t.get('accepted', 0), t.get('cases', 0))} | ≥ 90 % |")
+    lines.append(f"| synthetic tight headshot named `tight-headshot` | "
+                 f"{_pct(h.get('named_tight', 0), h.get('cases', 0))} | {_pct(t.get('named_tight', 0), t.get('cases', 0))} | |")
+    right, total, confusion = score_crops(cases, HELD_OUT)
+    tr, tt, _ = score_crops(cases, TUNE)
+    lines.append(f"| crop name (six names, real photos) | {_pct(right, total)} | {_pct(tr, tt)} | |")
+    lines += ["", "Crop confusions on the held-out half (label → said: count): "
+              + ", ".join(f"{a} → {b}: {n}" for (a, b), n in sorted(confusion.items()) if a != b)]
+    text = "\n".join(lines)
+    print(text)
+    if write:
+        write_section("scene", text)
+    return text
+
+
+# -- live view stability ----------------------------------------------------------------------
+
+VIDEO = FIXTURES / "liveview" / "stage_singer_640x360_30fps.mp4"
+FPS = 30.0
+
+
+def _video_frames(limit: int | None = None) -> list[np.ndarray]:
+    import cv2
+
+    cap = cv2.VideoCapture(str(VIDEO))
+    frames = []
+    while limit is None or len(frames) < limit:
+        ok, image = cap.read()
+        if not ok:
+            break
+        frames.append(image)
+    cap.release()
+    return frames
+
+
+def _flips(images: list[np.ndarray], preset: str, story: bool = False) -> dict[str, float]:
+    """Replay ``images`` as 30 fps live view (JPEG q85, one LiveFrame each, in order) and count
+    the shown status changes of every check between consecutive frames."""
+    import cv2
+
+    from drivers.base import LiveFrame
+
+    flips: Counter = Counter()
+    inconsistent = 0
+    statuses: dict[str, str] = {}
+    with Analyzer(preset, mode="live") as analyzer:
+        for i, image in enumerate(images):
+            jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+            a = analyzer.analyse_frame(LiveFrame(jpeg, i + 1, 100.0 + i / FPS, (image.shape[1], image.shape[0])))
+            for c in a.checks:
+                if c.id in statuses and statuses[c.id] != c.status.value:
+                    flips[c.id] += 1
+                statuses[c.id] = c.status.value
+            face = a.check("face")
+            others = [c for c in a.checks if c.id not in ("face", "framing")]
+            if face is not None and face.status.value == "fail" and a.subject is not None:
+                inconsistent += 1  # "no face" beside a face badge
+            elif a.subject is None and any(c.status.value not in ("unknown",) for c in others):
+                inconsistent += 1  # a verdict about a subject the frame does not have
+    seconds = len(images) / FPS
+    out = {"seconds": seconds, "flips_per_s": sum(flips.values()) / seconds, "inconsistent_frames": inconsistent}
+    out.update({f"flips:{k}": v for k, v in sorted(flips.items())})
+    return out
+
+
+def live(preset: str = "commercial-headshot") -> dict[str, dict[str, float]]:
+    """Verdict flips per second: the whole video replayed (a singer moving), and one of its
+    frames held still for 4 s with sensor noise (σ 2.5 levels, fresh each frame): a still subject."""
+    if not VIDEO.is_file():
+        raise SystemExit(f"fixture video not found at {VIDEO}")
+    video = _video_frames()
+    base = video[150].astype(np.float32)
+    rng = np.random.default_rng(3)
+    still = [np.clip(base + rng.normal(0, 2.5, base.shape), 0, 255).astype(np.uint8) for _ in range(120)]
+    result = {"video": _flips(video, preset), "still": _flips(still, preset)}
+    for name, r in result.items():
+        print(f"{preset} {name}: {r['flips_per_s']:.2f} flips/s over {r['seconds']:.1f} s, "
+              f"{r['inconsistent_frames']} inconsistent frames; " +
+              ", ".join(f"{k[6:]} {v}" for k, v in r.items() if k.startswith("flips:")))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("step", choices=("measure", "fit", "report", "live", "all"))
+    p.add_argument("--cache", help="folder for the measurements")
+    p.add_argument("--no-write", action="store_true", help="print the report only")
+    args = p.parse_args(argv)
+    cache = _cache_dir(args.cache)
+    if args.step in ("measure", "all"):
+        measure(cache)
+    if args.step in ("fit", "all"):
+        fit(cache)
+    if args.step == "all":  # the verdicts with the new cuts and models
+        import subprocess
+
+        subprocess.run([sys.executable, __file__, "measure", "--cache", str(cache)], check=True)
+    if args.step in ("report", "all"):
+        report(cache, not args.no_write)
+    if args.step == "live":
+        results = {p: live(p) for p in ("commercial-headshot", "portrait")}
+        (cache / "live.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
