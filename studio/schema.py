@@ -25,7 +25,7 @@ class SchemaError(ValueError):
 
 
 def _shown(value: object) -> str:
-    text = json.dumps(value) if isinstance(value, str) else repr(value)
+    text = json.dumps(value) if isinstance(value, str | bool) or value is None else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -67,7 +67,7 @@ def test_user_preset_overrides_a_builtin_of_the_same_name(tmp_path, monkeypatch)
         ("colour = 3\n", "unknown key"),
         ("required = [\n", "bad.toml"),
         ('base = ["portrait"]\n', "unknown base preset"),
-        ("[thresholds]\neye_line_low = true\n", "must map names to numbers"),
+        ("[thresholds]\neye_line_low = true\n", "eye_line_low must be a number, not true"),
     ],
 )
 def test_bad_preset_files(tmp_path, text, match):

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from studio import schema
 from studio.analysis import CHECK_IDS, SHOT_TYPES
 from studio.vision.thresholds import DEFAULT, Thresholds
 
@@ -126,11 +127,11 @@ def load_preset(name_or_path: str | os.PathLike[str] | Preset) -> Preset:
     text = str(name_or_path)
     path = Path(text)
     if path.suffix == ".toml" or os.sep in text:
-        if not path.is_file():
+        if not path.exists():
             raise PresetError(f"preset file not found: {path}")
-        return _from_toml(path, path.stem)
+        return _from_toml(path, path.stem)  # a folder, FIFO or device is refused by its reader
     user = user_preset_dir() / f"{text}.toml"
-    if user.is_file():
+    if user.exists():
         return _from_toml(user, text)
     if text in _BUILTIN:
         return _BUILTIN[text]
@@ -139,18 +140,36 @@ def load_preset(name_or_path: str | os.PathLike[str] | Preset) -> Preset:
 
 def _ids(value: object, key: str, allowed: tuple[str, ...], source: Path) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise PresetError(f"{source}: {key} must be a list of names")
+        raise PresetError(f"{source}: {key} must be a list of names, e.g. {key} = [\"{allowed[0]}\"]")
     bad = [v for v in value if v not in allowed]
     if bad:
         raise PresetError(f"{source}: unknown {key} {', '.join(bad)}; known: {', '.join(allowed)}")
     return tuple(value)
 
 
-def _from_toml(path: Path, name: str) -> Preset:
+MAX_PRESET_BYTES = 1024 * 1024  # a preset is a few hundred bytes
+
+
+def _read_toml(path: Path) -> dict:
+    """The TOML table in ``path``; :class:`PresetError` (one line) for a FIFO, a device, a huge
+    file, bad UTF-8 or TOML, or nesting deep enough to exhaust the parser."""
+    from drivers.safe_read import FileRefused, read_capped
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise PresetError(f"{path}: {exc}") from None
+        data = tomllib.loads(read_capped(path, MAX_PRESET_BYTES).decode("utf-8"))
+        schema.shallow(data, "the file")
+    except FileRefused as exc:
+        raise PresetError(str(exc)) from None
+    except RecursionError:
+        raise PresetError(f"{path}: nested too deeply to be a preset") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, schema.SchemaError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise PresetError(f"{path}: {reason}") from None
+    return data
+
+
+def _from_toml(path: Path, name: str) -> Preset:
+    data = _read_toml(path)
     base_name = data.pop("base", name if name in _BUILTIN else "commercial-headshot")
     if not isinstance(base_name, str) or base_name not in _BUILTIN:
         raise PresetError(f"{path}: unknown base preset {base_name!r}; built-in: {', '.join(PRESETS)}")
@@ -162,8 +181,11 @@ def _from_toml(path: Path, name: str) -> Preset:
     required = names("required", CHECK_IDS, base.required)
     advisory = names("advisory", CHECK_IDS, base.advisory)
     shots = names("shots", SHOT_TYPES, base.shots)
-    description = str(data.pop("description", base.description))
-    allow_groups = bool(data.pop("allow_groups", base.allow_groups))
+    try:
+        description = schema.text(data.pop("description", base.description), "description", limit=500)
+        allow_groups = schema.boolean(data.pop("allow_groups", base.allow_groups), "allow_groups")
+    except schema.SchemaError as exc:
+        raise PresetError(f"{path}: {exc}") from None
     overrides = data.pop("thresholds", {})
     if data:
         raise PresetError(f"{path}: unknown key(s) {', '.join(sorted(data))}")
@@ -181,12 +203,24 @@ def _from_toml(path: Path, name: str) -> Preset:
 
 
 def _thresholds(base: Thresholds, overrides: object, source: Path) -> Thresholds:
-    """``base`` with a preset file's ``[thresholds]`` table applied."""
-    if not isinstance(overrides, dict) or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in overrides.values()
-    ):
-        raise PresetError(f"{source}: [thresholds] must map names to numbers")
-    try:
-        return base.updated(**overrides)
-    except KeyError as exc:
-        raise PresetError(f"{source}: {exc.args[0]}") from None
+    """``base`` with a preset file's ``[thresholds]`` table applied.
+
+    Each value must be a finite number of its default's sign: a threshold whose default is
+    positive (a size, a ratio, a limit that divides) must stay positive, one whose default is 0
+    may not go negative (``max_analysis_side = 0`` would divide by zero on every still, a
+    negative one fails deep inside OpenCV)."""
+    if not isinstance(overrides, dict):
+        raise PresetError(f"{source}: [thresholds] must be a table of names = numbers")
+    known = {f.name for f in fields(base)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise PresetError(f"{source}: unknown threshold(s) {', '.join(unknown)} in [thresholds]")
+    checked: dict[str, float] = {}
+    for key, value in overrides.items():
+        default = getattr(DEFAULT, key)
+        try:
+            checked[key] = schema.number(value, f"[thresholds] {key}", lo=0 if default >= 0 else None,
+                                         lo_open=default > 0)
+        except schema.SchemaError as exc:
+            raise PresetError(f"{source}: {exc}") from None
+    return base.updated(**checked)
