@@ -96,21 +96,34 @@ def test_a_restart_with_a_changed_roster_finds_the_person_by_id(tmp_path):
     assert desk.index == 1 and desk.current == Person("Bo Li-Smith", "E2")
 
 
-def test_shots_per_person_moves_on_after_n_saved_shots_and_survives_a_restart(tmp_path):
-    session = Session.open(tmp_path, "Team", day=DAY)
+def test_shots_per_person_counts_shots_on_disk_and_survives_a_restart(tmp_path):
+    session = Session.open(tmp_path, "Team", day=DAY,
+                           options=SessionOptions(template=ROSTER_TEMPLATE))
     desk = PeopleDesk(ROSTER, session, shots_per_person=2)
     desk.next()
-    desk.on_capture_event(done(tmp_path / "a.jpg"))
-    desk.on_capture_event(CaptureFailed("camera busy", None))  # not a saved shot
+    session.store("IMG_1.NEF", b"raw")
+    session.store("IMG_1.JPG", photo(tmp_path))  # the RAW's twin: the same shot
+    desk.on_capture_event(done(tmp_path / "a.jpg"))  # with a session the store counts, not this
+    desk.on_capture_event(CaptureFailed("camera busy", None))
     assert desk.current == ROSTER[0] and desk.shots == 1
+    desk.close()
     desk = PeopleDesk(ROSTER, Session.open(tmp_path, "Team", day=DAY), shots_per_person=2)
     assert desk.shots == 1
-    desk.on_capture_event(done(tmp_path / "b.jpg"))
-    assert desk.current == ROSTER[1] and desk.shots == 0
-    for _ in range(4):
-        desk.on_capture_event(done(tmp_path / "c.jpg"))
-    assert desk.current == ROSTER[2]  # the last person keeps every later shot
-    assert desk.shots == 2
+    session = desk.session
+    names = [session.store(f"IMG_{n}.JPG", photo(tmp_path)).name for n in range(2, 8)]
+    # the shot that makes two moves on at once: the next one is named for the next person
+    assert names == ["jane-doe-0002.jpg", "bo-li-0003.jpg", "bo-li-0004.jpg", "zoe-muller-0005.jpg",
+                     "zoe-muller-0006.jpg", "zoe-muller-0007.jpg"]  # the last person keeps the rest
+    assert desk.current == ROSTER[2] and desk.shots == 3
+
+
+def test_without_a_session_saved_capture_events_count():
+    desk = PeopleDesk(ROSTER, shots_per_person=1)
+    desk.next()
+    desk.on_capture_event(CaptureFailed("camera busy", None))
+    assert desk.current == ROSTER[0]
+    desk.on_capture_event(done(Path("a.jpg")))
+    assert desk.current == ROSTER[1]
 
 
 def photo(tmp_path) -> bytes:

@@ -40,8 +40,11 @@ class PeopleDesk:
         self._index: int | None = None
         self._shots = 0
         self._listeners: list[PersonListener] = []
+        self._unsubscribe: Callable[[], None] | None = None
         self._watcher: CodeWatcher | None = None  # the code thread, while watching
         self._resume()
+        if session is not None:  # a shot counts once it is on disk, before it is checked
+            self._unsubscribe = session.add_shot_listener(lambda _stored: self._count_shot())
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -182,10 +185,15 @@ class PeopleDesk:
     # -- shots -------------------------------------------------------------------------------
 
     def on_capture_event(self, event: CaptureEvent) -> None:
-        """A :class:`CaptureListener`: counts saved shots; with ``shots_per_person`` moves to
-        the next person after that many (the last person keeps every later shot)."""
-        if not isinstance(event, CaptureDone) or not event.paths:
-            return
+        """A :class:`CaptureListener`. Without a session it counts saved shots (CaptureDone);
+        with one the session's store counts them — at download, before the still is checked,
+        so that the next shot is already named for the next person."""
+        if self.session is None and isinstance(event, CaptureDone) and event.paths:
+            self._count_shot()
+
+    def _count_shot(self) -> None:
+        """One more saved shot; with ``shots_per_person`` the next person after that many (the
+        last person keeps every later shot)."""
         with self._lock:
             if self._index is None:
                 return
@@ -213,6 +221,9 @@ class PeopleDesk:
         """Stop the code thread (if any); waits for it at most a second."""
         with self._lock:
             watcher, self._watcher = self._watcher, None
+            unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
         if watcher is not None:
             watcher.stop()
 

@@ -13,6 +13,7 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -58,6 +59,7 @@ class Session:
         self._recent: dict[str, tuple[str, float, int, int | None]] = {}
         self._stored: list[StoredFile] = []
         self._largest = 0
+        self._shot_listeners: list[Callable[[StoredFile], None]] = []
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -182,7 +184,8 @@ class Session:
             now = time.monotonic()
             paired = self._recent.get(camera_stem)
             pair_free = paired and not (self.folder / (paired[0] + suffix)).exists()
-            if paired and pair_free and now - paired[1] < PAIR_WINDOW_S:
+            new_shot = not (paired and pair_free and now - paired[1] < PAIR_WINDOW_S)
+            if paired and not new_shot:
                 base, counter, person_counter = paired[0], paired[2], paired[3]
             else:
                 counter = self.state.counter
@@ -195,10 +198,30 @@ class Session:
             path = self._write(self.folder / f"{base}{suffix}", data)
             base = path.name[: -len(suffix)] if suffix else path.name
             self._recent[camera_stem] = (base, now, counter, person_counter)
-            self._stored.append(StoredFile(path, base, counter, self.state.seq, camera_name, size,
-                                           self.state.person_name, person_counter))
+            stored = StoredFile(path, base, counter, self.state.seq, camera_name, size,
+                                self.state.person_name, person_counter)
+            self._stored.append(stored)
+            listeners = list(self._shot_listeners) if new_shot else []
         log.info("stored %s (%d bytes) as %s", camera_name, size, path.name)
+        for listener in listeners:  # outside the lock: a listener may set the next person
+            try:
+                listener(stored)
+            except Exception:
+                log.exception("shot listener %r failed", listener)
         return path
+
+    def add_shot_listener(self, listener: Callable[[StoredFile], None]) -> Callable[[], None]:
+        """Call ``listener`` (on the storing thread) once per new shot on disk — the first file
+        of a RAW+JPEG pair, not its twin — before the shot is checked. Returns the remover."""
+        with self._lock:
+            self._shot_listeners.append(listener)
+
+        def remove() -> None:
+            with self._lock:
+                if listener in self._shot_listeners:
+                    self._shot_listeners.remove(listener)
+
+        return remove
 
     def _next_person_counter(self) -> int | None:
         """Under the counter rule "person": the current person's next number (None otherwise)."""
