@@ -108,6 +108,10 @@ def _checked_options(data: dict[str, Any]) -> dict[str, Any]:
         schema.number(values["hook_timeout_s"], "options.hook_timeout_s", lo=0, lo_open=True, hi=3600)
     if "crop" in values:
         schema.choice(values["crop"], "options.crop", ("", "4:5", "1:1"))
+    if "counter" in values:  # people (studio.people)
+        schema.choice(values["counter"], "options.counter", ("session", "person"))
+    if "shots_per_person" in values:
+        schema.whole(values["shots_per_person"], "options.shots_per_person", lo=0, hi=10_000)
     return values
 
 
