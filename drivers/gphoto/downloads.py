@@ -126,11 +126,15 @@ class Downloads:
             self._pending.remove(pending)
 
     def drain_before_close(self) -> None:
-        """Give waiting captures their files before closing (bounded)."""
+        """Give waiting captures their files, and files whose download failed one more try,
+        before closing (bounded: 5 s)."""
         deadline = time.monotonic() + min(5.0, self._options.capture_timeout_s)
-        while self._pending and time.monotonic() < deadline:
+        while (self._pending or self._retry) and time.monotonic() < deadline:
             try:
                 self.pump_events()
+                for entry in self._retry:  # a file that failed once: one more try before closing
+                    entry.next_try = min(entry.next_try, time.monotonic() + 0.2)
+                self.retry_downloads()
             except CameraError:
                 break
             self.finish_captures()
@@ -196,14 +200,18 @@ class Downloads:
             camera_file = link.call(f"downloading {camera_path}", link.cam.file_get,
                                     folder, name, g.GP_FILE_TYPE_NORMAL)
             data = memoryview(camera_file.get_data_and_size())
+        except CameraError as exc:  # the camera's side: its capture waits for the retry
+            self._download_failed(folder, name, exc, retry, sink_failed=False)
+            return
+        try:
             path = self._sink.store(name, data)
-        except CameraError as exc:
-            self._download_failed(folder, name, exc, retry)
+        except CameraError as exc:  # disk full, folder not writable: the capture learns now
+            self._download_failed(folder, name, exc, retry, sink_failed=True)
             return
         except OSError as exc:  # folder gone, I/O error: the sink's problem must not end this thread
             error = CameraError(f"cannot save {name}: {exc.strerror or exc}",
                                 "check the session folder; the photo stays on the camera's card")
-            self._download_failed(folder, name, error, retry)
+            self._download_failed(folder, name, error, retry, sink_failed=True)
             return
         size = data.nbytes
         if self._options.delete_after_download:
@@ -213,22 +221,27 @@ class Downloads:
         link.hub.emit(event)
 
     def _download_failed(self, folder: str, name: str, exc: CameraError,
-                         retry: _Undownloaded | None) -> None:
+                         retry: _Undownloaded | None, *, sink_failed: bool) -> None:
         entry = retry or _Undownloaded(folder, name)
         entry.attempts += 1
         entry.next_try = time.monotonic() + self._options.download_retry_s
         attempts = self._options.download_attempts
-        if entry.attempts < attempts:
+        retrying = entry.attempts < attempts
+        if retrying:
             self._retry.append(entry)  # the file stays on the camera meanwhile
         self._link.hub.emit(DriverWarning(f"could not save {folder}/{name}: {exc} "
                                           f"(attempt {entry.attempts} of {attempts})",
                                           code="download-failed"))
-        # The capture learns of the failure now; the file stays on the camera and is retried,
-        # and a later success still arrives as a FileAdded event.
+        # A failure on our side (disk full) is the capture's failure now: the photographer must
+        # know; the file stays on the camera, and a later success still arrives as FileAdded.
+        # A failure on the camera's side keeps the capture waiting for the retry (by its stem).
         pending = self._capture_for(name)
         if pending and not pending.future.done():
-            pending.future.set_exception(exc)
-            self._pending.remove(pending)
+            if sink_failed or not retrying or error_action(exc) is Action.RECONNECT:
+                pending.future.set_exception(exc)
+                self._pending.remove(pending)
+            else:
+                pending.stems.add(Path(name).stem)
         if error_action(exc) is Action.RECONNECT:
             raise exc
 
