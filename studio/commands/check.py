@@ -3,7 +3,9 @@
 Prints a short verdict per image, or the JSON form (docs/json.md) with ``--json``, one object
 per line. Folders are searched recursively for JPEG/PNG files and analysed on all cores, one
 Analyzer per worker process, one image at a time (images differ in cost: no fixed chunks), each
-worker single-threaded (N workers on N cores; OpenCV's own threads would only contend). A file
+worker single-threaded (``--jobs N`` uses N cores; OpenCV's own threads would only contend).
+The parent never loads MediaPipe before its workers start (``studio.vision`` imports lazily),
+so the workers' start-up overlaps instead of following the parent's. A file
 that cannot be read gets a one-line error (a JSON ``{"source": ..., "error": ...}`` object with
 ``--json``) and the others are still checked.
 """
@@ -182,7 +184,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if jobs == 1:
-            _init_worker(preset)
+            # --jobs N means N cores: an explicit --jobs 1 keeps OpenCV on one thread too (the
+            # default for a handful of files lets it use its threads in this process).
+            _init_worker(preset, single_thread=args.jobs == 1)
             for path in files:
                 report(*_analyse(path))
         else:

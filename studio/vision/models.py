@@ -7,8 +7,11 @@ segmentation.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import sys
+import types
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +20,33 @@ import numpy as np
 
 os.environ.setdefault("GLOG_minloglevel", "2")  # MediaPipe's C++ info lines are noise on a CLI
 
+
+class _Deferred(types.ModuleType):
+    """Stands in for a module until one of its attributes is used, then imports the real one."""
+
+    def __getattr__(self, name: str) -> Any:
+        # Importing a submodule asks for __path__: that is a real use. Other dunders are probes
+        # (warning registries, inspect) that must not pay for the import.
+        if name.startswith("__") and name not in ("__path__", "__file__", "__all__", "__version__"):
+            raise AttributeError(name)
+        for stub in ("matplotlib.pyplot", "matplotlib"):
+            if isinstance(sys.modules.get(stub), _Deferred):
+                del sys.modules[stub]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+def _defer_matplotlib() -> None:
+    """MediaPipe's drawing helpers import matplotlib.pyplot with ``import mediapipe``: 0.5-0.8 s
+    of every process start (more than the rest of MediaPipe), and studio never draws with them.
+    Placeholders stand in for matplotlib until something really uses it (then it is imported)."""
+    if "matplotlib" in sys.modules or "matplotlib.pyplot" in sys.modules:
+        return
+    package, pyplot = _Deferred("matplotlib"), _Deferred("matplotlib.pyplot")
+    package.pyplot = pyplot  # type: ignore[attr-defined]
+    sys.modules["matplotlib"], sys.modules["matplotlib.pyplot"] = package, pyplot
+
+
+_defer_matplotlib()
 import mediapipe as mp  # noqa: E402
 
 from studio.vision.landmarks import FaceGeometry  # noqa: E402

@@ -33,14 +33,15 @@ def iris_radius(lm: np.ndarray, centre: int) -> float:
     return float(np.mean(np.linalg.norm(lm[centre + 1 : centre + 5, :2] - lm[centre, :2], axis=1)))
 
 
-def blur_eyes(image: np.ndarray, lm: np.ndarray, amount: float = 0.03) -> np.ndarray:
-    """Missed focus: the eyes, lids and lashes blurred by ``amount`` × IED, the rest sharp."""
+def blur_eyes(image: np.ndarray, lm: np.ndarray, amount: float = 0.03, floor_px: float = 1.5) -> np.ndarray:
+    """Missed focus: the eyes, lids and lashes blurred by ``amount`` × IED (at least
+    ``floor_px``), the rest sharp. ``amount=0.01, floor_px=0`` is "slightly soft at 100 %"."""
     h, w = image.shape[:2]
     r, left, ied = _eyes(lm)
     mask = np.zeros((h, w), np.uint8)
     for c in (r, left):
         cv2.ellipse(mask, (int(c[0]), int(c[1])), (int(0.42 * ied), int(0.26 * ied)), 0, 0, 360, (255,), -1)
-    blurred = cv2.GaussianBlur(image, (0, 0), max(1.5, amount * ied))
+    blurred = cv2.GaussianBlur(image, (0, 0), max(floor_px, amount * ied, 0.3))
     return _blend(image, blurred, _feather(mask > 0, 0.06 * ied))
 
 
@@ -54,10 +55,21 @@ def recompress(image: np.ndarray, quality: int = 80) -> np.ndarray:
     return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
 
 
-def darken(image: np.ndarray, stops: float = 2.5) -> np.ndarray:
-    """Under-exposure by ``stops`` (applied in linear light, sRGB-like gamma 2.2)."""
+CLIPPED_LEVEL = 250  # a channel at or above this was clipped: its true level is unknown
+
+
+def darken(image: np.ndarray, stops: float = 2.5, keep_clipped: bool = False) -> np.ndarray:
+    """Under-exposure by ``stops`` (applied in linear light, sRGB-like gamma 2.2).
+
+    ``keep_clipped``: pixels clipped in the original (a lamp, a window, a blown backdrop) stay
+    clipped, as they would in a camera two stops under: their light was beyond the sensor's
+    range, so the darker frame still has a bright end."""
     lut = np.clip(((np.arange(256) / 255.0) ** 2.2 * 2.0**-stops) ** (1 / 2.2) * 255, 0, 255)
-    return cv2.LUT(image, lut.astype(np.uint8))
+    out = cv2.LUT(image, lut.astype(np.uint8))
+    if keep_clipped:
+        clipped = image.max(axis=2) >= CLIPPED_LEVEL
+        out[clipped] = image[clipped]
+    return out
 
 
 def brighten(image: np.ndarray) -> np.ndarray:
@@ -84,19 +96,25 @@ def lower_eye_line(image: np.ndarray, lm: np.ndarray, to: float = 0.65) -> np.nd
 
 
 def remove_catchlights(image: np.ndarray, lm: np.ndarray) -> np.ndarray:
-    """Paint the iris colour over every highlight inside both irises."""
+    """Paint the iris colour over every highlight inside both irises: spots brighter than the
+    iris median by 18 grey levels, grown by a fifth of the iris radius (their JPEG halo too),
+    filled with the median colour of the rest of the iris, edges feathered."""
     out = image.copy()
     h, w = image.shape[:2]
     for centre in (RIGHT_IRIS, LEFT_IRIS):
         cx, cy = lm[centre, :2]
+        r = iris_radius(lm, centre)
         disc = np.zeros((h, w), np.uint8)
-        radius = int(round(iris_radius(lm, centre) * 0.9))
-        cv2.circle(disc, (int(round(cx)), int(round(cy))), radius, (255,), -1)
+        cv2.circle(disc, (int(round(cx)), int(round(cy))), max(1, int(round(r * 0.95))), (255,), -1)
+        inside = disc > 0
         gray = cv2.cvtColor(out, cv2.COLOR_BGR2GRAY)
-        med = np.median(gray[disc > 0])
-        spots = cv2.dilate(((gray > med + 25) & (disc > 0)).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        if spots.any() and ((disc > 0) & ~spots).any():
-            out[spots & (disc > 0)] = np.median(out[(disc > 0) & ~spots], axis=0)
+        med = np.median(gray[inside])
+        grow = max(3, int(round(0.4 * r)) | 1)
+        raw = ((gray > med + 18) & inside).astype(np.uint8)
+        spots = (cv2.dilate(raw, np.ones((grow, grow), np.uint8)) > 0) & inside
+        if spots.any() and (inside & ~spots).any():
+            fill = np.full_like(out, np.median(out[inside & ~spots], axis=0).astype(np.uint8))
+            out = _blend(out, fill, _feather(spots, 0.04 * r) * inside[..., None])
     return out
 
 

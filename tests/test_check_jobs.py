@@ -1,0 +1,65 @@
+"""`studio check --jobs N`: N cores, the same verdicts as one, and a start-up that overlaps.
+
+Speed itself is measured by the benchmark (`studio bench`, docs/performance.md), not here: these
+tests pin what makes the scaling possible (the parent does not load MediaPipe before its
+workers start; MediaPipe does not load matplotlib) and that parallel runs change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studio.cli import main
+
+FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
+NAMES = ["deepface__img5.jpg", "frec__obama.jpg", "deepface__img13.jpg", "frec__biden.jpg"]
+
+
+def _run(script: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-c", script]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
+
+
+def _imports_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    done = _run(script)
+    return set(done.stdout.split())
+
+
+def test_presets_and_the_check_command_load_no_models():
+    loaded = _imports_after("import studio.vision.presets, studio.commands.check, studio.cli")
+    assert "mediapipe" not in loaded and "studio.vision.analyzer" not in loaded
+
+
+def test_mediapipe_starts_without_matplotlib_and_matplotlib_still_works():
+    script = (
+        "import sys, studio.vision.models\n"
+        "print(type(sys.modules['matplotlib.pyplot']).__name__)\n"
+        "import matplotlib.colors as c\n"
+        "print(c.to_hex('red'), type(sys.modules['matplotlib']).__name__)"
+    )
+    done = _run(script)
+    lines = done.stdout.split()
+    assert lines[0] == "_Deferred"  # not imported at start-up
+    assert lines[1:] == ["#ff0000", "module"]  # the real one once something uses it
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
+def test_two_jobs_give_the_same_verdicts_as_one(tmp_path, capsys):
+    for name in NAMES:
+        shutil.copy(FIXTURES / name, tmp_path / name)
+
+    def verdicts(jobs: str) -> dict[str, dict[str, str]]:
+        assert main(["check", "--json", "--jobs", jobs, str(tmp_path)]) == 0
+        out = capsys.readouterr().out
+        objects = [json.loads(line) for line in out.strip().splitlines()]
+        return {Path(o["source"]).name: {k: c["status"] for k, c in o["checks"].items()} for o in objects}
+
+    one, two = verdicts("1"), verdicts("2")
+    assert set(one) == set(NAMES) and one == two
