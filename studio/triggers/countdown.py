@@ -18,36 +18,50 @@ CANCELLED = "countdown cancelled"  # the controller's reason when a countdown is
 
 
 class CountdownBeeper:
-    """Register with ``controller.add_listener(beeper)``."""
+    """Register with ``controller.add_listener(beeper)``.
+
+    With the app's :class:`~studio.audio.CuePlayer` the first tick asks for the whole countdown
+    as one cue (``play_countdown``: the beeps placed exactly 1 s apart on one buffer, so a busy
+    machine cannot push one late) and holds the speaker; a plain cue player gets one cue a tick.
+    """
 
     def __init__(self, cues: Cues) -> None:
         self.cues = cues
         self._holding = False
+        self._whole = False  # the whole countdown was asked for as one cue
 
     def __call__(self, event: CaptureEvent) -> None:
         if isinstance(event, CountdownTick):
-            if event.n > 0:
-                self._hold()
+            if event.n > 0 and not self._holding:
+                self._start(event)
+            elif event.n > 0 and not self._whole:
                 self.cues.play("countdown")
-            else:
-                self.cues.play("countdown-final")
-                self._release()  # the final beep is already asked for: it plays
+            elif event.n == 0:
+                if not self._whole:
+                    self.cues.play("countdown-final")
+                self._release(cut=False)  # the final beep is already asked for: it plays
         elif self._holding and (isinstance(event, CaptureFailed)
                                 or isinstance(event, TriggerIgnored) and event.reason == CANCELLED):
-            self._release()  # cancelled, or the camera failed
+            self._release(cut=True)  # cancelled, or the camera failed: silence at once
 
-    # A player without hold/release (a test's stand-in) just plays the beeps.
-    def _hold(self) -> None:
+    # A player without play_countdown/hold/release (a test's stand-in) gets a cue a tick.
+    def _start(self, tick: CountdownTick) -> None:
+        self._holding = True
         hold = getattr(self.cues, "hold", None)
-        if hold is not None and not self._holding:
-            self._holding = True
+        if hold is not None:
             hold()
+        whole = getattr(self.cues, "play_countdown", None)
+        self._whole = whole is not None and bool(whole(tick.n, tick.at))
+        if not self._whole:
+            self.cues.play("countdown")
 
-    def _release(self) -> None:
+    def _release(self, *, cut: bool) -> None:
+        if not self._holding:
+            return
+        self._holding, self._whole = False, False
         release = getattr(self.cues, "release", None)
-        if release is not None and self._holding:
-            self._holding = False
-            release()
+        if release is not None:
+            release(cut=cut)
 
 
 class ShutterSound:

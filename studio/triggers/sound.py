@@ -162,7 +162,9 @@ class SoundTrigger:
                 continue
             self.fired.append(onset)
             decision = self.emit(TriggerEvent("sound", onset, countdown=self.countdown))
-            if isinstance(decision, Decision) and not decision.accepted:
+            if not isinstance(decision, Decision):
+                continue  # not the controller (a test's list): nothing to re-arm
+            if not decision.accepted:
                 self.arming.set(True, f"last clap not taken: {decision.reason}")
                 continue
             self._rearm_at = onset + self.rearm_s
