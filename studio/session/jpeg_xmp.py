@@ -103,3 +103,19 @@ def embed_xmp(path: Path, packet: bytes) -> None:
     updated = with_xmp(data, packet)
     if updated != data:
         replace_atomic(path, updated)
+
+
+def without_xmp(data: bytes) -> bytes:
+    """``data`` with every XMP segment cut out: what to compare with the camera's bytes (the
+    camera's file and the stored one are equal exactly when these are, for cameras that write no
+    XMP of their own). Data that is not a parsable JPEG is returned unchanged."""
+    try:
+        segments, _ = header_segments(data)
+    except ValueError:
+        return data
+    out, pos = bytearray(), 0
+    for segment in segments:
+        if is_xmp(data, segment):
+            out += data[pos:segment.start]
+            pos = segment.end
+    return bytes(out + data[pos:])
