@@ -15,7 +15,7 @@ from pathlib import Path
 
 # No photo, recording or settings file a user hands us is bigger; a larger one is refused from
 # its size, not read (a 200 MP 16-bit PNG is ~1.2 GB uncompressed, well under 1 GB as a file).
-MAX_FILE_BYTES = 1 << 30  # 1 GiB
+MAX_FILE_BYTES = 1_000_000_000  # 1 GB
 
 
 class FileRefused(ValueError):

@@ -14,7 +14,6 @@ the loop how long to sleep until the one after.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
@@ -69,6 +68,19 @@ def emulated_settings(model: str) -> dict[str, Setting]:
         Setting("cameramodel", "Camera Model", SettingKind.TEXT, model, readonly=True),
     )
     return {s.name: s for s in settings}
+
+
+def replay_gap(raw: float, before: float, interval: float) -> tuple[float, bool]:
+    """The time to wait between frames recorded at ``before`` and ``raw`` seconds, and whether
+    it was clamped: a gap in (0, :data:`MAX_GAP_S`] is kept, a zero gap in a sane clock too (the
+    later frame wins); NaN, infinities, negative, huge gaps, and zero gaps of a clock so large
+    that it has lost its precision become one nominal ``interval``."""
+    gap = raw - before
+    if 0.0 < gap <= MAX_GAP_S:  # NaN, inf, negative, zero and huge all fail
+        return gap, False
+    if gap == 0.0 and abs(raw) < 1e9:
+        return 0.0, False
+    return interval, True
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,17 +226,14 @@ class ReplayPlayer:
         return raw, scheduled, jpeg
 
     def _gap(self, raw: float, before: float, interval: float) -> float:
-        gap = raw - before
-        if 0.0 < gap <= MAX_GAP_S:  # NaN, inf, negative, zero and huge all fail
-            return gap
-        if math.isfinite(gap) and gap == 0.0 and math.isfinite(raw) and abs(raw) < 1e9:
-            return 0.0  # two frames at the same time in a sane clock: the later one wins
-        self._clamped += 1
-        if self._clamped == 1:
-            log.warning("%s: a frame's timestamp jumps from %.6g s to %.6g s; replaying every gap "
-                        "over %g s, negative or not a number as one frame interval (%.3g s)",
-                        self.config.path.name, before, raw, MAX_GAP_S, interval)
-        return interval
+        gap, clamped = replay_gap(raw, before, interval)
+        if clamped:
+            self._clamped += 1
+            if self._clamped == 1:
+                log.warning("%s: a frame's timestamp jumps from %.6g s to %.6g s; replaying every "
+                            "gap over %g s, negative or not a number as one frame interval (%.3g s)",
+                            self.config.path.name, before, raw, MAX_GAP_S, interval)
+        return gap
 
     def _wait_time(self) -> float | None:
         if not self.live or self._pending is None:

@@ -30,7 +30,7 @@ import numpy as np
 DEFAULT_MAX_PIXELS = 200_000_000
 # Bytes of one image file: a 200 MP JPEG at the highest quality is ~150 MB, the same as a
 # 16-bit PNG under 1 GB. Larger files are refused from their size, not read.
-DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+DEFAULT_MAX_BYTES = 500_000_000
 ENV_MAX_MEGAPIXELS = "STUDIO_MAX_MEGAPIXELS"
 
 
@@ -197,7 +197,7 @@ def check_size(width: int, height: int, decoded_bytes: int, limits: ImageLimits)
     if pixels > limits.max_pixels or decoded_bytes > limits.max_decoded_bytes:
         raise ImageError(
             f"image too large to decode: {width}×{height} ({pixels / 1e6:.0f} MP) claimed by its "
-            f"header; the limit is {limits.max_pixels / 1e6:.0f} MP (${ENV_MAX_MEGAPIXELS} raises it)")
+            f"header; the limit is {limits.max_pixels / 1e6:g} MP (${ENV_MAX_MEGAPIXELS} raises it)")
 
 
 def check_layout(data: bytes, limits: ImageLimits) -> JpegLayout | PngLayout:
