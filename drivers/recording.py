@@ -344,7 +344,7 @@ class RecordingReader:
                 continue
             try:
                 value = json.loads(data.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: absurd nesting
                 log.warning("%s: %s record is not JSON; ignored", self.path.name, kind.decode())
                 continue
             if isinstance(value, dict):
