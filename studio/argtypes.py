@@ -26,8 +26,14 @@ def _number(text: str, kind: type[int] | type[float]) -> float:
         value: float = kind(text)
     except ValueError:
         what = "a whole number" if kind is int else "a number"
-        raise argparse.ArgumentTypeError(f"takes {what}, not {text!r}") from None
+        raise argparse.ArgumentTypeError(f"takes {what}, not {_quoted(text)}") from None
     return value
+
+
+def _quoted(text: str, quotes: bool = True) -> str:
+    """The offending argument as typed, cut to 40 characters (it may be 5,000 digits)."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return repr(shown) if quotes else shown
 
 
 def _show(value: float) -> str:
@@ -57,7 +63,8 @@ def bounded(lo: float, hi: float, kind: type[int] | type[float] = float, *,
         value = _number(text, kind)
         low_ok = value > lo if lo_open else value >= lo
         if not (low_ok and value <= hi):  # written so that NaN fails too
-            raise argparse.ArgumentTypeError(f"{_range_words(lo, hi, lo_open, kind)}, not {text}")
+            words = _range_words(lo, hi, lo_open, kind)
+            raise argparse.ArgumentTypeError(f"{words}, not {_quoted(text, False)}")
         return value
 
     parse.__name__ = f"{kind.__name__} in range"  # argparse names the type in some messages

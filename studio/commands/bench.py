@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "to the painted overlay, memory over many frames, stills.")
     p.add_argument("--quick", action="store_true", help="a short run (figures are rougher)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--preset", default=DEFAULT_PRESET)
+    p.add_argument("--preset", default=DEFAULT_PRESET, help=f"check preset to run (default {DEFAULT_PRESET})")
     p.add_argument("--video", type=Path, default=FIXTURE_VIDEO,
                    help="a second live-view source (default: the fixtures video, when present)")
     p.add_argument("--skip", action="append", default=[], metavar="PART",

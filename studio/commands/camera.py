@@ -15,26 +15,32 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("cameras", help="list the cameras libgphoto2 detects (model, port)")
+    p = subparsers.add_parser("cameras", help="list the cameras libgphoto2 detects (model, port)",
+                              description="List every camera libgphoto2 detects on USB, with its port.")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_cameras)
 
-    p = subparsers.add_parser("camera", help="camera summary and settings (first camera or --port)")
+    p = subparsers.add_parser("camera", help="camera summary and settings (first camera or --port)",
+                              description="Read or change the settings of the first camera (or the one "
+                                          "at --port), or print its own summary.")
     p.add_argument("--port", help="camera port as listed by `studio cameras`, e.g. usb:001,005")
     p.add_argument("--target", choices=("card", "ram"), default="card",
                    help="capture target set on connect (default: card)")
     p.add_argument("--folder", type=Path, default=Path("captures"),
                    help="where a shot fired from the body meanwhile is saved (default: captures)")
     sub = p.add_subparsers(dest="camera_command", metavar="ACTION", required=True)
-    s = sub.add_parser("settings", help="every setting with its value and allowed values")
+    s = sub.add_parser("settings", help="every setting with its value and allowed values",
+                       description="Print every setting of the camera with its value and allowed values.")
     s.add_argument("--json", action="store_true", help="machine-readable output")
     s.add_argument("names", nargs="*", help="only these settings")
     s.set_defaults(func=cmd_settings)
-    s = sub.add_parser("set", help="set one setting, validated against the camera's allowed values")
-    s.add_argument("name")
-    s.add_argument("value")
+    s = sub.add_parser("set", help="set one setting, validated against the camera's allowed values",
+                       description="Set one setting; the value is checked against the camera's list first.")
+    s.add_argument("name", help="the setting's name, as `studio camera settings` lists it (e.g. iso)")
+    s.add_argument("value", help="the new value, one of the allowed values (e.g. 400)")
     s.set_defaults(func=cmd_set)
-    s = sub.add_parser("summary", help="the camera's own summary")
+    s = sub.add_parser("summary", help="the camera's own summary",
+                       description="Print the camera's own summary text (model, firmware, storage).")
     s.set_defaults(func=cmd_summary)
 
 

@@ -42,7 +42,10 @@ UDEV_FIX = ("`sudo studio udev -o /etc/udev/rules.d/70-studio-cameras.rules && "
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("doctor", help="check camera access, libgphoto2, sound, display, models")
+    p = subparsers.add_parser("doctor", help="check camera access, libgphoto2, sound, display, models",
+                              description="Check what studio needs (camera access, libgphoto2, sound, "
+                                          "display, the bundled models): one pass/FAIL line each, "
+                                          "with the fix.")
     p.set_defaults(func=cmd_doctor)
 
 

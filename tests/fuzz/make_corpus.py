@@ -380,7 +380,7 @@ CLI_CASES: list[tuple[tuple[str, ...], str]] = [  # argv, words of the one-line 
     (("run", "--frames", "0"), "--frames must be positive"),
     (("run", "--frames", "99999999999999999999"), "--frames must be positive"),
     (("run", "--frames", "1" * 5000), "--frames takes a whole number"),
-    (("run", "--seconds", "-inf"), "--seconds must be positive"),
+    (("run", "--seconds=-inf"), "--seconds must be positive"),
     (("run", "--seconds", "1e308"), "--seconds must be positive"),
     (("run", "--hold", "1e9"), "--hold must be 0 or more"),
     (("run", "--volume", "2"), "--volume must be 0 or more"),
