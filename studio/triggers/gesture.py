@@ -9,8 +9,8 @@ The thumb is ignored, so "four" and "five" both count; the "rock" and "call" sig
 It runs on its own thread off the live-view slot at :attr:`GestureTrigger.rate_hz` (8 frames a
 second by default, on a copy reduced to about 640 px), so the vision loop is never slowed; the
 gesture must be seen for :attr:`hold_s` before it fires, and fires once until the hand drops
-(its re-arm rule). It starts disarmed: a palm already raised when the trigger is chosen must
-drop first, so choosing the gesture trigger never fires the camera.
+(its re-arm rule). Chosen at run time (``armed=False``) it starts disarmed: a palm already
+raised must drop first, so choosing the gesture trigger never fires the camera.
 """
 
 from __future__ import annotations
@@ -132,14 +132,14 @@ class GestureHold:
 class GestureTrigger:
     def __init__(self, frames: LatestFrameSlot, emit: Emit, *, hold_s: float = 0.6,
                  rate_hz: float = 8.0, countdown: int = 0, detector: PalmDetector | None = None,
-                 on_status: StatusListener | None = None) -> None:
+                 on_status: StatusListener | None = None, armed: bool = True) -> None:
         self.frames = frames
         self.emit = emit
         self.rate_hz = rate_hz
         self.countdown = countdown
-        self.hold = GestureHold(hold_s, armed=False)  # a palm already up must drop first
+        self.hold = GestureHold(hold_s, armed=armed)  # disarmed: a palm already up must drop first
         self.arming = Arming("gesture", "re-arms when the hand is lowered", on_status,
-                             armed=False, reason="lower the hand first")
+                             armed=armed, reason="" if armed else "lower the hand first")
         self._detector = detector
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -211,7 +211,7 @@ class Triggers:
             self._running = {mode} if mode in HANDS_FREE_MODES else set()
             self._statuses.pop(mode, None)
             self.keys.capture_countdown_s = self.options.countdown_s if mode == "countdown" else 0
-            warnings = self._start_hands_free() if self._started else []
+            warnings = self._start_hands_free(switched=True) if self._started else []
         for warning in warnings:
             log.warning("%s", warning)
         self._publish()
@@ -237,7 +237,8 @@ class Triggers:
         self._publish()
         return warnings
 
-    def _start_hands_free(self) -> list[str]:
+    def _start_hands_free(self, *, switched: bool = False) -> list[str]:
+        """``switched``: chosen at run time, so every trigger starts disarmed until fresh."""
         options, controller, warnings = self.options, self.controller, []
         hands_free = options.countdown_s if options.hands_free_countdown else 0
         if "auto" in self._running and self.ready is not None:
@@ -248,7 +249,8 @@ class Triggers:
             self._auto_remove = self.ready.add_listener(self.auto.on_transition)
         if "gesture" in self._running and self.frames is not None:
             self.gesture = GestureTrigger(self.frames, controller.submit, hold_s=options.gesture_hold_s,
-                                          countdown=hands_free, on_status=self._listener_for("gesture"))
+                                          countdown=hands_free, on_status=self._listener_for("gesture"),
+                                          armed=not switched)
             self._statuses["gesture"] = self.gesture.arming.status
             self.gesture.start()
         if "sound" in self._running:
