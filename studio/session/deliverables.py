@@ -4,16 +4,26 @@ Both are written next to the colour file with the same base name (``<base>.bw.jp
 ``<base>.crop-4x5.jpg``), atomically, never over an existing file. The colour file is never
 touched. The B&W file keeps the original's EXIF block (camera, exposure, orientation): its pixels
 are converted as stored, so the orientation tag still applies.
+
+The B&W is a portrait conversion, not flat luminance: a channel mix weighted towards red (as a
+light orange filter on film: skin a little lighter and smoother, lips and eyes kept darker than
+the skin), then a gentle S-curve that gives the mid-tones, where faces sit, more separation.
+
+A deliverable that cannot be written (disk full, folder not writable) raises
+:class:`DeliverableSkipped`, one line saying what was skipped and why, with the numbers; the
+photo and its sidecars are already on disk by then.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from drivers.base import CameraError, StorageFull
 from drivers.download import write_atomic
 from studio.analysis import Analysis
 from studio.session.files import BW_MARK, CROP_MARK, base_of
@@ -26,6 +36,18 @@ JPEG_QUALITY = 95
 # crop's height and the eye line sits this far down from the top.
 FACE_HEIGHT_SHARE = 0.42
 EYE_LINE = 0.38
+# The B&W mix (B, G, R weights; they sum to 1 so white stays white). Luminance (Rec. 601) is
+# 0.114, 0.587, 0.299: this moves weight from green to red, like a light orange filter.
+BW_MIX = (0.10, 0.45, 0.45)
+# Share of the S-curve (smoothstep) blended with the straight line: 0 is flat, 1 is strong.
+# At 0.4 mid-tone contrast is 1.2x and the ends are compressed to 0.6x: highlights keep detail.
+BW_CURVE = 0.4
+
+MB = 1024 * 1024
+
+
+class DeliverableSkipped(ValueError):
+    """A B&W or crop copy was not written; the message says which and why (one line)."""
 
 
 def _read(path: Path, *, oriented: bool) -> np.ndarray:
@@ -57,16 +79,52 @@ def _exif_segment(jpeg: bytes) -> bytes | None:
     return None
 
 
+def portrait_mono(image: np.ndarray) -> np.ndarray:
+    """The B&W conversion of a BGR image (uint8, one channel): :data:`BW_MIX`, :data:`BW_CURVE`."""
+    weights = np.asarray(BW_MIX, dtype=np.float32) / 255.0
+    mono = image.astype(np.float32) @ weights  # 0..1
+    smooth = mono * mono * (3.0 - 2.0 * mono)
+    curved = mono + BW_CURVE * (smooth - mono)
+    return np.clip(curved * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
 def black_and_white(photo: Path) -> Path:
-    """Write ``<base>.bw.jpg`` (luminance, EXIF kept) next to ``photo``; returns its path."""
+    """Write ``<base>.bw.jpg`` (:func:`portrait_mono`, EXIF kept) next to ``photo``; its path."""
     original = photo.read_bytes()
     image = _read(photo, oriented=False)
-    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    data = _encode(grey)
+    data = _encode(portrait_mono(image))
     exif = _exif_segment(original)
     if exif:
         data = data[:2] + exif + data[2:]
-    return write_atomic(photo.with_name(f"{base_of(photo)}{BW_MARK}.jpg"), data)
+    return _write(photo.with_name(f"{base_of(photo)}{BW_MARK}.jpg"), data, "B&W copy")
+
+
+def _write(final: Path, data: bytes, what: str) -> Path:
+    """``write_atomic``, with a disk-full or permission failure as :class:`DeliverableSkipped`."""
+    try:
+        return write_atomic(final, data)
+    except StorageFull as exc:
+        free = _free_bytes(final.parent)
+        raise DeliverableSkipped(f"disk full: {what} {final.name} skipped (only {human_size(free)} free, "
+                                 f"it needs {human_size(len(data))})") from exc
+    except CameraError as exc:  # PermissionDenied: the folder turned read-only
+        raise DeliverableSkipped(f"{what} {final.name} skipped: {exc}") from exc
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
+
+
+def human_size(n: int) -> str:
+    """Sizes as people read them: "12 MB", "0.3 MB", "40 kB"."""
+    if n >= 10 * MB:
+        return f"{n / MB:.0f} MB"
+    if n >= MB // 10:
+        return f"{n / MB:.1f} MB"
+    return f"{max(n, 0) / 1024:.0f} kB"
 
 
 def crop_box(analysis: Analysis, size: tuple[int, int], aspect: str) -> tuple[int, int, int, int]:
@@ -107,6 +165,8 @@ def headshot_crop(photo: Path, analysis: Analysis, aspect: str = "4:5") -> Path:
     x, y, w, h = crop_box(analysis, (width, height), aspect)
     if w < 16 or h < 16:
         raise ValueError("the face is too small for a headshot crop")
+    if (w, h) == (width, height):
+        raise ValueError("the headshot crop would be the whole photo: none written")
     tag = aspect.replace(":", "x")
-    return write_atomic(photo.with_name(f"{base_of(photo)}{CROP_MARK}{tag}.jpg"),
-                        _encode(image[y:y + h, x:x + w]))
+    return _write(photo.with_name(f"{base_of(photo)}{CROP_MARK}{tag}.jpg"),
+                  _encode(image[y:y + h, x:x + w]), f"{aspect} crop")

@@ -59,6 +59,10 @@ class Session:
         self._recent: dict[str, tuple[str, float, int, int | None]] = {}
         self._stored: list[StoredFile] = []
         self._largest = 0
+        # The space rule (ensure_space): the largest shot so far with all its files, its JPEG.
+        self._largest_shot = 0
+        self._largest_jpeg = 0
+        self._last_shot: tuple[str, int] = ("", 0)
         self._shot_listeners: list[Callable[[StoredFile], None]] = []
 
     # -- opening ---------------------------------------------------------------------------
@@ -195,6 +199,7 @@ class Session:
                 base = self._free_base(camera_name, person_counter or counter)
             size = memoryview(data).nbytes
             self._largest = max(self._largest, size)  # even if it does not fit: the next may not
+            self._count_shot_size(base, suffix, size)
             path = self._write(self.folder / f"{base}{suffix}", data)
             base = path.name[: -len(suffix)] if suffix else path.name
             self._recent[camera_stem] = (base, now, counter, person_counter)
@@ -271,15 +276,35 @@ class Session:
     def ensure_space(self) -> None:
         """Raise :class:`StorageFull` if the next shot might not fit (checked before each shot).
 
-        Room is kept for the configured minimum plus twice the largest file so far (a RAW+JPEG
-        pair), so the photographer hears it before a shot is lost, not after.
+        Room is kept for the configured minimum plus everything a shot writes
+        (:meth:`shot_bytes`), so the photographer hears it before a shot is lost, not after.
         """
-        needed = self.options.min_free_mb * MB + 2 * self._largest
+        from studio.session.deliverables import human_size
+
+        shot = self.shot_bytes()
+        needed = self.options.min_free_mb * MB + shot
         free = self.free_bytes()
         if free < needed:
+            kept = f" plus the {self.options.min_free_mb} MB kept free" if self.options.min_free_mb else ""
             raise StorageFull(
-                f"only {free // MB} MB free for {self.folder} (need {needed // MB} MB): capturing stopped",
+                f"only {human_size(free)} free for {self.folder}, a shot needs {human_size(shot)}"
+                f"{kept}: capturing stopped",
                 "free space or choose another session folder; shots not downloaded stay on the card")
+
+    def shot_bytes(self) -> int:
+        """What the next shot may write: the largest shot so far with all its files (RAW and
+        JPEG), a B&W and a crop copy of its JPEG when they are on, and its sidecars (64 kB)."""
+        copies = int(self.options.black_and_white) + int(bool(self.options.crop))
+        shot = max(self._largest_shot, self._largest)
+        return shot + copies * (self._largest_jpeg or self._largest) + 64 * 1024
+
+    def _count_shot_size(self, base: str, suffix: str, size: int) -> None:
+        last_base, last_size = self._last_shot
+        total = size + (last_size if last_base == base else 0)  # the twin of a RAW+JPEG pair
+        self._last_shot = (base, total)
+        self._largest_shot = max(self._largest_shot, total)
+        if suffix in (".jpg", ".jpeg"):
+            self._largest_jpeg = max(self._largest_jpeg, size)
 
     def hook(self) -> Hook | None:
         """The session's hook script (run from the session folder), or None; may raise HookError."""

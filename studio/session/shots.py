@@ -101,6 +101,11 @@ class ShotProcessor:
                                copyright=self.credits.copyright, extra_keywords=extra_keywords)
         sidecars, embed_errors = xmp.write_metadata(files, fields)
         errors.extend(embed_errors)
+        if self.session.options.black_and_white or self.session.options.crop:
+            # Sidecars before the big extra files: a disk that fills up during a B&W copy
+            # still leaves the shot's JSON (rewritten below with what was skipped).
+            self._write_json(ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), (),
+                                        tuple(errors), person), trigger, fields)
         extras = self._deliverables(files, analysis, errors)
         record = ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), tuple(extras),
                             tuple(errors), person)
