@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import subprocess
 import sys
 import time
@@ -194,3 +195,13 @@ def test_a_replay_schedule_never_goes_backwards_or_stalls(times, fps):
         scheduled.append(scheduled[-1] + replay_gap(raw, before, 1.0 / fps)[0])
     assert all(b >= a for a, b in zip(scheduled, scheduled[1:], strict=False))
     assert scheduled[-1] <= (len(times) - 1) * max(MAX_GAP_S, 1.0 / fps)
+
+
+def test_record_never_replaces_a_device_even_with_force(tmp_path, corpus):
+    base = next(c.path for c in corpus if c.name == "base.slv")
+    os.mkfifo(tmp_path / "out.slv")
+    for out in ("/dev/null", str(tmp_path / "out.slv")):
+        done = studio("record", "--source", str(base), "--force", out, cwd=tmp_path, timeout=60)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+        assert "not a file a recording can replace" in done.stderr
+    assert Path("/dev/null").is_char_device()

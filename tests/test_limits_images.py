@@ -129,3 +129,12 @@ def test_a_cut_progressive_jpeg_is_found_by_its_scans(frame):
     progressive = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])[1].tobytes()
     assert jpeg_layout(progressive).progressive and jpeg_layout(progressive).complete
     assert not jpeg_layout(progressive[:len(progressive) // 2] + b"\xff\xd9").complete
+
+
+def test_check_takes_the_pixel_limit_from_its_option(tmp_path, frame):
+    import subprocess
+
+    (tmp_path / "big.jpg").write_bytes(with_size(frame, 15000, 15000))  # 225 MP
+    done = subprocess.run([sys.executable, "-m", "studio.cli", "check", "--max-megapixels", "1", "--json",
+                           "big.jpg"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 1 and "the limit is 1 MP" in done.stdout, done.stdout + done.stderr

@@ -56,6 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="worker processes (default 0: all cores; fewer for a few files)"
     )
     p.add_argument("--progress", action="store_true", help="show progress on stderr even when not a terminal")
+    p.add_argument("--max-megapixels", type=bounded(1, 10_000), metavar="MP",
+                   help="refuse images whose header claims more pixels than this, before decoding "
+                        "(default 200, or $STUDIO_MAX_MEGAPIXELS)")
     p.set_defaults(func=run)
 
 
@@ -147,8 +150,11 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     from studio.cli import UserError
+    from studio.vision.image_format import ENV_MAX_MEGAPIXELS
     from studio.vision.presets import PresetError, load_preset
 
+    if args.max_megapixels is not None:  # the environment reaches the worker processes too
+        os.environ[ENV_MAX_MEGAPIXELS] = f"{args.max_megapixels:g}"
     try:
         preset = load_preset(args.preset)
     except PresetError as exc:

@@ -65,6 +65,10 @@ def record(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.is_dir():
         raise UserError(f"{out} is a folder; give the recording's file name (e.g. {out / 'live.slv'})")
+    if out.exists() and not out.is_file():  # --force must never replace /dev/null or a FIFO
+        from drivers.safe_read import kind_of
+
+        raise UserError(f"{out} is {kind_of(out.stat().st_mode)}, not a file a recording can replace")
     if out.exists() and not args.force:
         raise UserError(f"{out} already exists; pass --force to replace it")
     if not out.parent.is_dir():

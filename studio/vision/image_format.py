@@ -197,7 +197,8 @@ def check_size(width: int, height: int, decoded_bytes: int, limits: ImageLimits)
     if pixels > limits.max_pixels or decoded_bytes > limits.max_decoded_bytes:
         raise ImageError(
             f"image too large to decode: {width}×{height} ({pixels / 1e6:.0f} MP) claimed by its "
-            f"header; the limit is {limits.max_pixels / 1e6:g} MP (${ENV_MAX_MEGAPIXELS} raises it)")
+            f"header; the limit is {limits.max_pixels / 1e6:g} MP "
+            f"(--max-megapixels or ${ENV_MAX_MEGAPIXELS} raises it)")
 
 
 def check_layout(data: bytes, limits: ImageLimits) -> JpegLayout | PngLayout:
