@@ -51,7 +51,7 @@ def test_ten_people_three_shots_each(tmp_path):
             controller.camera = camera
             return camera
 
-        def show_card(text, seconds=1.5):
+        def show_card(text, wanted):
             # the recorded live view with a QR card held up (OpenCV's encoder), 20 frames a second
             with RecordingReader(os.path.join(os.environ["STUDIO_ROOT"], "studio/data/sample.slv")) as rec:
                 frames = [cv2.imdecode(np.frombuffer(rec.payload(e), np.uint8), 1)
@@ -62,8 +62,8 @@ def test_ten_people_three_shots_each(tmp_path):
                                 cv2.COLOR_GRAY2BGR)
             slot = LatestFrameSlot()
             desk.watch_codes(slot, interval_s=0.05)
-            end, i = time.monotonic() + seconds, 0
-            while time.monotonic() < end:
+            end, i = time.monotonic() + 30, 0  # held up until read (the thread rests 3x a read)
+            while time.monotonic() < end and (desk.current is None or desk.current.name != wanted):
                 frame = frames[i % len(frames)].copy(); i += 1
                 frame[300:300 + card.shape[0], 700:700 + card.shape[1]] = card
                 slot.put_jpeg(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes())
@@ -74,7 +74,7 @@ def test_ten_people_three_shots_each(tmp_path):
         shots_on_this_camera = 0
         for person in range(10):
             if person == 4:
-                show_card("E004")  # Eve Adams shows her badge
+                show_card("E004", "Eve Adams")  # Eve Adams shows her badge
             elif person == 6:
                 desk.next(); desk.previous(); desk.next()  # one too far, back, on again
             else:

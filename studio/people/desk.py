@@ -217,6 +217,12 @@ class PeopleDesk:
             self._watcher = watcher
         watcher.start()
 
+    @property
+    def code_reads(self) -> int:
+        """Frames the code thread has read so far (0 when it is not running)."""
+        with self._lock:
+            return self._watcher.reads if self._watcher is not None else 0
+
     def close(self) -> None:
         """Stop the code thread (if any); waits for it at most a second."""
         with self._lock:

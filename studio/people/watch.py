@@ -1,8 +1,13 @@
 """The desk's code thread: reads a QR code or barcode off live view a few times a second.
 
-It takes the newest frame only (never a queue), decodes it at reduced size, reads a code with
-:class:`~studio.people.qr.CodeReader`, and hands a debounced code to the desk. It never touches
-the camera and never waits on anything but the frame slot and its own stop flag.
+It takes the newest frame only (never a queue), decodes it (at half size when large), reads a
+code with :class:`~studio.people.qr.CodeReader`, and hands a debounced code to the desk. It never
+touches the camera and never waits on anything but the frame slot and its own stop flag.
+
+A read costs tens to a few hundred milliseconds (OpenCV's QR detector on a 1024×680 frame:
+benchmarks/bench_codes.py), so the thread rests at least ``(1 - MAX_DUTY) / MAX_DUTY`` times as
+long as its last read took: it never takes more than ``MAX_DUTY`` of one core from the vision
+loop, whatever the machine.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from studio.people.qr import CodeReader, Debouncer
 
 log = logging.getLogger(__name__)
 
+MAX_DUTY = 0.25  # at most a quarter of one core
+
 
 def decode_frame(jpeg: bytes) -> np.ndarray | None:
     """A live-view JPEG as BGR (half size when it is large: a card fills a good part of it)."""
@@ -35,6 +42,7 @@ class CodeWatcher:
         self.on_code = on_code
         self.interval_s = interval_s
         self.reads = 0  # frames read (for tests and diagnostics)
+        self.busy_s = 0.0  # time spent reading
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="people-codes", daemon=True)
 
@@ -54,10 +62,10 @@ class CodeWatcher:
         reader, debouncer = CodeReader(), Debouncer()
         seq = 0
         while not self._stop.is_set():
-            started = time.monotonic()
             found = self.frames.wait(seq, timeout=self.interval_s)
             if found is None:
                 continue
+            started = time.monotonic()
             seq, frame = found
             image = decode_frame(frame.jpeg)
             code = reader.read(image) if image is not None else None
@@ -68,4 +76,7 @@ class CodeWatcher:
                     self.on_code(fired)
                 except Exception:  # a listener's fault must not end the watching
                     log.exception("code %r could not be applied", fired)
-            self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - started)))
+            took = time.monotonic() - started
+            self.busy_s += took
+            rest = max(self.interval_s - took, took * (1 - MAX_DUTY) / MAX_DUTY)
+            self._stop.wait(rest)
