@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def desk_from_args(args: argparse.Namespace, session: Session | None) -> PeopleDesk | None:
     """The desk the arguments ask for, or None (no roster, no person, no session).
 
+    ``--person NAME`` (or, without a roster, ``--subject NAME``) starts with that person; a
+    roster starts with its first person unless the session resumes at a saved one.
+
     The roster, counter rule and shots per person are saved in the session's options, so a
     restart with only ``--session`` resumes the day. A roster day whose template was not chosen
     names files ``{person}-%04n.%C``. Raises :class:`ValueError` (a bad roster, an empty name):
@@ -59,8 +62,11 @@ def desk_from_args(args: argparse.Namespace, session: Session | None) -> PeopleD
         session.update_options(options)
         shots = options.shots_per_person
     desk = PeopleDesk(roster, session, shots_per_person=shots or 0)
-    if getattr(args, "person", None):
-        desk.set_name(args.person)
+    # --subject is "the person photographed": without a roster or --person, that is the person
+    # (so the name reaches PersonInImage too).
+    name = getattr(args, "person", None) or (getattr(args, "subject", None) if not len(roster) else None)
+    if name:
+        desk.set_name(name)
     elif desk.current is None and len(roster):
         desk.next("start")
     return desk
