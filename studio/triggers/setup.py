@@ -151,6 +151,7 @@ class Triggers:
         self._started = False
         self._cleanup: list[Callable[[], None]] = []
         self._auto_remove: Callable[[], None] | None = None
+        self._published: TriggerStatus | None = None  # listeners hear changes only
         self.keys.capture_countdown_s = options.countdown_s if self._mode == "countdown" else 0
 
     # -- status ------------------------------------------------------------------------------
@@ -188,7 +189,12 @@ class Triggers:
         return heard
 
     def _publish(self) -> None:
-        self._hub.emit(self.status)
+        with self._lock:
+            status = self.status
+            if status == self._published:
+                return
+            self._published = status
+        self._hub.emit(status)
 
     def _capture_event(self, event: CaptureEvent) -> None:
         if isinstance(event, CaptureFailed) and event.stopped:
