@@ -97,6 +97,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--interval", nargs=2, type=argtypes.bounded(0, 100_000, lo_open=True),
                    metavar=("SECONDS", "SHOTS"),
                    help="a sequence of SHOTS shots, one every SECONDS")
+    g.add_argument("--rearm", default="ready", metavar="RULE",
+                   help="when auto may fire again after a shot: 'ready' (READY lost and regained, "
+                        "default), 'person' (the next person), or a number of seconds")
+    g.add_argument("--no-shutter-sound", dest="shutter_sound", action="store_false",
+                   help="no shutter click on each shot")
 
 
 def options_from_args(args: argparse.Namespace) -> TriggerOptions:
