@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -139,18 +140,38 @@ def test_record_and_run_refuse_special_files_in_one_line(corpus, tmp_path):
     assert not (tmp_path / "out.slv").exists()
 
 
+def measured(*args: str, cwd: Path, timeout: float = 120.0) -> dict:
+    """`studio ARGS` in a child, measured from a fresh process (peak RSS of that child only)."""
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "fuzz" / "measured.py"), str(timeout),
+                           sys.executable, "-m", "studio.cli", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=timeout + 30)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 @pytest.mark.slow
 def test_record_converts_and_run_replays_a_recording_stamped_1e300(corpus, tmp_path):
     case = next(c for c in corpus if c.name == "time-1e300.slv")
     done = studio("record", "--source", str(case.path), "copy.slv", cwd=tmp_path)
     assert done.returncode == 0 and "recorded 12 frames" in done.stdout, done.stderr
-    start = time.monotonic()
-    done = studio("run", "--headless", "--json", "--source", str(case.path), "--seconds", "30",
-                  "--session-root", str(tmp_path), cwd=tmp_path, timeout=90)
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr and "OverflowError" not in done.stderr
-    assert done.stderr.count("timestamp jumps") == 1
-    assert time.monotonic() - start < 60  # it ended with the recording, not at --seconds
+    run = measured("run", "--headless", "--json", "--source", str(case.path), "--seconds", "30",
+                   "--session-root", str(tmp_path), cwd=tmp_path, timeout=90)
+    assert run["returncode"] == 0 and not run["killed"], run["stderr"]
+    assert "Traceback" not in run["stderr"] and "OverflowError" not in run["stderr"]
+    assert run["stderr"].count("timestamp jumps") == 1
+    assert run["seconds"] < 60  # it ended with the recording, not at --seconds
+    assert run["max_rss_mb"] < 1024
+
+
+@pytest.mark.slow
+def test_live_frames_claiming_65500x65500_are_skipped_in_bounded_memory(corpus, tmp_path):
+    case = next(c for c in corpus if c.name == "frame-bombs.slv")
+    run = measured("run", "--headless", "--source", str(case.path), "--session-root", str(tmp_path),
+                   cwd=tmp_path, timeout=90)
+    assert not run["killed"] and run["returncode"] == 2, run["stderr"]
+    assert "Traceback" not in run["stderr"]
+    assert run["stderr"].splitlines()[-1].startswith("studio: error: no frame could be analysed")
+    assert run["max_rss_mb"] < 1024
 
 
 # -- properties ----------------------------------------------------------------------------

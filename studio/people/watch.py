@@ -20,8 +20,9 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from drivers.base import LatestFrameSlot
+from drivers.base import LatestFrameSlot, jpeg_size
 from studio.people.qr import CodeReader, Debouncer
+from studio.vision.image_format import image_limits
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,13 @@ def decode_frame(jpeg: bytes) -> np.ndarray | None:
     """A live-view JPEG as BGR (half size when it is large: a card fills a good part of it)."""
     data = np.frombuffer(jpeg, np.uint8)
     flags = cv2.IMREAD_REDUCED_COLOR_2 if len(jpeg) > 400_000 else cv2.IMREAD_COLOR
-    return cv2.imdecode(data, flags)
+    width, height = jpeg_size(jpeg)
+    if width * height > image_limits().max_pixels:  # a damaged frame claiming 4 GP: not decoded
+        return None
+    try:
+        return cv2.imdecode(data, flags)
+    except cv2.error:  # damage OpenCV refuses: no code on this frame, the thread goes on
+        return None
 
 
 class CodeWatcher:
