@@ -98,7 +98,7 @@ def test_collisions_get_a_bounded_numeric_suffix(tmp_path):
 
 def test_a_name_taken_by_another_process_gets_the_next_number(tmp_path, monkeypatch):
     session = Session.open(tmp_path, "x", day=DAY, options=SessionOptions(template="%f.%C"))
-    import studio.session.session as module
+    import studio.session.unique as module
 
     real = module.write_atomic
     taken = {"IMG_1.jpg"}

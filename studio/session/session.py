@@ -8,7 +8,6 @@ deliverables (``<base>.bw.jpg``, ``<base>.crop-4x5.jpg``). A :class:`Session` is
 
 from __future__ import annotations
 
-import errno
 import logging
 import shutil
 import threading
@@ -19,20 +18,22 @@ from datetime import date, datetime
 from pathlib import Path
 
 from drivers.base import PermissionDenied, StorageFull
-from drivers.download import PAIR_WINDOW_S, safe_name, write_atomic
+from drivers.download import PAIR_WINDOW_S, safe_name
 from studio.session import naming
 from studio.session.files import is_photo
 from studio.session.hooks import Hook
-from studio.session.person import Person
+from studio.session.people_state import PeopleState
 from studio.session.reconcile import ReconcileReport, reconcile
 from studio.session.review import Review
 from studio.session.review import review as review_shot
 from studio.session.state import SessionOptions, SessionState, load_state, load_state_file, save_state
+from studio.session.unique import MAX_SUFFIX, free_base, write_unique
+
+__all__ = ["MAX_SUFFIX", "Session", "StoredFile"]
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-MAX_SUFFIX = 999  # name-1 … name-999: beyond that something is wrong, not just busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class StoredFile:
     person_counter: int | None = None  # the number in the name under the counter rule "person"
 
 
-class Session:
+class Session(PeopleState):
     """Open one with :meth:`open`; then hand it to the driver as its download sink."""
 
     def __init__(self, folder: Path, state: SessionState, reconciled: ReconcileReport) -> None:
@@ -128,46 +129,6 @@ class Session:
             self.state.preset = preset
             self._save()
 
-    @property
-    def person(self) -> Person | None:
-        """The person being photographed (persisted in ``session.json``), or None."""
-        with self._lock:
-            state = self.state
-            if not state.person_name:
-                return None
-            return Person(state.person_name, state.person_id, state.person_email)
-
-    def set_person(self, person: Person | None, index: int | None = None) -> int:
-        """Make ``person`` the one in front of the camera: saved, ``{subject}`` and ``{person}``
-        follow, a new sequence starts and the person's shot count restarts. Returns the sequence.
-        """
-        with self._lock:
-            state = self.state
-            state.person_name = person.name if person else ""
-            state.person_id = person.id if person else ""
-            state.person_email = person.email if person else ""
-            state.person_index = -1 if index is None else index
-            state.person_shots = 0
-            if person is not None:
-                state.subject = person.name
-            state.seq += 1
-            self._save()
-            return state.seq
-
-    def count_person_shot(self) -> int:
-        """One more saved shot of the current person (persisted); returns how many so far."""
-        with self._lock:
-            self.state.person_shots += 1
-            self._save()
-            return self.state.person_shots
-
-    def add_person_name(self, name: str) -> None:
-        """Remember a name typed that is not in the roster (next/previous reach it after a restart)."""
-        with self._lock:
-            if name not in self.state.people_added:
-                self.state.people_added.append(name)
-                self._save()
-
     def new_sequence(self) -> int:
         """Start the next sequence (``{seq}`` in names); returns its number."""
         with self._lock:
@@ -228,45 +189,16 @@ class Session:
 
         return remove
 
-    def _next_person_counter(self) -> int | None:
-        """Under the counter rule "person": the current person's next number (None otherwise)."""
-        state = self.state
-        if state.options.counter != "person" or not state.person_name:
-            return None
-        person = self.person
-        key = person.key if person else state.person_name
-        n = max(1, int(state.person_counters.get(key, 1)))
-        state.person_counters[key] = n + 1
-        return n
-
     def _free_base(self, camera_name: str, counter: int) -> str:
         state = self.state
         person = naming.slug(state.person_name, fallback="") if state.person_name else ""
         fields = naming.NameFields(datetime.now(), counter, camera_name, state.slug,
                                    naming.slug(state.subject, fallback=state.slug), state.seq, person)
         name = naming.expand(state.options.template, fields)
-        stem = name.rpartition(".")[0] or name
-        # Any file of that base (a RAW beside a JPEG, a sidecar) makes the base taken.
-        for n in range(MAX_SUFFIX + 1):
-            base = stem if n == 0 else f"{stem}-{n}"
-            if not any(self.folder.glob(f"{_glob_escape(base)}.*")):
-                return base
-        raise OSError(errno.EEXIST, f"no free name for {name} in {self.folder}: {MAX_SUFFIX} taken")
+        return free_base(self.folder, name.rpartition(".")[0] or name)
 
     def _write(self, final: Path, data: bytes | memoryview) -> Path:
-        """Write under ``final``; if another process took the name, the next free numbered one
-        (``name-1.jpg`` … ``name-999.jpg``): never an overwrite, never an unbounded name."""
-        suffix = final.suffix
-        base = final.name[: -len(suffix)] if suffix else final.name
-        for n in range(MAX_SUFFIX + 1):
-            path = final if n == 0 else final.with_name(f"{base}-{n}{suffix}")
-            if n and any(self.folder.glob(f"{_glob_escape(path.name[: len(path.name) - len(suffix)])}.*")):
-                continue
-            try:
-                return write_atomic(path, data)
-            except FileExistsError:
-                continue
-        raise OSError(errno.EEXIST, f"no free name for {final.name} in {self.folder}: {MAX_SUFFIX} taken")
+        return write_unique(self.folder, final, data)
 
     # -- space -----------------------------------------------------------------------------
 
@@ -336,10 +268,6 @@ class Session:
 
     def _save(self) -> None:
         save_state(self.folder, self.state)
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[]" else c for c in text)
 
 
 def _staged_state(folder: Path) -> SessionState | None:
