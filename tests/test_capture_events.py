@@ -60,6 +60,8 @@ def test_the_window_turns_capture_events_into_messages(qtbot):
     done: list[tuple[object, object]] = []
     window.bridge.message.connect(messages.append)
     window.bridge.capture_done.connect(lambda path, analysis: done.append((path, analysis)))
+    counted: list[int] = []  # the countdown is shown large in the live view, not as a message
+    window.bridge.countdown.connect(counted.append)
     on_event = wire_capture_messages(window.bridge)
     on_event(CaptureFailed("card full", KEY))
     on_event(TriggerIgnored(KEY, "cooldown"))
@@ -68,6 +70,7 @@ def test_the_window_turns_capture_events_into_messages(qtbot):
     on_event(CountdownTick(0, 1.0))
     on_event(CaptureDone((Path("a.jpg"),), None, KEY))
     on_event(CaptureDone((), None, KEY))  # no file: nothing to show
-    qtbot.waitUntil(lambda: len(messages) == 4 and len(done) == 1, timeout=2000)
-    assert messages == ["capture failed: card full", "not captured: cooldown", "3…", ""]
+    qtbot.waitUntil(lambda: len(messages) == 2 and len(done) == 1 and len(counted) == 2, timeout=2000)
+    assert messages == ["capture failed: card full", "not captured: cooldown"]
+    assert counted == [3, 0]
     assert done == [(Path("a.jpg"), None)]
