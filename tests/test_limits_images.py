@@ -138,3 +138,24 @@ def test_check_takes_the_pixel_limit_from_its_option(tmp_path, frame):
     done = subprocess.run([sys.executable, "-m", "studio.cli", "check", "--max-megapixels", "1", "--json",
                            "big.jpg"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 1 and "the limit is 1 MP" in done.stdout, done.stdout + done.stderr
+
+
+def test_live_frame_decoders_never_decode_a_frame_claiming_gigapixels(frame):
+    from PyQt5.QtCore import QSize
+
+    from drivers.base import LatestFrameSlot
+    from studio.triggers.gesture import GestureTrigger, PalmDetector
+    from studio.ui.feed import FrameFeed
+
+    slot = LatestFrameSlot()
+    bomb = slot.put_jpeg(with_size(frame, 65500, 65500))
+    good = slot.put_jpeg(frame)
+    with pytest.raises(ValueError, match="claims 65500×65500"):
+        FrameFeed.decode(bomb, QSize(640, 480))
+    assert FrameFeed.decode(good, QSize(640, 480)) is not None
+    trigger = GestureTrigger(slot, lambda event: None, detector=PalmDetector(live=True))
+    start = time.perf_counter()
+    assert trigger.process(bomb) is None  # skipped, not decoded (a decode would raise or take GBs)
+    assert time.perf_counter() - start < 0.5
+    trigger.process(good)  # and the next good frame is checked as usual
+    assert trigger.frames_checked >= 1

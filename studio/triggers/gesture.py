@@ -27,6 +27,7 @@ import numpy as np
 from drivers.base import LatestFrameSlot, LiveFrame
 from studio.events import Decision, Emit, StatusListener, TriggerEvent
 from studio.triggers.arming import Arming
+from studio.vision.image_format import decodable
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,8 @@ class GestureTrigger:
         """Check one live frame; returns the trigger it fired, if any (thread-confined)."""
         if self._detector is None:
             self._detector = PalmDetector(live=True)
+        if not decodable(frame.size):  # a damaged header claiming gigapixels: never decoded
+            return None
         image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), _decode_flag(frame.size))
         if image is None:
             return None

@@ -33,6 +33,7 @@ from drivers.mailbox import Latest
 from studio.analysis import Analysis, Box
 from studio.ready import ReadyTransition
 from studio.ui import undo_cv2_qt_paths
+from studio.vision.image_format import decodable
 
 undo_cv2_qt_paths()  # importing cv2 may have pointed Qt at OpenCV's own plugins
 
@@ -186,6 +187,8 @@ class FrameFeed(QObject):
                 reduce *= 2
         flag = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
                 8: cv2.IMREAD_REDUCED_COLOR_8}[reduce]
+        if not decodable(frame.size):  # a damaged header claiming gigapixels: never decoded
+            raise ValueError(f"a frame header claims {fw}×{fh} pixels")
         bgr = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), flag)
         if bgr is None:
             raise ValueError("not a readable JPEG")

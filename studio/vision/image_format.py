@@ -191,6 +191,12 @@ def png_layout(data: bytes) -> PngLayout:
         pos = nxt
 
 
+def decodable(size: tuple[int, int]) -> bool:
+    """Whether a live-view frame whose header says ``size`` (w, h) is within the pixel limit:
+    every decoder of live frames asks before ``cv2.imdecode`` (a damaged frame may claim 4 GP)."""
+    return size[0] * size[1] <= image_limits().max_pixels
+
+
 def check_size(width: int, height: int, decoded_bytes: int, limits: ImageLimits) -> None:
     """Refuse a picture over the limits, from its header."""
     pixels = width * height
