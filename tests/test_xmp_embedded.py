@@ -189,3 +189,20 @@ def test_review_refuses_bad_values_and_writes_nothing(tmp_path, camera_jpeg, kwa
     with pytest.raises(ValueError, match="no checked shot 'nope.jpg'"):
         session.review("nope.jpg", rating=1)
     assert record.files[0].read_bytes() == before
+
+
+@needs_exiftool
+def test_a_shot_checked_again_keeps_its_review_and_a_rejected_one_gets_no_deliverables(tmp_path, camera_jpeg):
+    session, [record] = shoot(tmp_path, camera_jpeg, options=SessionOptions(black_and_white=True))
+    jpeg = record.files[0]
+    session.review(jpeg, rating=4, rejected=True)
+    checks = (CheckResult("face", "pass", "face found"),)
+    analysis = Analysis("x", None, 0, (10, 10), "headshot", 1, checks, True, required=("face",))
+    [again] = ShotProcessor(session, analyse=lambda _p: analysis).process([jpeg], trigger="recheck")
+    assert again.rejected and again.extras == ()
+    assert not (session.folder / "zoe-muller-0001.bw.jpg").exists()
+    tags = exiftool(str(jpeg))
+    assert tags["XMP-xmp:Rating"] == -1 and tags["XMP-studio:Rejected"] is True
+    assert tags["XMP-studio:Verdict"] == "pass"  # the new check, the old review
+    data = json.loads((session.folder / "zoe-muller-0001.studio.json").read_text())
+    assert data["review"]["rating"] == 4 and data["review"]["rejected"] is True

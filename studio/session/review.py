@@ -124,14 +124,28 @@ def fields_of_record(data: dict[str, Any]) -> xmp.XmpFields:
                          rejected=bool(review_.get("rejected")))
 
 
-def is_rejected(folder: Path, base: str) -> bool:
-    """Whether the photographer rejected the shot ``base`` (deliverables are not made for it)."""
+NO_REVIEW: dict[str, Any] = {"rating": None, "label": None, "rejected": False}
+
+
+def prior_review(folder: Path, base: str) -> dict[str, Any]:
+    """The review already recorded for ``base`` (a shot checked again keeps it), or none."""
     try:
         data = json.loads(json_sidecar(folder, base).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return dict(NO_REVIEW)
     review_ = data.get("review") if isinstance(data, dict) else None
-    return isinstance(review_, dict) and bool(review_.get("rejected"))
+    if not isinstance(review_, dict):
+        return dict(NO_REVIEW)
+    rating, label = review_.get("rating"), review_.get("label")
+    return {**review_,
+            "rating": rating if isinstance(rating, int) and not isinstance(rating, bool) else None,
+            "label": label if isinstance(label, str) else None,
+            "rejected": review_.get("rejected") is True}
+
+
+def is_rejected(folder: Path, base: str) -> bool:
+    """Whether the photographer rejected the shot ``base`` (deliverables are not made for it)."""
+    return bool(prior_review(folder, base)["rejected"])
 
 
 def _move_extras(folder: Path, data: dict[str, Any], *, to_rejected: bool, errors: list[str]) -> list[str]:

@@ -19,7 +19,7 @@ from studio.session import deliverables, xmp
 from studio.session.credits import credits_for
 from studio.session.files import JPEG_SUFFIXES, RECOVERED_PREFIX, base_of, json_sidecar
 from studio.session.hooks import Hook
-from studio.session.review import is_rejected
+from studio.session.review import prior_review
 from studio.session.session import Session
 from studio.session.state import replace_atomic
 from studio.session.stills import AnalysePath, analyse_shot, default_analyser
@@ -97,21 +97,23 @@ class ShotProcessor:
         verdict = xmp.verdict_of(analysis)
         extra_keywords = ["studio:recovered"] if base.startswith(RECOVERED_PREFIX) else []
         person = self._person_of(files)
+        prior = prior_review(self.session.folder, base)  # a shot checked again keeps its review
         fields = xmp.fields_of(verdict, persons=(person,), creator=self.credits.creator,
-                               copyright=self.credits.copyright, extra_keywords=extra_keywords)
+                               copyright=self.credits.copyright, extra_keywords=extra_keywords,
+                               rating=prior["rating"], label=prior["label"], rejected=prior["rejected"])
         sidecars, embed_errors = xmp.write_metadata(files, fields)
         errors.extend(embed_errors)
         if self.session.options.black_and_white or self.session.options.crop:
             # Sidecars before the big extra files: a disk that fills up during a B&W copy
             # still leaves the shot's JSON (rewritten below with what was skipped).
             self._write_json(ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), (),
-                                        tuple(errors), person), trigger, fields)
-        extras = self._deliverables(files, analysis, errors)
+                                        tuple(errors), person, fields.rejected), trigger, fields)
+        extras = [] if fields.rejected else self._deliverables(files, analysis, errors)
         record = ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), tuple(extras),
-                            tuple(errors), person)
+                            tuple(errors), person, fields.rejected)
         sidecars.append(self._write_json(record, trigger, fields))
         record = ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), tuple(extras),
-                            tuple(errors), person)
+                            tuple(errors), person, fields.rejected)
         if self.hook is not None:
             for path in (*files, *extras):
                 self.hook.run("download", path)
@@ -121,8 +123,6 @@ class ShotProcessor:
         options = self.session.options
         jpeg = next((f for f in files if f.suffix.lower() in JPEG_SUFFIXES), None)
         if jpeg is None or not (options.black_and_white or options.crop):
-            return []
-        if is_rejected(self.session.folder, base_of(jpeg)):  # the photographer said no: none
             return []
         extras: list[Path] = []
         if options.black_and_white:
@@ -163,7 +163,7 @@ class ShotProcessor:
                        "email": state.person_email if record.person == state.person_name else ""},
             "person_counter": first.person_counter if first else None,
             "credits": {"creator": fields.creator, "copyright": fields.copyright},
-            "review": {"rating": None, "label": None, "rejected": False},
+            "review": prior_review(self.session.folder, record.base),
             "preset": state.preset,
             "trigger": trigger,
             "processed": datetime.now().isoformat(timespec="seconds"),
