@@ -128,3 +128,25 @@ def test_schema_checkers_refuse_lookalikes():
     with pytest.raises(schema.SchemaError, match="nested more than"):
         schema.shallow(deep, "k")
     assert schema.whole(5.0, "k") == 5 and schema.number(2, "k", lo=0, lo_open=True) == 2
+
+
+@pytest.mark.parametrize("kind", ["preset", "session"])
+def test_every_schema_case_in_a_child_process_has_bounded_time_and_memory(tmp_path, kind):
+    import json
+
+    cases = preset_cases(tmp_path) if kind == "preset" else session_cases(tmp_path)
+    done = subprocess.run([sys.executable, str(ROOT / "tests" / "fuzz" / "measured.py"), "60", sys.executable,
+                           str(ROOT / "tests" / "fuzz" / "load_all.py"), kind, *(str(c.path) for c in cases)],
+                          capture_output=True, text=True, timeout=120)
+    run = json.loads(done.stdout)
+    assert run["returncode"] == 0 and not run["killed"], run["stderr"]
+    assert "Traceback" not in run["stderr"]
+    assert run["max_rss_mb"] < 1024
+    assert len(run["lines"]) == len(cases)
+    previous = run["lines"][0][0]  # the first line also carries the imports
+    for (arrival, line), case in zip(run["lines"], cases, strict=True):
+        item = json.loads(line)
+        assert item["path"] == str(case.path)
+        assert (item["error"] is None) == (case.expect == "ok"), (case.name, item)
+        assert arrival - previous < 2.0, (case.name, arrival - previous)
+        previous = arrival
