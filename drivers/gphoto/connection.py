@@ -7,6 +7,7 @@ it retries a busy camera with bounded backoff and turns a ``GPhoto2Error`` into 
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable
@@ -188,3 +189,7 @@ class Link:
             camera.exit()
         except Exception:  # the device may already be gone
             log.debug("exit() on a lost camera failed", exc_info=True)
+        # libgphoto2 frees the port when the Camera object goes, not at exit(): an exception's
+        # traceback in a reference cycle can keep a dead Camera (and its port) alive for long.
+        del camera
+        gc.collect()
