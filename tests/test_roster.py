@@ -65,12 +65,12 @@ def test_a_bad_row_is_one_line_naming_the_line(tmp_path, name, text, message):
 def test_unreadable_files_are_one_line(tmp_path):
     with pytest.raises(RosterError, match="no such file"):
         load_roster(tmp_path / "missing.csv")
-    with pytest.raises(RosterError, match="not a file"):
+    with pytest.raises(RosterError, match="is a folder, not a regular file"):
         load_roster(tmp_path)
     (tmp_path / "latin1.txt").write_bytes("Zo\xeb\n".encode("latin-1"))
     with pytest.raises(RosterError, match="not UTF-8"):
         load_roster(tmp_path / "latin1.txt")
     fifo = tmp_path / "fifo.csv"
-    os.mkfifo(fifo)
-    with pytest.raises(RosterError, match="not a file"):  # refused before any open: no hang
+    os.mkfifo(fifo)  # refused before any open: no hang
+    with pytest.raises(RosterError, match=r"is a FIFO \(named pipe\), not a regular file"):
         load_roster(fifo)

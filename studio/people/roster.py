@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from drivers.safe_read import FileRefused, read_capped
 from studio.session.person import Person, fold
 
 __all__ = ["Person", "Roster", "RosterError", "fold", "load_roster", "parse_roster"]
@@ -74,12 +75,11 @@ def load_roster(path: Path | str) -> Roster:
     """Read a roster file; :class:`RosterError` (one line) when it cannot be used."""
     path = Path(path).expanduser()
     try:
-        if not path.is_file():
-            raise RosterError(f"roster {path}: {'not a file' if path.exists() else 'no such file'}")
-        if path.stat().st_size > MAX_ROSTER_BYTES:
-            raise RosterError(f"roster {path}: larger than {MAX_ROSTER_BYTES // (1024 * 1024)} MB")
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_ROSTER_BYTES + 1)
+        data = read_capped(path, MAX_ROSTER_BYTES)  # FIFOs and devices refused before opening
+    except FileNotFoundError:
+        raise RosterError(f"roster {path}: no such file") from None
+    except FileRefused as exc:
+        raise RosterError(f"roster {path}: {_reason(exc, path)}") from None
     except OSError as exc:
         raise RosterError(f"roster {path}: {exc.strerror or exc}") from None
     try:
@@ -87,6 +87,12 @@ def load_roster(path: Path | str) -> Roster:
     except UnicodeDecodeError as exc:
         raise RosterError(f"roster {path}: not UTF-8 text (byte {exc.start})") from None
     return parse_roster(text, source=str(path), csv_format=path.suffix.lower() in CSV_SUFFIXES)
+
+
+def _reason(exc: FileRefused, path: Path) -> str:
+    """The refusal without the path repeated ("is a FIFO, not a regular file")."""
+    text = str(exc)
+    return text[len(str(path)) + 1:] if text.startswith(str(path)) else text
 
 
 def parse_roster(text: str, *, source: str = "roster", csv_format: bool | None = None) -> Roster:

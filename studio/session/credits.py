@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from drivers.safe_read import FileRefused, read_capped
 from studio.session.state import SessionOptions
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -41,11 +42,9 @@ def load_config_credits(path: Path | None = None) -> Credits:
     if not path.exists():
         return Credits()
     try:
-        if not path.is_file():
-            raise ValueError("not a regular file")
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ValueError(f"larger than {MAX_CONFIG_BYTES // 1024} kB")
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_capped(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except FileRefused as exc:  # a FIFO, a device, far too large: one line, no hang
+        raise ValueError(str(exc)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
         raise ValueError(f"{path}: {exc}".splitlines()[0]) from None
     table = data.get("metadata", {})
