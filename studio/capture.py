@@ -32,6 +32,7 @@ from drivers.base import (
     EventHub,
     FileAdded,
     PermissionDenied,
+    StateChanged,
     StorageFull,
 )
 from studio.events import (
@@ -91,6 +92,7 @@ class CaptureController:
         self._auto_period: int | None = None
         self._limited_in_sequence = 0
         self._stopped: str | None = None
+        self._camera_away: str | None = None  # "camera reconnecting: …" while it is not connected
         self.shots_fired = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shots")
         self._pending: list[Future] = []
@@ -188,6 +190,8 @@ class CaptureController:
             limited = trigger.source in rules.limited_sources
             if limited and rules.max_auto_shots and self._limited_in_sequence >= rules.max_auto_shots:
                 return Decision(False, f"{rules.max_auto_shots} hands-free shots in this sequence")
+        if self._camera_away:  # the trigger says why, instead of a capture that must fail
+            return Decision(False, self._camera_away)
         if not self._space_ok(trigger):
             return Decision(False, f"capturing stopped: {self._stopped}")
         with self._lock:
@@ -308,6 +312,10 @@ class CaptureController:
 
     def _camera_event(self, event: CameraEvent) -> None:
         # On the camera's thread. Files of a capture we fired come back through its Future.
+        if isinstance(event, StateChanged):
+            state = str(event.state)
+            self._camera_away = None if state == "connected" else (
+                f"camera {state}" + (f": {event.reason}" if event.reason else ""))
         if not isinstance(event, FileAdded) or self.processor is None:
             return
         with self._lock:

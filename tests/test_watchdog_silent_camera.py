@@ -168,3 +168,37 @@ def test_studio_run_with_no_camera_waits_instead_of_exiting(tmp_path):
     assert "[camera] waiting for a camera: no camera found \u2014 plug one in" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert "summary:" in proc.stderr
+
+
+def test_triggers_say_why_a_shot_is_skipped_while_the_camera_is_away(tmp_path):
+    res = scenario(tmp_path, """
+        from studio.capture import CaptureController
+        from studio.events import TriggerEvent, TriggerIgnored, CaptureDone
+        rec = Recorder()
+        cam = GphotoCamera(OUT / "photos", GphotoOptions(pair_settle_s=0.0, camera_factory=faults.camera))
+        cam.add_listener(rec)
+        cam.open()
+        controller = CaptureController(cam)
+        events = []
+        controller.add_listener(events.append)
+        time.sleep(0.3)
+        faults.stall()
+        t0 = time.monotonic()
+        rec.wait_for(lambda e: isinstance(e, StateChanged) and e.state.value == "reconnecting", timeout=10)
+        during = controller.submit(TriggerEvent("interval", time.monotonic()))
+        rec.wait_for(lambda e: isinstance(e, StateChanged) and e.state.value == "connected"
+                     and e.timestamp > t0, timeout=10)
+        after = controller.submit(TriggerEvent("interval", time.monotonic()))
+        deadline = time.monotonic() + 10
+        while not any(isinstance(e, CaptureDone) for e in events) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        controller.close()
+        cam.close()
+        ignored = [e.reason for e in events if isinstance(e, TriggerIgnored)]
+        result(during=[during.accepted, during.reason], after=after.accepted, ignored=ignored,
+               done=sum(isinstance(e, CaptureDone) for e in events))
+    """)
+    assert res["during"][0] is False
+    assert res["during"][1].startswith("camera reconnecting: camera stopped answering"), res["during"]
+    assert res["ignored"] == [res["during"][1]]
+    assert res["after"] is True and res["done"] == 1
