@@ -87,7 +87,7 @@ class LiveWatch:
             return
         state = str(event.state)
         if state == "waiting":
-            self._block(WAITING + (f" — {event.reason}" if event.reason else ""))
+            self._block(WAITING + (f": {event.reason}" if event.reason else ""))
         elif event.state is CameraState.GONE:
             ended = "recording" in event.reason or "end of" in event.reason
             self._block(RECORDING_ENDED if ended else DISCONNECTED)

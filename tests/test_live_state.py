@@ -174,7 +174,7 @@ def test_waiting_for_a_camera_does_not_end_the_run_and_starts_when_one_comes(tmp
     try:
         assert time.monotonic() - started < 3
         assert app.waiting_for_camera
-        assert app.live_state.reason == f"{WAITING} — no camera found — plug one in"
+        assert app.live_state.reason == f"{WAITING}: no camera found — plug one in"
         time.sleep(1.2)
         assert app.ready.state is ReadyState.NOT_READY and not app.live_state.live
         camera.plug_in()

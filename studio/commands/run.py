@@ -10,8 +10,6 @@ from pathlib import Path
 
 from studio import argtypes
 from studio.app import CAMERA_SPECS, DEFAULT_PRESET, StudioApp, open_camera
-from studio.events import LiveState
-from studio.live import WAITING
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,8 +76,6 @@ def run(args: argparse.Namespace) -> int:
     from studio.headless import HeadlessRunner
 
     runner = HeadlessRunner(app, json_lines=json_lines, max_frames=args.frames)
-    if not json_lines:
-        app.add_live_listener(_say_waiting)
     try:
         summary = runner.run(timeout=args.seconds)
     finally:
@@ -149,12 +145,6 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
                      source_name=args.source or "sample", session=session, cues=cues,
                      trigger_options=triggers, people=people,
                      read_codes=not getattr(args, "no_codes", False))
-
-
-def _say_waiting(state: LiveState) -> None:
-    """Headless: a camera that is not there yet is said in words, not left to silence."""
-    if not state.live and state.reason.startswith(WAITING):
-        print(f"{state.reason} (Ctrl+C to stop)", file=sys.stderr, flush=True)
 
 
 def _is_camera_spec(spec: str) -> bool:
