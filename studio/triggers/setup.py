@@ -152,7 +152,8 @@ class Triggers:
         self._statuses: dict[str, TriggerStatus] = {}
         self._stopped_reason: str | None = None  # capturing stopped (disk full): nothing is armed
         self._hub: EventHub[TriggerStatus] = EventHub()
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # starting and stopping triggers
+        self._status_lock = threading.Lock()  # the statuses and the active mode
         self._started = False
         self._cleanup: list[Callable[[], None]] = []
         self._auto_remove: Callable[[], None] | None = None
@@ -186,7 +187,7 @@ class Triggers:
 
     def _listener_for(self, mode: str) -> StatusListener:
         def heard(status: TriggerStatus) -> None:
-            with self._lock:
+            with self._status_lock:  # not self._lock: set_mode holds it while joining threads
                 self._statuses[mode] = status
                 active = mode == self._mode
             if active:
@@ -194,7 +195,7 @@ class Triggers:
         return heard
 
     def _publish(self) -> None:
-        with self._lock:
+        with self._status_lock:
             status = self.status
             if status == self._published:
                 return
@@ -218,7 +219,8 @@ class Triggers:
             raise ValueError(f"unknown trigger mode {mode!r}; modes: {', '.join(self.modes)}")
         with self._lock:
             self._stop_hands_free()
-            self._mode = mode
+            with self._status_lock:
+                self._mode = mode
             self._running = {mode} if mode in HANDS_FREE_MODES else set()
             self._statuses.pop(mode, None)
             self.keys.capture_countdown_s = self.options.countdown_s if mode == "countdown" else 0
