@@ -14,6 +14,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from drivers.base import CameraState, NotSupported, StateChanged
@@ -183,3 +184,28 @@ def test_waiting_for_a_camera_does_not_end_the_run_and_starts_when_one_comes(tmp
     finally:
         app.stop()
     assert heard[0].reason.startswith(WAITING) and heard[-1].live
+
+
+def test_the_camera_going_and_coming_back():
+    from drivers.base import LatestFrameSlot
+    from studio.live import DISCONNECTED, LiveWatch
+
+    frames = LatestFrameSlot()
+    watch = LiveWatch(frames)
+    heard: list[LiveState] = []
+    watch.add_listener(heard.append)
+    jpeg = cv2.imencode(".jpg", np.zeros((48, 64, 3), np.uint8))[1].tobytes()
+    frames.put_jpeg(jpeg)
+    assert watch.check().live
+    watch.camera_event(StateChanged(CameraState.GONE, "usb: device unplugged"))
+    assert watch.state.reason == DISCONNECTED and not watch.live
+    frames.put_jpeg(jpeg, timestamp=time.monotonic() - 0.5)  # a frame from before it went
+    assert not watch.check().live
+    watch.camera_event(StateChanged(CameraState.RECONNECTING, ""))
+    assert watch.state.reason == f"{DISCONNECTED} — reconnecting"
+    watch.camera_event(StateChanged(CameraState.CONNECTED, ""))
+    time.sleep(0.01)
+    frames.put_jpeg(jpeg)  # live view is back
+    assert watch.check().live
+    assert [(s.live, s.reason) for s in heard] == [
+        (True, ""), (False, DISCONNECTED), (False, f"{DISCONNECTED} — reconnecting"), (True, "")]
