@@ -13,7 +13,8 @@ from studio.vision.checks.eyes import check_eyes_open
 from studio.vision.checks.face import check_face
 from studio.vision.checks.focus import check_eye_focus
 from studio.vision.checks.framing import check_framing, shot_type
-from studio.vision.checks.glasses import check_glare, check_glasses
+from studio.vision.checks.glare import check_glare
+from studio.vision.checks.glasses import check_glasses
 from studio.vision.verdict import Check
 
 CHECKS: dict[str, Check] = {

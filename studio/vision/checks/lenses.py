@@ -139,3 +139,54 @@ def lens_box(a: Aligned, side: str) -> tuple[float, float, float, float]:
     out, inner = _LENS_OUT * ALIGNED_IED, _LENS_IN * ALIGNED_IED
     left_pad, right_pad = (out, inner) if side == "right" else (inner, out)
     return (x0 - left_pad, y0 - _LENS_UP * ALIGNED_IED, x1 + right_pad, y1 + _LENS_DOWN * ALIGNED_IED)
+
+
+# -- glare measured against the lens's own surroundings ----------------------------------------
+# Local background: the median over 0.33 IED (43 px) ignores thin dark frame lines and bright
+# structure smaller than half its window; a reflection stands out above it.
+_BACKGROUND_KERNEL = 43
+_RING = 0.16  # the skin ring around a lens box, in IED: the lens's own surroundings
+_CATCHLIGHT_IRIS = 0.12  # a bright blob in the iris smaller than 12 % of it is a catchlight
+
+
+def local_contrast(a: Aligned) -> np.ndarray:
+    """Grey levels above the local surroundings (the median over 0.33 IED)."""
+    g8 = np.clip(a.gray, 0, 255).astype(np.uint8)
+    return a.gray - cv2.medianBlur(g8, _BACKGROUND_KERNEL).astype(np.float32)
+
+
+def box_mask(shape: tuple[int, ...], box: tuple[float, float, float, float]) -> np.ndarray:
+    m = np.zeros(shape[:2], np.uint8)
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    m[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] = 1
+    return m
+
+
+def skin_ring(a: Aligned, side: str, face: np.ndarray) -> np.ndarray:
+    """The face's skin just around one lens box (brow, temple, cheek), eyes excluded."""
+    x0, y0, x1, y1 = lens_box(a, side)
+    pad = _RING * ALIGNED_IED
+    outer = box_mask(a.gray.shape, (x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+    inner = box_mask(a.gray.shape, (x0, y0, x1, y1))
+    both = box_mask(a.gray.shape, lens_box(a, "right")) | box_mask(a.gray.shape, lens_box(a, "left"))
+    return outer & (1 - inner) & (1 - both) & face
+
+
+def iris_glare(a: Aligned, side: str, lit: np.ndarray) -> float:
+    """Fraction of the visible iris disc covered by lit structure, a catchlight-sized blob
+    (under 12 % of the disc) left out: a catchlight is the light's reflection in the eye."""
+    disc, (x0, y0), _ = iris_disc(a, side)
+    h, w = lit.shape
+    full = np.zeros(lit.shape, np.uint8)
+    ys, xs = np.nonzero(disc)
+    ys, xs = ys + y0, xs + x0
+    ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+    full[ys[ok], xs[ok]] = 1
+    total = int(full.sum())
+    if total == 0:
+        return 0.0
+    covered = lit & full
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(covered)
+    big = sum(int(stats[i, cv2.CC_STAT_AREA]) for i in range(1, n)
+              if stats[i, cv2.CC_STAT_AREA] >= _CATCHLIGHT_IRIS * total)
+    return big / total

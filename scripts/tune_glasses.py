@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Set the glare (and glasses-kind) cuts from the ``tune`` half of the development set.
+
+Reads ``tests/labels/glasses-pool-eyes.csv`` and ``tests/labels/lfw-pool-eyes.csv`` (labels by
+eye), finds each face with the app's own still analyser (landmarks cached with ``--cache``),
+adds synthetic glare with a known truth on real clean lenses (softbox patches, window-like
+streaks and coloured veils, on a chosen lens, over the pupil or beside it), measures every
+lens with the check's own functions and fits ``studio/data/models/glare.json``
+(:func:`studio.vision.calibrated.fit_logistic`). The probability cut is the lowest one that
+keeps false alarms on clean tune lenses at or under ``--max-false-alarms``.
+
+    .venv/bin/python scripts/tune_glasses.py [--cache DIR] [--no-write]
+
+Only ``tune`` rows are read; ``scripts/evaluate_glasses.py`` measures the ``held-out`` half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.contact_sheet import analysis_image, face_of, find_faces  # noqa: E402
+from scripts.devset import TUNE, image_path, load_labels  # noqa: E402
+from studio.vision.calibrated import Logistic, fit_logistic, model_path  # noqa: E402
+from studio.vision.checks import glare as G  # noqa: E402
+from studio.vision.crops import Aligned  # noqa: E402
+from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry  # noqa: E402
+from studio.vision.thresholds import DEFAULT, Thresholds  # noqa: E402
+
+POOLS = ("glasses-pool", "lfw-pool")
+SYNTH_KINDS = ("softbox", "streak", "veil")
+SEED = 14
+
+
+@dataclass
+class Face:
+    row: dict[str, str]
+    image: np.ndarray
+    face: FaceGeometry
+
+    @property
+    def pool(self) -> str:
+        return self.row["file"].split("/")[0]
+
+
+def faces(split: str, cache_dir: Path | None, want: str = "clear") -> Iterator[Face]:
+    """Every labelled photo of ``split`` whose glasses label is ``want`` ("" = any), with its face."""
+    for pool in POOLS:
+        rows = [r for r in load_labels(f"{pool}-eyes.csv") if r["split"] == split]
+        rows = [r for r in rows if not want or r["glasses"] == want]
+        cache = cache_dir / f"faces-{pool}.json" if cache_dir else None
+        found = find_faces([image_path(r) for r in rows], cache)
+        for r in rows:
+            image = analysis_image(image_path(r))
+            face = face_of(found.get(image_path(r).name, {}), image)
+            if face is not None:
+                yield Face(r, image, face)
+
+
+# -- synthetic glare on real lenses -----------------------------------------------------------
+
+
+def add_glare(image: np.ndarray, face: FaceGeometry, side: str, over_pupil: bool, kind: str,
+              rng: np.random.Generator) -> np.ndarray:
+    """One strong reflection on one lens: a softbox patch (larger when beside the eye), a
+    bright band (a window, ≥ 0.07 IED wide: thinner lines are frame-like and minor), or a
+    large tinted veil (a lens coating reflecting a bright scene); over the pupil or beside it.
+    Veils are only made over the pupil: a faint veil beside the eye hides nothing."""
+    eye, ied = face.eye(side), face.ied
+    centre = eye.centre + (rng.normal(0, 0.3 * eye.iris_radius, 2) if over_pupil else _beside(rng, ied))
+    if kind == "veil":
+        size, alpha = (rng.uniform(0.35, 0.55) * ied, rng.uniform(0.22, 0.32) * ied), rng.uniform(0.45, 0.7)
+        tint = rng.uniform(190, 255, 3)
+    elif kind == "streak":
+        size, alpha = (rng.uniform(0.3, 0.5) * ied, rng.uniform(0.07, 0.1) * ied), rng.uniform(0.75, 0.95)
+        tint = rng.uniform(235, 255, 3)
+    elif over_pupil:
+        size, alpha = (rng.uniform(0.15, 0.35) * ied, rng.uniform(0.07, 0.16) * ied), rng.uniform(0.7, 0.95)
+        tint = rng.uniform(230, 255, 3)
+    else:  # beside the eye a reflection is strong when it is large
+        size, alpha = (rng.uniform(0.25, 0.45) * ied, rng.uniform(0.12, 0.22) * ied), rng.uniform(0.7, 0.95)
+        tint = rng.uniform(230, 255, 3)
+    mask = np.zeros(image.shape[:2], np.float32)
+    box = cv2.boxPoints(((float(centre[0]), float(centre[1])), (float(size[0]), float(size[1])),
+                         float(rng.uniform(-40, 40))))
+    if kind == "veil":
+        cv2.ellipse(mask, ((float(centre[0]), float(centre[1])), (float(size[0]), float(size[1])),
+                           float(rng.uniform(-20, 20))), (1.0,), -1)
+    else:
+        cv2.fillPoly(mask, [np.round(box).astype(np.int32)], (1.0,))
+    soft = cv2.GaussianBlur(mask, (0, 0), max(0.5, rng.uniform(0.005, 0.03) * ied))[..., None] * alpha
+    return np.clip(image * (1 - soft) + tint.astype(np.float32) * soft, 0, 255).astype(np.uint8)
+
+
+def _beside(rng: np.random.Generator, ied: float) -> np.ndarray:
+    angle = rng.uniform(0, 2 * np.pi)
+    dx, dy = rng.uniform(0.17, 0.3) * ied, rng.uniform(0.12, 0.2) * ied
+    return np.array([np.cos(angle) * dx, np.sin(angle) * dy])
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+def measure(image: np.ndarray, face: FaceGeometry, th: Thresholds) -> dict[str, dict[str, float]]:
+    """side -> the check's four glare measures (sides too little in the face left out)."""
+    a = Aligned.of(image, face)
+    lit = G.lit_mask(a, th)
+    oval = np.zeros(a.gray.shape, np.uint8)
+    cv2.fillPoly(oval, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
+    out = {}
+    for side in SIDES:
+        m = G.lens_measures(a, side, lit, oval, th)
+        if m is not None:
+            out[side] = m
+    return out
+
+
+@dataclass
+class Case:
+    file: str
+    pool: str
+    truth: str  # none / minor / strong / synthetic
+    lens: str  # the glaring lens of a synthetic case, "" otherwise
+    measures: dict[str, dict[str, float]]
+
+
+def cases(found: Sequence[Face], th: Thresholds, rng: np.random.Generator) -> list[Case]:
+    """Every real clear-glasses face, plus one synthetic reflection per clean one."""
+    out = []
+    for f in found:
+        if f.face.ied < th.glare_min_ied or f.row["glare"] not in ("none", "minor", "strong"):
+            continue
+        out.append(Case(f.row["file"], f.pool, f.row["glare"], "", measure(f.image, f.face, th)))
+        if f.row["glare"] == "none":
+            side, over = SIDES[int(rng.integers(2))], bool(rng.integers(2))
+            kind = SYNTH_KINDS[int(rng.integers(len(SYNTH_KINDS)))]
+            over = over or kind == "veil"  # a veil matters where it hides the eye
+            image = add_glare(f.image, f.face, side, over, kind, rng)
+            out.append(Case(f.row["file"], f.pool, "synthetic", side, measure(image, f.face, th)))
+    return out
+
+
+def examples(items: Sequence[Case]) -> tuple[list[dict[str, float]], list[bool]]:
+    """Training lenses: every lens of a clean pair is negative; the glaring lens of a synthetic
+    case and both lenses of real strong glare are positive (minor glare is left out)."""
+    rows, labels = [], []
+    for c in items:
+        for side, m in c.measures.items():
+            if c.truth == "none":
+                rows.append(m)
+                labels.append(False)
+            elif (c.truth == "synthetic" and side == c.lens) or c.truth == "strong":
+                rows.append(m)
+                labels.append(True)
+    return rows, labels
+
+
+def flagged(c: Case, model: Logistic, cut: float) -> bool:
+    lenses = [c.lens] if c.truth == "synthetic" else list(c.measures)
+    return any(side in c.measures and model.probability(c.measures[side]) >= cut for side in lenses)
+
+
+def choose_cut(model: Logistic, items: Sequence[Case], max_false: float) -> float:
+    """The lowest probability cut whose false alarms on clean tune photos stay ≤ max_false."""
+    clean = [c for c in items if c.truth == "none"]
+    for cut in np.arange(0.05, 0.99, 0.01):
+        if np.mean([flagged(c, model, float(cut)) for c in clean]) <= max_false:
+            return round(float(cut), 2)
+    return 0.99
+
+
+def report(model: Logistic, items: Sequence[Case]) -> str:
+    lines = []
+    for truth in ("none", "minor", "strong", "synthetic"):
+        for pool in POOLS:
+            sel = [c for c in items if c.truth == truth and c.pool == pool]
+            if sel:
+                n = sum(flagged(c, model, model.cut) for c in sel)
+                lines.append(f"  {truth:9s} {pool:12s} flagged {n}/{len(sel)}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path, help="folder for the landmark caches (faces-<pool>.json)")
+    ap.add_argument("--max-false-alarms", type=float, default=0.03)
+    ap.add_argument("--no-write", action="store_true", help="print, do not save the model")
+    args = ap.parse_args(argv)
+    if args.cache is not None:
+        args.cache.mkdir(parents=True, exist_ok=True)
+    th = DEFAULT
+    found = list(faces(TUNE, args.cache))
+    best = None
+    for contrast in (25.0, 40.0, 60.0):
+        t = th.updated(glare_local_contrast=contrast)
+        items = cases(found, t, np.random.default_rng(SEED))
+        rows, labels = examples(items)
+        m = fit_logistic(G.MODEL, rows, labels, G.FEATURES, l2=1.0)
+        m = replace(m, cut=choose_cut(m, items, args.max_false_alarms))
+        recall = float(np.mean([flagged(c, m, m.cut) for c in items if c.truth == "synthetic"]))
+        print(f"glare_local_contrast={contrast:g}: cut {m.cut}, synthetic recall on tune {recall:.3f}")
+        if best is None or recall > best[0]:
+            best = (recall, contrast, m, items)
+    assert best is not None
+    recall, contrast, model, items = best
+    n_pos = sum(labels for labels in examples(items)[1])
+    about = (f"P(glare on a lens) from reflection, pupil cover, lift and tint; fitted by "
+             f"scripts/tune_glasses.py on the tune half of tests/labels/{{glasses,lfw}}-pool-eyes.csv "
+             f"(clear glasses; {n_pos} glaring lenses, real strong + synthetic) with "
+             f"glare_local_contrast={contrast:g}; cut: false alarms ≤ {args.max_false_alarms:.0%} "
+             "on clean tune lenses")
+    model = replace(model, about=about)
+    print(f"chosen glare_local_contrast={contrast:g} (Thresholds has {th.glare_local_contrast:g})")
+    print(report(model, items))
+    if not args.no_write:
+        model.save(model_path(G.MODEL))
+        print(f"wrote {model_path(G.MODEL)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""``glare``: a bright reflection on a lens of clear glasses, which lens, and whether it covers
+the pupil.
+
+Glare is measured against the lens's own surroundings, on the face warped level at
+IED = 128 px (:class:`~studio.vision.crops.Aligned`):
+
+- *reflection*: the largest colourless patch inside the lens that stands above its local
+  surroundings (the median over a third of the IED), thin frame lines opened away, less the
+  largest such patch on the bare skin just around the lens (skin shine lights both; a
+  reflection only the lens);
+- *pupil*: the share of the visible iris such a patch covers, catchlight-sized spots left out;
+- *iris lift*: the share of the iris (normally darker than the cheeks) lit above their median;
+- *lift* and *tint*: a veil lifts the lens above the brightest skin around it and washes its
+  colour out.
+
+A small calibrated model (``studio/data/models/glare.json``, fitted by
+``scripts/tune_glasses.py`` on the tune half of the development set) turns the five measures
+into P(glare); the frame and tint of ordinary glasses, skin shine and catchlights stay below
+its cut. Glare over the pupil fails (the eye is hidden); elsewhere it warns. A lens too small
+in the picture to tell a reflection from JPEG noise is ``unknown``, and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from studio.analysis import CheckResult, Status
+from studio.vision.calibrated import load_model
+from studio.vision.checks.glasses import glasses_kind, glasses_of, source_ied
+from studio.vision.checks.lenses import (
+    box_mask,
+    cheek_values,
+    eye_opening,
+    iris_glare,
+    lens_box,
+    local_contrast,
+    skin_ring,
+)
+from studio.vision.context import FrameContext
+from studio.vision.crops import Aligned
+from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry
+from studio.vision.thresholds import Thresholds
+from studio.vision.verdict import observes_nothing
+
+MODEL = "glare"
+FEATURES = ("reflection", "pupil", "iris_lift", "lift", "tint")
+_EYE_MARGIN = np.ones((5, 5), np.uint8)  # the eye opening grown by 2 px: lid edges are not lens
+_SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))  # opens away frame lines (≤ 6 px)
+_MARK_MIN_PIXELS = 12  # a patch smaller than this gets no mark on the overlay
+_IRIS_LIFT = 1.0  # an iris as bright as the cheeks' median is lit: bare irises stay darker
+_LEFT_THIRD, _RIGHT_THIRD = 0.4, 0.6  # "on the left / in the middle / on the right" of a group
+
+
+@dataclass(frozen=True)
+class LensGlare:
+    """Glare on one lens of one face (positions in analysed-image px)."""
+
+    side: str
+    measures: dict[str, float]
+    probability: float
+    glaring: bool
+    covers_eye: bool
+    marks: tuple[tuple[float, float], ...]
+    box: tuple[float, float, float, float]
+
+
+def _largest(mask: np.ndarray) -> int:
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    return int(stats[1:, cv2.CC_STAT_AREA].max()) if n > 1 else 0
+
+
+def lit_mask(a: Aligned, th: Thresholds) -> np.ndarray:
+    """Colourless pixels standing ``glare_local_contrast`` above their surroundings and at
+    least as bright as the cheeks' median, thin lines opened away."""
+    sat = cv2.cvtColor(a.bgr, cv2.COLOR_BGR2HSV)[..., 1]
+    c50 = float(np.median(cheek_values(a)))
+    lit = (local_contrast(a) >= th.glare_local_contrast) & (sat < th.glare_max_saturation) & (a.gray >= c50)
+    return cv2.morphologyEx(lit.astype(np.uint8), cv2.MORPH_OPEN, _SOLID)
+
+
+def lens_measures(
+    a: Aligned, side: str, lit: np.ndarray, face: np.ndarray, th: Thresholds
+) -> dict[str, float] | None:
+    """The five glare measures of one lens; None when too little of it is in the face."""
+    around = box_mask(a.gray.shape, lens_box(a, side)) & face
+    around &= 1 - cv2.dilate(eye_opening(a, side, a.gray.shape), _EYE_MARGIN)
+    ring = skin_ring(a, side, face)
+    n_lens, n_ring = int(around.sum()), int(ring.sum())
+    if n_lens < th.glare_min_lens_pixels or n_ring < th.glare_min_lens_pixels:
+        return None
+    reflection = _largest(lit & around) / n_lens - _largest(lit & ring) / n_ring
+    sat = cv2.cvtColor(a.bgr, cv2.COLOR_BGR2HSV)[..., 1].astype(np.float32)
+    lens_v, ring_v = a.gray[around > 0], a.gray[ring > 0]
+    c50 = max(float(np.median(cheek_values(a))), 1.0)
+    bright = (a.gray >= _IRIS_LIFT * c50).astype(np.uint8)
+    return {
+        "reflection": float(max(0.0, reflection)),
+        "pupil": iris_glare(a, side, lit),
+        "iris_lift": iris_glare(a, side, bright),
+        "lift": float(np.mean(lens_v > np.percentile(ring_v, 90))),
+        "tint": float(np.median(sat[around > 0]) / max(float(np.median(sat[ring > 0])), 1.0)),
+    }
+
+
+def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
+    """Per lens of one face warped level: its measures, P(glare), whether it hides the eye."""
+    lit = lit_mask(a, th)
+    face = np.zeros(a.gray.shape, np.uint8)
+    cv2.fillPoly(face, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
+    model = load_model(MODEL)
+    out = []
+    for side in SIDES:
+        m = lens_measures(a, side, lit, face, th)
+        if m is None:
+            continue
+        p = model.probability(m)
+        glaring = p >= model.cut
+        covers = glaring and max(m["pupil"], m["iris_lift"]) >= th.glare_fail_eye_cover
+        out.append(LensGlare(side, m, p, glaring, covers, _marks(a, side, lit), _image_box(a, side)))
+    return out
+
+
+def _image_box(a: Aligned, side: str) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = lens_box(a, side)
+    corners = a.to_image(np.array([[x0, y0], [x1, y1], [x0, y1], [x1, y0]]))
+    (bx0, by0), (bx1, by1) = corners.min(axis=0), corners.max(axis=0)
+    return (float(bx0), float(by0), float(bx1), float(by1))
+
+
+def _marks(a: Aligned, side: str, lit: np.ndarray) -> tuple[tuple[float, float], ...]:
+    """The centre of every lit patch of some size on this lens, in analysed-image px."""
+    n, _, stats, centroids = cv2.connectedComponentsWithStats(lit & box_mask(lit.shape, lens_box(a, side)))
+    keep = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= _MARK_MIN_PIXELS]
+    return tuple((float(x), float(y)) for x, y in a.to_image(centroids[keep])) if keep else ()
+
+
+def glare_lenses(ctx: FrameContext) -> list[LensGlare]:
+    return ctx.memo("glare", lambda: [] if ctx.aligned is None else glare_of(ctx.aligned, ctx.th))
+
+
+def others_with_glare(ctx: FrameContext) -> list[tuple[str, list[LensGlare]]]:
+    """Group photos: (where in the picture, glaring lenses) for every other face with landmarks
+    that wears clear glasses with glare. Live view follows one face, so this is for stills."""
+    return ctx.memo("glare_others", lambda: _others(ctx))
+
+
+def _others(ctx: FrameContext) -> list[tuple[str, list[LensGlare]]]:
+    s, th = ctx.subject, ctx.th
+    out = []
+    for face in ctx.faces:
+        if face is s or face.ied < max(th.glare_other_min_ied, th.glare_min_ied):
+            continue
+        a = Aligned.of(ctx.image, face)
+        if glasses_of(a, th)[0] != "clear":
+            continue
+        glaring = [ln for ln in glare_of(a, th) if ln.glaring]
+        if glaring:
+            out.append((_where(ctx, face), glaring))
+    return out
+
+
+def _where(ctx: FrameContext, face: FaceGeometry) -> str:
+    x = float(face.eye_mid[0]) / max(ctx.w, 1)
+    return "on the left" if x < _LEFT_THIRD else "on the right" if x > _RIGHT_THIRD else "in the middle"
+
+
+_GLARE_FIX = "raise the key light or move it to the side, or tilt the frames down slightly"
+
+
+def _lens_fields(lenses: list[LensGlare]) -> list[dict[str, object]]:
+    return [
+        {"side": ln.side, "glare": ln.glaring, "covers_eye": ln.covers_eye,
+         "area": round(ln.measures["reflection"], 4), "probability": round(ln.probability, 3),
+         **{k: round(v, 4) for k, v in ln.measures.items()}}
+        for ln in lenses
+    ]
+
+
+def _verdict(kind: str, lenses: list[LensGlare], whose: str) -> tuple[Status, str]:
+    """Glare over a pupil fails; glare elsewhere, or on someone else's glasses, warns."""
+    also = f"; also on the glasses of the person {whose}" if whose else ""
+    covered = [ln.side for ln in lenses if ln.covers_eye]
+    if covered:
+        return Status.FAIL, f"Glare hides the {' and '.join(covered)} eye{also}: {_GLARE_FIX}"
+    glaring = [ln.side for ln in lenses if ln.glaring]
+    if glaring:
+        return Status.WARN, f"Glare on the {' and '.join(glaring)} lens{also}: {_GLARE_FIX}"
+    if whose:
+        return Status.WARN, f"Glare on the glasses of the person {whose}: {_GLARE_FIX}"
+    if kind != "clear":
+        return Status.PASS, "No glasses, no glare"
+    return Status.PASS, "No glare on the glasses"
+
+
+def _abstain(ctx: FrameContext, kind: str) -> str | None:
+    """Why glare cannot be judged on the subject's lenses, or None."""
+    if kind == "sunglasses":
+        return "Dark lenses: glare not judged"
+    if kind == "clear" and ctx.aligned is not None and source_ied(ctx.aligned) < ctx.th.glare_min_ied:
+        return f"Lenses too small to judge glare ({source_ied(ctx.aligned):.0f} px between the eyes)"
+    return None
+
+
+@observes_nothing
+def check_glare(ctx: FrameContext) -> CheckResult:
+    if ctx.subject is None:
+        return CheckResult("glare", Status.UNKNOWN, "No face", None, (), {"lenses": []})
+    kind = glasses_kind(ctx)
+    why = _abstain(ctx, kind)
+    lenses = glare_lenses(ctx) if kind == "clear" and why is None else []
+    others = others_with_glare(ctx)
+    fields: dict[str, object] = {"lenses": _lens_fields(lenses)}
+    if others:
+        fields["others"] = [{"where": where, "lenses": _lens_fields(lns)} for where, lns in others]
+    if why is not None and not others:
+        return CheckResult("glare", Status.UNKNOWN, why, None, (), fields)
+    shown = [ln for ln in lenses if ln.glaring] + [ln for _, lns in others for ln in lns]
+    whose = " and ".join(where for where, _ in others)
+    status, message = _verdict(kind, lenses, whose)
+    worst = max((ln.probability for ln in lenses), default=0.0)
+    if status is Status.PASS:
+        return CheckResult("glare", status, message, worst, (), fields)
+    regions = tuple(ctx.norm_box(*ln.box) for ln in shown)
+    marks = tuple(ctx.norm_point(*m) for ln in shown for m in ln.marks)
+    return CheckResult("glare", status, message, worst, regions, fields, marks)
