@@ -62,9 +62,12 @@ def window(qtbot):
 
 def reviewed(qtbot, w, path: Path, analysis=None):
     w.show_capture(path, analysis if analysis is not None else known_analysis())
-    qtbot.waitUntil(lambda: w.reviewing is not None and w.reviewing.path == path, timeout=10000)
+    # Under review at once (the keys rate what is on screen); the pictures follow from the loader.
+    assert w.reviewing is not None and w.reviewing.path == path
+    shot = w.reviewing
+    qtbot.waitUntil(lambda: shot.still is not None or bool(shot.error), timeout=10000)
     w.review.repaint()  # paints now: the eye rectangles are where it drew them
-    return w.reviewing
+    return shot
 
 
 def rgb_at(image, x: float, y: float) -> tuple[int, int, int]:

@@ -290,7 +290,8 @@ def test_capture_thumbnail_and_verdict(qtbot, window, tmp_path):
     still = tmp_path / "shot-0001.jpg"
     still.write_bytes(known_jpeg(gray=200, size=(3000, 2000)))
     window.show_capture(still, known_analysis())
-    qtbot.waitUntil(lambda: window.reviewing is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.reviewing is not None and window.reviewing.thumb is not None,
+                    timeout=5000)
     shot = window.reviewing
     assert shot.name == "shot-0001.jpg" and shot.thumb is not None and not shot.thumb.isNull()
     assert window.stack.currentWidget() is window.review

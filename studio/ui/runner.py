@@ -179,8 +179,11 @@ def _wire_review(window: MainWindow, app: StudioApp) -> None:
         try:
             review(Path(path), rating=rating, label=label, rejected=rejected)
         except Exception as exc:  # a file we cannot write: say so, keep shooting
+            log.warning("review of %s not saved: %s", Path(path).name, exc)
             bridge.review_saved.emit(path, f"{Path(path).name}: {exc}", False)
             return
+        log.info("review of %s saved: rating %s, label %s, rejected %s", Path(path).name, rating, label,
+                 rejected)
         bridge.review_saved.emit(path, _review_words(Path(path).name, rating, label, rejected), True)
 
     def queued(path: str, rating: Any, label: Any, rejected: Any) -> None:

@@ -5,6 +5,7 @@ window's ``review_changed`` signal takes them to the session), this person's fil
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ from studio.ui.review import EYE_CROP, Shot, load_still
 
 if TYPE_CHECKING:
     from studio.ui.window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
 class ShotDesk(QObject):
@@ -42,35 +45,44 @@ class ShotDesk(QObject):
 
     def show_capture(self, path: Path | str | None, verdict: Analysis | None = None,
                      error: str = "") -> None:
-        """A downloaded shot: decoded off the GUI thread, then reviewed large and filmstripped."""
+        """A downloaded shot: in the filmstrip and under review at once (the review keys rate
+        what is on screen), its pictures decoded off the GUI thread and shown when ready."""
         w = self.window
         if path is None:
             w.info.show_message(f"capture failed: {error or 'no file'}")
             return
-        shot = Shot(Path(path), verdict, person=w.person_name)
+        path = Path(path)
+        shot = next((s for s in self.shots if s.path == path), None)
+        if shot is None:
+            shot = Shot(path, verdict, person=w.person_name)
+            self.shots.append(shot)
+            self.shot_count += 1
+        elif verdict is not None:  # the same file again, checked now: what was said of it stays
+            shot.analysis = verdict
+        self.show_review(shot, hold=not w.live)
         ratio = w.devicePixelRatioF()
         area = (int(w.stack.width() * ratio), int(w.stack.height() * ratio))
         eye = (int(style.px(EYE_CROP[0]) * ratio), int(style.px(EYE_CROP[1]) * ratio))
+        pictures = Shot(path, shot.analysis)  # filled on the loader thread, copied on the GUI's
 
         def load() -> None:
             try:
-                self.loaded.emit(load_still(shot, area, eye))
+                self.loaded.emit(load_still(pictures, area, eye))
             except Exception as exc:  # a still we cannot show must not lose the shot's review
-                shot.error = f"cannot show {shot.name}: {exc}"
-                self.loaded.emit(shot)
+                pictures.error = f"cannot show {pictures.name}: {exc}"
+                self.loaded.emit(pictures)
 
         threading.Thread(target=load, name="review-still", daemon=True).start()
 
-    def _show_loaded(self, shot: Shot) -> None:
-        w = self.window
-        known = next((s for s in self.shots if s.path == shot.path), None)
-        if known is not None:  # the same file again (checked now): keep what was said of it
-            shot.rating, shot.label, shot.rejected = known.rating, known.label, known.rejected
-            self.shots[self.shots.index(known)] = shot
-        else:
-            self.shots.append(shot)
-            self.shot_count += 1
-        self.show_review(shot, hold=not w.live)
+    def _show_loaded(self, pictures: Shot) -> None:
+        shot = next((s for s in self.shots if s.path == pictures.path), None)
+        if shot is None:  # the person changed meanwhile: that filmstrip is gone
+            return
+        shot.still, shot.eyes, shot.thumb = pictures.still, pictures.eyes, pictures.thumb
+        shot.error, shot.buffers = pictures.error, pictures.buffers
+        if self.reviewing is shot:
+            self.window.review.update()
+        self.refresh_strip()
 
     def show_review(self, shot: Shot, hold: bool = False) -> None:
         w = self.window
@@ -98,6 +110,8 @@ class ShotDesk(QObject):
         """Rate, label or reject the reviewed shot (or this person's newest): the session writes it."""
         w = self.window
         shot = self.reviewing or (self.shots[-1] if self.shots else None)
+        log.debug("review key on %s: rating %s, label %s, rejected %s", shot.name if shot else None,
+                  rating, label, rejected)
         if shot is None:
             w.info.show_message("no shot to rate yet")
             return
