@@ -152,6 +152,14 @@ class HeadlessRunner:
         app.ready.add_listener(self._on_transition)
         app.capture.add_listener(self._on_capture)
         app.camera.add_listener(self._on_camera)
+        desk = getattr(app, "people", None)
+        if desk is not None:  # people (studio.people): who is in front of the camera, in words
+            from studio.people.desk import describe
+
+            start = desk.announce("start")
+            desk.add_listener(lambda e: self._say(describe(e)))
+            if start is not None:
+                self._say(describe(start))
 
     def _on_analysis(self, analysis: Analysis) -> None:
         s = self.summary

@@ -38,6 +38,9 @@ def test_shots_per_person_moves_through_the_roster_and_resumes(tmp_path):
                   "--roster", str(roster), "--shots-per-person", "2", "--interval", "2.5", "5",
                   "--loop", "--seconds", "40")
     assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert "[person] 1 of 3: Jane Doe (start)" in lines  # said in words, one line each
+    assert "[person] 2 of 3: Bo Li (auto)" in lines and "[person] 3 of 3: Zoë Müller (auto)" in lines
     [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
     names = sorted(p.name for p in folder.glob("*.jpg"))
     assert names == ["bo-li-0003.jpg", "bo-li-0004.jpg", "jane-doe-0001.jpg", "jane-doe-0002.jpg",
@@ -53,5 +56,6 @@ def test_shots_per_person_moves_through_the_roster_and_resumes(tmp_path):
     done = studio("run", "--headless", "--session", "Team", "--session-root", str(tmp_path),
                   "--interval", "2.5", "2", "--loop", "--seconds", "20")
     assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines()[0] == "[person] 3 of 3: Zoë Müller (start)"  # resumed there
     new = sorted(p.name for p in folder.glob("*.jpg") if p.name not in names)
     assert new == ["zoe-muller-0006.jpg", "zoe-muller-0007.jpg"], done.stdout[-2000:]

@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 PersonListener = Callable[[PersonChanged], None]
 
 
+def describe(event: PersonChanged) -> str:
+    """One line in words: ``[person] 2 of 10: Bo Li (next)``."""
+    where = f"{event.index + 1} of {event.total}" if event.index is not None else "new"
+    return f"[person] {where}: {event.person_name} ({event.source})"
+
+
 class PeopleDesk:
     """``roster`` may be empty (names typed or scanned only); ``session`` may be None (no files)."""
 
