@@ -2,7 +2,7 @@
 sheet groups by person with the problems; the client page shows keepers only, with no verdict
 or problem words. Both rendered by headless Chromium and looked at as pixels.
 
-Set STUDIO_DOCS_SCREENSHOTS=1 to also write the screenshots to docs/screenshots/.
+Set STUDIO_SAVE_SCREENSHOTS=1 to also write the screenshots to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def test_both_pages_render_in_headless_chromium(pages, tmp_path):
                     .any(axis=1))[0]
     assert rows.size > 400  # a photograph several hundred pixels tall (large, not a thumbnail)
     assert np.median(client[:60]) > 200  # the light header, no badge bar
-    if os.environ.get("STUDIO_DOCS_SCREENSHOTS"):
+    if os.environ.get("STUDIO_SAVE_SCREENSHOTS"):
         out = ROOT / "docs" / "screenshots"
         shutil.copy(tmp_path / "sheet.png", out / "report-by-person.png")
         shutil.copy(tmp_path / "client.png", out / "report-client.png")

@@ -1,7 +1,8 @@
 """``studio report``: a contact sheet of a real session, rendered by headless Chromium.
 
 Chromium is a Debian package (``apt-get install chromium``); without it the rendering test
-skips with that reason. Set ``STUDIO_SAVE_SCREENSHOTS=1`` to refresh docs/screenshots/report.png.
+skips with that reason. The screenshots in docs/ come from tests/test_report_people.py
+(``STUDIO_SAVE_SCREENSHOTS=1``).
 """
 
 from __future__ import annotations
