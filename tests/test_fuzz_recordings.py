@@ -23,7 +23,7 @@ from make_corpus import TIMESTAMP_CASES, recording_cases, sample_frames, write_r
 from drivers.base import CameraState, SourceError, StateChanged  # noqa: E402
 from drivers.recording import MAGIC, RecordingReader  # noqa: E402
 from drivers.replay import ReplayCamera  # noqa: E402
-from drivers.replay.player import MAX_GAP_S, replay_gap  # noqa: E402
+from drivers.replay.pacing import MAX_GAP_S, replay_gap  # noqa: E402
 from studio.vision.image import ImageError, decode_jpeg  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,6 +39,7 @@ from drivers.base import (
 )
 from drivers.download import DownloadSink
 from drivers.owner import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, dispatch, fail_all
+from drivers.replay.pacing import MAX_GAP_S, replay_gap
 from drivers.replay.sources import FrameSource, RecordingSource, SourceKind, open_frame_source
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,6 @@ Pace = Literal["recorded", "fast"]
 # Later than this behind schedule (a stalled machine, a debugger), restart the clock instead of
 # publishing a burst of stale frames to catch up.
 LATE_RESET_S = 0.5
-# A recorded gap between two frames longer than this (or negative, or not a number: a damaged
-# or hand-made file) is replayed as one nominal frame interval, with one warning: a camera never
-# pauses live view for seconds, and a jump of 1e9 s must not stall the replay (nor 1e300 s
-# overflow the loop's sleep, nor one frame stamped -20 s hold the next one for 20 s).
-MAX_GAP_S = 2.0
 END_REASON = "end of recording"
 
 
@@ -68,19 +64,6 @@ def emulated_settings(model: str) -> dict[str, Setting]:
         Setting("cameramodel", "Camera Model", SettingKind.TEXT, model, readonly=True),
     )
     return {s.name: s for s in settings}
-
-
-def replay_gap(raw: float, before: float, interval: float) -> tuple[float, bool]:
-    """The time to wait between frames recorded at ``before`` and ``raw`` seconds, and whether
-    it was clamped: a gap in (0, :data:`MAX_GAP_S`] is kept, a zero gap in a sane clock too (the
-    later frame wins); NaN, infinities, negative, huge gaps, and zero gaps of a clock so large
-    that it has lost its precision become one nominal ``interval``."""
-    gap = raw - before
-    if 0.0 < gap <= MAX_GAP_S:  # NaN, inf, negative, zero and huge all fail
-        return gap, False
-    if gap == 0.0 and abs(raw) < 1e9:
-        return 0.0, False
-    return interval, True
 
 
 @dataclass(frozen=True, slots=True)
