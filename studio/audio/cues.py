@@ -66,6 +66,16 @@ def synthesize(name: str, samplerate: int = SAMPLERATE) -> np.ndarray:
     return np.concatenate([body.astype(np.float32), tail])
 
 
+def countdown_run(seconds: int, beep: np.ndarray, final: np.ndarray, samplerate: int) -> np.ndarray:
+    """A whole countdown on one buffer: ``beep`` at 0, 1 … ``seconds``-1 s, ``final`` at
+    ``seconds`` s — sample-exact spacing, whatever the machine does while it plays."""
+    out = np.zeros(seconds * samplerate + final.size, np.float32)
+    for i in range(seconds):
+        out[i * samplerate:i * samplerate + beep.size] = beep
+    out[seconds * samplerate:] = final
+    return out
+
+
 def _notes(name: str) -> tuple[Note, ...]:
     try:
         return CUES[name]

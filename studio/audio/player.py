@@ -29,7 +29,7 @@ import numpy as np
 
 from drivers.mailbox import Latest
 from studio.audio import speech
-from studio.audio.cues import CUE_NAMES, SAMPLERATE, synthesize
+from studio.audio.cues import CUE_NAMES, SAMPLERATE, countdown_run, synthesize
 
 log = logging.getLogger(__name__)
 
@@ -187,12 +187,8 @@ class CuePlayer:
         return self._request(COUNTDOWN_RUN, lambda: (self._countdown_samples(seconds), self._rate), at=at)
 
     def _countdown_samples(self, seconds: int) -> np.ndarray:
-        beep, final = self._samples("countdown"), self._samples("countdown-final")
-        out = np.zeros(seconds * self._rate + final.size, np.float32)
-        for i in range(seconds):
-            out[i * self._rate:i * self._rate + beep.size] = beep
-        out[seconds * self._rate:] = final
-        return out
+        return countdown_run(seconds, self._samples("countdown"), self._samples("countdown-final"),
+                             self._rate)
 
     def speak(self, text: str) -> bool:
         """Say ``text`` with espeak-ng/espeak if installed; False (and nothing) otherwise."""
