@@ -112,14 +112,16 @@ class Thresholds:
     )
     # -- crop names (scene: checks/framing.py; set by scripts/tune_scene.py fit) ----------------
     crop_tight_max_below_crown: float = _t(
-        1.03,
-        "measured (tune half of glasses-pool, scripts/tune_scene.py): a frame ending this few head "
-        "lengths below the crown ends at the chin or the neck: a tight headshot",
+        1.23,
+        "definition (scripts/tune_scene.py sets it to 1 + neck_crop_band / 2): a frame ending this "
+        "few head lengths below the crown ends at the chin or the neck, where crop-at-joint:neck "
+        "fires: a tight headshot (the labels alone put the cut at 1.03-1.12; the crown is an estimate)",
     )
     crop_tight_top_cut: float = _t(
-        0.02,
-        "measured (tune half, scripts/tune_scene.py): the crown this far (head lengths) above the "
-        "top edge, the hair cropped, also makes a tight headshot down to crop_tight_cut_max_below_crown",
+        0.00,
+        "measured (tune half of glasses-pool + synthetic tight crops, scripts/tune_scene.py): the "
+        "crown this far (head lengths) above the top edge, the hair cropped, also makes a tight "
+        "headshot down to crop_tight_cut_max_below_crown",
     )
     crop_tight_cut_max_below_crown: float = _t(
         1.33, "measured (tune half, scripts/tune_scene.py): see crop_tight_top_cut"

@@ -33,10 +33,11 @@ _SCALE_IED, _FINE_IED = 32.0, 64.0
 # Which pixels of the person mask (selfie segmentation confidence) are background and which
 # are the person: the regions measured, with the uncertain outline left out of both.
 _BACKGROUND, _PERSON = 0.2, 0.5
-# The torso box, in eye-to-chin distances below the chin and face widths: it starts half a
-# T below the chin, is 2.5 face widths tall and 3 wide.
-_TORSO_BELOW_CHIN, _TORSO_HEIGHT, _TORSO_HALF_WIDTH = 0.5, 2.5, 1.5
-_MIN_TORSO_PX = 6  # a torso box narrower or shorter than this (at IED = 32 px): out of frame
+# The torso box, in eye-to-chin distances below the chin and face widths: it starts 0.3 T
+# below the chin (the collar and the shoulders either side of the neck: a head-and-shoulders
+# frame shows little more), is 2.5 face widths tall and 3 wide.
+_TORSO_BELOW_CHIN, _TORSO_HEIGHT, _TORSO_HALF_WIDTH = 0.3, 2.5, 1.5
+_MIN_TORSO_PX = 5  # a torso box narrower or shorter than this (at IED = 32 px): out of frame
 # Periodicity: the spectrum of a patch of at least 16 px, its lowest frequencies (the first 3
 # rows and columns: shading, the torso's outline) left out, against its 99th percentile.
 _MIN_SPECTRUM_PX, _LOW_FREQUENCIES, _SPECTRUM_REFERENCE = 16, 3, 99
@@ -88,11 +89,30 @@ def _energy(gray: np.ndarray) -> np.ndarray:
     return cv2.magnitude(gx, gy) / 16.0  # Scharr's gain: back to grey levels per pixel
 
 
+def face_energy(ctx: FrameContext, coarse: _Scaled) -> float:
+    """Mean gradient over the subject's face at the scaled size: the photo's own sharpness and
+    compression, against which a region's texture is also read (a soft, compressed photo
+    makes every region smoother; a busy background is busier than the face in it)."""
+    mask = ctx.face_mask
+    if mask is None:
+        return 0.0
+    h, w = coarse.gray.shape
+    face = cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    face = cv2.erode(face.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return float(_energy(coarse.gray)[face].mean()) if face.any() else 0.0
+
+
+def _relative(features: Features, face: float, tiles: np.ndarray) -> None:
+    features["log_rel"] = math.log((features["energy"] + 1.0) / (face + 1.0))
+    features["rel_tiles"] = float((tiles > face).mean()) if tiles.size else 0.0
+
+
 def texture(
     coarse: _Scaled, fine: _Scaled | None, where: np.ndarray, box: tuple[int, int, int, int]
-) -> Features:
+) -> tuple[Features, np.ndarray]:
     """The texture features of one region: ``where`` (a boolean mask of ``coarse``, within
-    ``box`` = x0, y0, x1, y1 of it) measured at IED 32 px, and at IED 64 px on ``fine``."""
+    ``box`` = x0, y0, x1, y1 of it) measured at IED 32 px, and at IED 64 px on ``fine``; and
+    the region's tile energies."""
     x0, y0, x1, y1 = box
     grad = _energy(coarse.gray[y0:y1, x0:x1])[where]
     ab = coarse.lab[y0:y1, x0:x1, 1:][where]
@@ -107,7 +127,7 @@ def texture(
         if fwhere.any():
             fine_energy = float(fgrad[fwhere].mean())
     tiles = _tile_energies(_energy(coarse.gray[y0:y1, x0:x1]), where)
-    return {
+    features = {
         "energy": energy,
         "log_energy": math.log1p(energy),
         "log_fine": math.log1p(fine_energy),
@@ -120,6 +140,7 @@ def texture(
         "log_tile_p95": math.log1p(float(np.percentile(tiles, 95))) if tiles.size else math.log1p(energy),
         "busy_tiles": float((tiles >= _STRONG_EDGE / 2).mean()) if tiles.size else 0.0,
     }
+    return features, tiles
 
 
 def _tile_energies(grad: np.ndarray, where: np.ndarray) -> np.ndarray:
@@ -172,7 +193,8 @@ def _background(ctx: FrameContext) -> Features | None:
     if fraction < ctx.th.background_min_pixels:
         return {"fraction": fraction}
     h, w = bg.shape
-    features = texture(coarse, _scaled(ctx, _FINE_IED), bg, (0, 0, w, h))
+    features, tiles = texture(coarse, _scaled(ctx, _FINE_IED), bg, (0, 0, w, h))
+    _relative(features, face_energy(ctx, coarse), tiles)
     features["fraction"] = fraction
     return features
 
@@ -260,7 +282,8 @@ def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
     inside = cv2.erode(on_person, np.ones((3, 3), np.uint8)) > 0
     if inside.mean() < th.clothing_min_torso:
         return None
-    features = texture(coarse, _scaled(ctx, _FINE_IED), inside, (left, top, right, bottom))
+    features, tiles = texture(coarse, _scaled(ctx, _FINE_IED), inside, (left, top, right, bottom))
+    _relative(features, face_energy(ctx, coarse), tiles)
     region = coarse.gray[top:bottom, left:right]
     periodicity = _periodicity(np.where(inside, region, region[inside].mean()))
     features["periodicity"] = periodicity
