@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,10 +23,8 @@ def write_script(path: Path, body: str) -> Path:
 
 def _kill_pid_in(path: Path) -> None:
     if path.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(path.read_text().split()[0]), signal.SIGKILL)
-        except (ProcessLookupError, ValueError):
-            pass
 
 
 def test_detached_child_holding_the_pipe_does_not_block(tmp_path):
