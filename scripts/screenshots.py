@@ -117,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         pump(0.05)
     while not app.capture.wait_idle(0.01) and time.monotonic() < deadline:
         pump(0.05)  # the still is checked and labelled: its verdict comes with the thumbnail
-    while window.reviewing is None and time.monotonic() < deadline:
+    while (window.reviewing is None or window.reviewing.still is None) and time.monotonic() < deadline:
         pump(0.05)  # the still decoded for the review
+    if window.reviewing is not None and window.reviewing.analysis is None:
+        log.warning("the shot came without its still check: %s", window.reviewing.name)
     pump(0.5)
     if window.reviewing is not None:
         save("review")  # the still large, its verdict, both eyes at 100 %

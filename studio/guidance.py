@@ -190,6 +190,9 @@ def instruction(analysis: Analysis | None) -> str:
     if analysis is None:
         return ""
     if analysis.faces == 0:
+        face = analysis.check("face")
+        if face is not None and "blurred" in face.message.lower():
+            return "Check focus and distance"  # a face is there, too soft or small to measure
         return "Step into the frame"
     first = primary_problem(analysis)
     if first is None:

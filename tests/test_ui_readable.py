@@ -139,6 +139,11 @@ def test_instructions_are_short_and_imperative():
     assert all(len(t) <= INSTRUCTION_MAX_CHARS for t in texts), sorted(texts, key=len)[-3:]
     a = long_analysis(framing_fields={"problems": ["eye-line-low"]})
     assert instruction(a) == "Tilt the camera down"
+    for message, said in (("No face in the frame", "Step into the frame"),
+                          ("Face too small or blurred to analyse", "Check focus and distance")):
+        nobody = Analysis("test", 1, 0.0, (1024, 680), "none", 0, (CheckResult("face", "fail", message),),
+                          False, "commercial-headshot", None, required=REQUIRED)
+        assert instruction(nobody) == said
 
 
 def test_guides_are_the_presets_choice():

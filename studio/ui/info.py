@@ -152,7 +152,10 @@ class InfoStrip(QWidget):
         color = style.CAMERA_COLORS.get(state, style.DIM_TEXT).name()
         self.camera.setText(f"<span style='color:{color}'>\u25cf</span> camera {_escape(state)}")
         self.camera.setToolTip(reason)
-        if reason:
+        if state == "connected":  # what is connected (a path, a port) is a diagnostic: D shows it
+            if reason:
+                self.set_source(reason)
+        elif reason:
             self.show_message(reason)
 
     def set_stats(self, view_fps: float, analysis_fps: float, latency_ms: float) -> None:

@@ -155,6 +155,10 @@ class ReviewView(QWidget):
             self.still_rect = fit_rect(QRectF(self.rect()), shot.still.width(), shot.still.height())
             p.setRenderHint(QPainter.SmoothPixmapTransform, True)
             p.drawImage(self.still_rect, shot.still)
+        elif not shot.error:
+            p.setPen(style.DIM_TEXT)
+            p.setFont(style.font(28))
+            p.drawText(QRectF(self.rect()), Align.AlignCenter, f"loading {shot.name}\u2026")
         self._paint_eyes(p, shot, ratio)
         self._paint_text(p, shot)
         p.end()
