@@ -53,6 +53,11 @@ HEADER_SIZE = _HEADER.size  # 24
 _CHECKED = HEADER_SIZE - 4  # bytes covered by the header CRC
 # A live-view frame is well under 1 MB and a full still under 100 MB: anything larger is damage.
 MAX_PAYLOAD = 256 * 1024 * 1024
+# Mapped pages count in a process's RSS: past this file size the reader hands back the pages it
+# has read (madvise DONTNEED; they stay in the page cache), so a multi-GB recording, or GBs of
+# garbage to scan through, never takes more than a window of this size of RSS.
+RELEASE_WINDOW = 64 * 1024 * 1024
+_FAULT_AROUND = 64 * 1024
 
 METADATA = b"M"
 FRAME = b"F"
@@ -211,7 +216,8 @@ class RecordingWriter:
 
 
 class RecordingReader:
-    """Reads a recording through ``mmap``: memory use does not grow with the file.
+    """Reads a recording through ``mmap``: memory use does not grow with the file (past
+    :data:`RELEASE_WINDOW`, pages read are handed back to the kernel as the reader goes).
 
     Opening checks the magic and scans the record headers (not the payloads) once, so the
     number of frames, the stills and any cut tail are known at once. Payload CRCs are checked
@@ -282,6 +288,8 @@ class RecordingReader:
         if self._mm is None:
             raise ValueError("recording is closed")
         data = self._mm[entry.offset:entry.offset + entry.length]
+        # the kernel maps up to 64 kB around a faulting page ("fault-around"): release that too
+        self._release(entry.offset - _FAULT_AROUND, entry.offset + entry.length + _FAULT_AROUND)
         if zlib.crc32(data) != entry.crc:
             if entry.offset not in self._corrupt:
                 self._corrupt.add(entry.offset)
@@ -304,18 +312,44 @@ class RecordingReader:
 
     # -- scanning --------------------------------------------------------------------------
 
+    def _release(self, start: int, end: int) -> None:
+        """Drop the mapped pages of bytes [start, end) from this process (large files only)."""
+        mm = self._mm
+        if mm is None or len(mm) <= RELEASE_WINDOW or end <= start:
+            return
+        start = max(0, start)
+        first = start - start % mmap.PAGESIZE
+        mm.madvise(mmap.MADV_DONTNEED, first, min(end, len(mm)) - first)
+
+    def _find_marker(self, start: int) -> int:
+        """The next record marker at or after ``start`` (-1: none), a window at a time."""
+        mm = self._mm
+        assert mm is not None
+        pos, size = start, len(mm)
+        while pos < size:
+            end = min(size, pos + RELEASE_WINDOW)
+            found = mm.find(MARKER, pos, min(size, end + len(MARKER) - 1))  # one may straddle the edge
+            self._release(pos, end)
+            if found >= 0:
+                return found
+            pos = end
+        return -1
+
     def _scan(self) -> None:
         mm = self._mm
         assert mm is not None, "scanned only while open"
         size = len(mm)
-        pos = len(MAGIC)
+        pos = released = len(MAGIC)
         while pos < size:
+            if pos - released > RELEASE_WINDOW:  # the header pages read so far
+                self._release(released, pos)
+                released = pos
             if size - pos < HEADER_SIZE:
                 self._bytes_lost = size - pos  # cut inside a header
                 break
             header = _parse_header(mm, pos)
             if header is None:  # damaged header: find the next marker that starts a valid one
-                nxt = mm.find(MARKER, pos + 1)
+                nxt = self._find_marker(pos + 1)
                 end = size if nxt < 0 else nxt
                 self._resyncs += 1
                 self._skipped_bytes += end - pos

@@ -226,3 +226,16 @@ def test_record_never_replaces_a_device_even_with_force(tmp_path, corpus):
         assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
         assert "not a file a recording can replace" in done.stderr
     assert Path("/dev/null").is_char_device()
+
+
+@pytest.mark.slow
+def test_a_gigabyte_of_garbage_after_the_magic_is_scanned_in_bounded_memory(tmp_path):
+    with open(tmp_path / "huge.slv", "wb") as fh:  # sparse: no disk space taken
+        fh.write(MAGIC)
+        fh.truncate(1024**3)
+    run = measured("record", "--source", "huge.slv", "out.slv", cwd=tmp_path, timeout=120)
+    assert run["returncode"] == 2 and not run["killed"], run["stderr"]
+    last = run["stderr"].splitlines()[-1]
+    assert last.startswith("studio: error: ") and "no live-view frames" in last
+    # mapped pages are handed back a 64 MB window at a time (before: RSS grew with the file)
+    assert run["max_rss_mb"] < 400, run["max_rss_mb"]
