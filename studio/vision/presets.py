@@ -87,7 +87,8 @@ _BUILTIN: dict[str, Preset] = {
             required=("face", "framing", "eyes_open", "eye_focus", "glare"),
             advisory=("catchlights", "glasses", "exposure", "background", "clothing"),
             shots=("headshot",),
-            thresholds=DEFAULT.updated(face_highlights_dark=95.0, face_dark=35.0, face_crushed_fraction=0.45),
+            thresholds=DEFAULT.updated(face_highlights_dark=95.0, face_dark=35.0, face_crushed_fraction=0.45,
+                                        exposure_dark_min_probability=0.9),
             tight_crop_style=True,
         ),
         Preset(

@@ -308,6 +308,12 @@ class Thresholds:
     face_crushed_level: float = _t(
         25.0, "OFIQ-like: 8-bit luma at or below 25 is a blocked shadow (no detail left)"
     )
+    # -- light (issue 14: under-exposure judged against skin-free references) --
+    exposure_dark_min_probability: float = _t(
+        0.0,
+        "convention: a preset may ask for more certainty before calling a face too dark (the "
+        "under-exposure model's own cut applies when higher); theatrical low-key light: 0.9",
+    )
     # -- background and clothing ---------------------------------------------------------------
     background_busy: float = _t(
         10.0,
@@ -375,9 +381,37 @@ class Thresholds:
         0.3, "heuristic: edge width is read on the strongest 30 % of a region's edges (lashes, rims)"
     )
     focus_max_ied_px: float = _t(
+        240.0,
+        "heuristic (stills): a large JPEG decoded at reduced size is decoded again, larger, until "
+        "the IED reaches 240 px (a blur of 1 % of the IED is then 2.4 px, 4x the pixel floor); the "
+        "eyes are measured at the full resolution of the image in hand (native for every photo "
+        "read whole), never reduced to this size",
+    )
+    # -- light (issue 14: eye focus at native size on stills) --
+    focus_coarse_ied_px: float = _t(
         110.0,
-        "measured: eye focus is measured at native resolution but no finer than an IED of 110 px; "
-        "finer adds pixels, not information, on every sharp fixture",
+        "measured (fixtures): the coarse focus rules (relative, blur, face_blur) read stills no "
+        "finer than an IED of 110 px, the size they were tuned at; the fine scale reads native",
+    )
+    focus_still_max_ied_px: float = _t(
+        1200.0,
+        "heuristic (stills): cost bound only; the fine scale reads the face band at native "
+        "resolution unless its IED exceeds 1200 px (a 45 MP close-up), then at 1200 px",
+    )
+    focus_fine_reblur_px: float = _t(
+        1.0,
+        "heuristic (stills): the fine scale for 'slightly soft at 100 %': re-blur by 1 px (0.5 px "
+        "reads JPEG noise, 1.5 px hides a 1 %-of-IED blur on a 100 px IED)",
+    )
+    focus_fine_edge_fraction: float = _t(
+        0.05, "measured (tune half, scripts/tune_light.py): the strongest 5 % of each region's edges"
+    )
+    focus_fine_min_iris_px: float = _t(
+        16.0,
+        "measured (tune half, leave-one-out in scripts/tune_light.py): the smallest iris at which "
+        "a blur of 1 % of the IED is found in ≥ 90 % of sharp photos with ≤ 5 % false alarms (16 "
+        "px: 93 %, 5 %; 14 px: 82 %, 3 %); smaller irises: fine focus not judged (unknown), a "
+        "face soft overall still fails",
     )
     focus_live_ied_px: float = _t(
         80.0,

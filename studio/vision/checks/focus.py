@@ -22,36 +22,20 @@ the sharpest edge of the face is wide for the face's size.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from studio.analysis import CheckResult, Status
+from studio.vision.checks.focus_fine import fine_features, soft_probability, still_status
 from studio.vision.checks.glasses import glasses_kind
 from studio.vision.context import FrameContext
-from studio.vision.landmarks import (
-    LEFT_BROW,
-    LEFT_EYE_CONTOUR,
-    LEFT_IRIS,
-    MOUTH,
-    NOSE_OUTLINE,
-    RIGHT_BROW,
-    RIGHT_EYE_CONTOUR,
-    RIGHT_IRIS,
-    SIDES,
-    FaceGeometry,
-)
+from studio.vision.landmarks import SIDES
+from studio.vision.regions import face_band
 from studio.vision.thresholds import DEFAULT
 from studio.vision.verdict import FocusSeen, Verdict
 
-# What the measurement is (not verdicts): the face band warped level, from the brows (0.5 IED
-# above the eyes) to below the mouth (1.3 IED below), 2.4 IED wide; each region's polygon grown
-# by a share of the IED to take in its edges; catchlight discs grown by a few px.
-BAND_SIZE_IED = (2.4, 1.9)
-BAND_EYE_Y_IED = 0.55
-GROW_IED = {"eye": 0.06, "brows": 0.05, "mouth": 0.04, "nose": 0.03}
-HIGHLIGHT_GROW_PX = 5
 MIN_EDGE_PIXELS = 12  # a region with fewer pixels (or edges) has no edge width
 NO_EDGE_SIGMA_PX = 8.0  # edge width reported where blurring lowers nothing: fully soft
 FOCUS_BOX_MARGIN = 0.3  # drawn region around each judged eye, in eye widths
@@ -65,6 +49,10 @@ class FocusMeasure:
     refs: tuple[float | None, ...]  # σ of the brows, the mouth and the nose
     ied: float  # inter-eye distance in the band, px
     iris_px: Mapping[str, float]  # side -> iris diameter in the band, px
+    scale: float = 1.0  # px of the fine band per px of the best-resolution image (1: native)
+    fine: Mapping[str, float | None] = field(default_factory=dict)  # stills: fine-scale σ by region
+    fine_ied: float = 0.0  # stills: IED of the band the fine scale read, px
+    fine_iris: float = 0.0  # stills: the smaller iris in that band, px
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +66,17 @@ class Sharpness:
     face_soft: float  # the sharpest edge of the face, per IED
 
 
+def _energy(img: np.ndarray) -> np.ndarray:
+    gx, gy = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
+    return np.asarray(gx * gx + gy * gy)
+
+
 def gradient_energies(
-    gray: np.ndarray, reblur: float = DEFAULT.focus_reblur_px
+    gray: np.ndarray, reblur: float = DEFAULT.focus_reblur_px, base: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Squared gradient magnitude of ``gray`` and of ``gray`` re-blurred by ``reblur`` px."""
-    blurred = cv2.GaussianBlur(gray, (0, 0), reblur)
-    out = []
-    for img in (gray, blurred):
-        gx, gy = cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3)
-        out.append(gx * gx + gy * gy)
-    return out[0], out[1]
+    """Squared gradient magnitude of ``gray`` (``base`` when already computed) and of ``gray``
+    re-blurred by ``reblur`` px."""
+    return (_energy(gray) if base is None else base), _energy(cv2.GaussianBlur(gray, (0, 0), reblur))
 
 
 def edge_sigma(
@@ -115,75 +104,32 @@ def focus_measure(ctx: FrameContext) -> FocusMeasure:
     return measure
 
 
-def _face_band(ctx: FrameContext, s: FaceGeometry) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """The face warped from the best-resolution image: eyes level, IED at native size (no
-    finer than the limit). Returns the grey band, landmarks in band px, its IED, its scale."""
-    native_ied = s.ied * ctx.full_scale
-    limit = ctx.th.focus_live_ied_px if ctx.live else ctx.th.focus_max_ied_px
-    k = min(1.0, limit / max(native_ied, 1e-6))  # band px per full px
-    r, left = s.right_eye.centre, s.left_eye.centre
-    angle = float(np.degrees(np.arctan2(left[1] - r[1], left[0] - r[0])))
-    mid = (r + left) / 2.0 * ctx.full_scale
-    ied = native_ied * k
-    size = (int(BAND_SIZE_IED[0] * ied), int(BAND_SIZE_IED[1] * ied))
-    m = np.asarray(cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), angle, k), np.float64)
-    m[:, 2] += np.array([size[0] / 2, BAND_EYE_Y_IED * ied]) - mid
-    flags = cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR
-    band = cv2.warpAffine(ctx.full, m, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
-    gray = cv2.cvtColor(band, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    pts = (s.xy * ctx.full_scale) @ m[:, :2].T + m[:, 2]
-    return gray, pts, ied, k
-
-
-def _polygon(shape: tuple[int, ...], pts: np.ndarray, idx: tuple[int, ...], grow_px: int) -> np.ndarray:
-    mask: np.ndarray = np.zeros(shape, np.uint8)
-    cv2.fillPoly(mask, [np.round(pts[list(idx)]).astype(np.int32)], (255,))
-    if grow_px > 0:
-        mask = np.asarray(cv2.dilate(mask, np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)))
-    return mask
-
-
-def _without_catchlights(
-    gray: np.ndarray, pts: np.ndarray, iris_px: Mapping[str, float], contrast: float
-) -> np.ndarray:
-    """Where no catchlight is (their edges always read sharp): bright spots inside each iris."""
-    highlights = np.zeros(gray.shape, np.uint8)
-    for side, centre in (("right", RIGHT_IRIS[0]), ("left", LEFT_IRIS[0])):
-        c = pts[centre]
-        disc = np.zeros(gray.shape, np.uint8)
-        cv2.circle(disc, (int(round(c[0])), int(round(c[1]))), max(1, int(iris_px[side] / 2)), (255,), -1)
-        inside = gray[disc > 0]
-        if inside.size:
-            highlights |= ((gray > np.median(inside) + contrast) & (disc > 0)).astype(np.uint8)
-    highlights = np.asarray(cv2.dilate(highlights, np.ones((HIGHLIGHT_GROW_PX, HIGHLIGHT_GROW_PX), np.uint8)))
-    return highlights == 0
-
-
 def _measure(ctx: FrameContext) -> FocusMeasure:
     s, th = ctx.subject, ctx.th
     assert s is not None  # asked for by the check only with a subject
-    gray, pts, ied, k = _face_band(ctx, s)
-
-    def region(idx: tuple[int, ...], part: str) -> np.ndarray:
-        return _polygon(gray.shape, pts, idx, max(1, int(GROW_IED[part] * ied)))
-
-    iris_px = {side: 2.0 * s.eye(side).iris_radius * ctx.full_scale * k for side in SIDES}
-    keep = _without_catchlights(gray, pts, iris_px, th.catchlight_contrast)
-    energies = gradient_energies(gray, th.focus_reblur_px)
+    # The coarse rules read a band no finer than they were tuned at; a still's fine scale reads
+    # its native pixels (regions.py).
+    coarse_limit = th.focus_live_ied_px if ctx.live else th.focus_coarse_ied_px
+    band = face_band(ctx, s, coarse_limit, th.catchlight_contrast)
+    energies = gradient_energies(band.gray, th.focus_reblur_px)
 
     def sigma(mask: np.ndarray) -> float | None:
         return edge_sigma(mask, energies, th.focus_edge_fraction, th.focus_reblur_px)
 
-    eyes = {
-        side: sigma((region(contour, "eye") > 0) & keep)
-        for side, contour in (("right", RIGHT_EYE_CONTOUR), ("left", LEFT_EYE_CONTOUR))
-    }
-    refs = (
-        sigma((region(RIGHT_BROW, "brows") | region(LEFT_BROW, "brows")) > 0),
-        sigma(region(MOUTH, "mouth") > 0),
-        sigma(region(NOSE_OUTLINE, "nose") > 0),
-    )
-    return FocusMeasure(eyes, refs, ied, iris_px)
+    eyes = {side: sigma(band.masks[side]) for side in SIDES}
+    refs = (sigma(band.masks["brows"]), sigma(band.masks["mouth"]), sigma(band.masks["nose"]))
+    m = FocusMeasure(eyes, refs, band.ied, band.iris_px, band.scale)
+    if ctx.live:
+        return m
+    native = band
+    if band.scale < 1.0 and th.focus_still_max_ied_px > band.ied:
+        native = face_band(ctx, s, th.focus_still_max_ied_px, th.catchlight_contrast)
+    reblur, top = th.focus_fine_reblur_px, th.focus_fine_edge_fraction
+    base = energies[0] if native is band else None
+    fine_energies = gradient_energies(native.gray, reblur, base=base)
+    fine = {k: edge_sigma(v, fine_energies, top, reblur) for k, v in native.masks.items()}
+    iris = min(native.iris_px.values())
+    return replace(m, fine=fine, fine_ied=native.ied, fine_iris=iris, scale=native.scale)
 
 
 def face_scale_blur(sigma_px: float, ied: float, floor_px: float) -> float:
@@ -218,7 +164,18 @@ def check_eye_focus(ctx: FrameContext) -> Verdict:
     recent = _against_recent(ctx, sharp.eye_sigma)
     if recent is not None:
         fields["recent"] = round(recent, 3)
-    status, message = _status(ctx, "near eye" if near else "eyes", relative, blur, sharp.face_soft, recent)
+    who = "near eye" if near else "eyes"
+    judged = None
+    if not ctx.live:
+        features = fine_features(m.fine, sides, m.fine_ied)
+        fields["fine"] = {k: None if v is None else round(v, 3) for k, v in m.fine.items()}
+        fields.update(fine_ied_px=round(m.fine_ied, 1), fine_iris_px=round(m.fine_iris, 1),
+                      fine_scale=round(m.scale, 3))
+        p = soft_probability(features)
+        fields["p_soft"] = round(p[0], 3) if p else None
+        coarse = {"relative": relative, "blur": blur, "face_soft": sharp.face_soft}
+        judged = still_status(th, who, m.fine_iris, coarse, features)
+    status, message = judged or _status(ctx, who, relative, blur, sharp.face_soft, recent)
     seen = FocusSeen(sharp.relative, sharp.blur, sharp.eye_sigma) if fresh else None
     return Verdict(CheckResult("eye_focus", status, message, relative, regions, fields), seen)
 

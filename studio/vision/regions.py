@@ -1,0 +1,109 @@
+"""The face band of a frame or still: eyes level, cut from the best-resolution image, with the
+regions eye focus compares (each eye, the brows, the mouth, the nose).
+
+A still's band is cut at its native resolution (every pixel the photographer sees at 100 %),
+only reduced past a cost bound; live view reduces it to a small fixed size. The best-resolution
+image is the context's :attr:`~studio.vision.context.FrameContext.full`: the still read whole, or
+a large JPEG decoded again, larger, when its reduced decode is not enough for the eyes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from studio.vision.context import FrameContext
+from studio.vision.landmarks import (
+    LEFT_BROW,
+    LEFT_EYE_CONTOUR,
+    LEFT_IRIS,
+    MOUTH,
+    NOSE_OUTLINE,
+    RIGHT_BROW,
+    RIGHT_EYE_CONTOUR,
+    RIGHT_IRIS,
+    SIDES,
+    FaceGeometry,
+)
+
+# What the measurement is (not verdicts): the face band warped level, from the brows (0.55 IED
+# above the eyes) to below the mouth, 2.4 IED wide; each region's polygon grown by a share of the
+# IED to take in its edges; catchlight discs grown by a few px.
+BAND_SIZE_IED = (2.4, 1.9)
+BAND_EYE_Y_IED = 0.55
+GROW_IED = {"eye": 0.06, "brows": 0.05, "mouth": 0.04, "nose": 0.03}
+HIGHLIGHT_GROW_PX = 5
+
+
+@dataclass(frozen=True)
+class FaceBand:
+    """One face warped level: grey pixels, landmarks and region masks in band px."""
+
+    gray: np.ndarray  # float32
+    pts: np.ndarray
+    ied: float  # inter-eye distance in the band, px
+    scale: float  # band px per px of the best-resolution image (1: native)
+    iris_px: Mapping[str, float]  # side -> iris diameter in the band, px
+    masks: Mapping[str, np.ndarray]  # "right", "left" (catchlights out), "brows", "mouth", "nose"
+
+
+def face_band(ctx: FrameContext, s: FaceGeometry, limit_ied: float, catchlight_contrast: float) -> FaceBand:
+    """The band of ``s`` from ``ctx.full`` at native size, or reduced to ``limit_ied``."""
+    native_ied = s.ied * ctx.full_scale
+    k = min(1.0, limit_ied / max(native_ied, 1e-6))  # band px per full px
+    r, left = s.right_eye.centre, s.left_eye.centre
+    angle = float(np.degrees(np.arctan2(left[1] - r[1], left[0] - r[0])))
+    mid = (r + left) / 2.0 * ctx.full_scale
+    ied = native_ied * k
+    size = (int(BAND_SIZE_IED[0] * ied), int(BAND_SIZE_IED[1] * ied))
+    m = np.asarray(cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), angle, k), np.float64)
+    m[:, 2] += np.array([size[0] / 2, BAND_EYE_Y_IED * ied]) - mid
+    flags = cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR
+    band = cv2.warpAffine(ctx.full, m, size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
+    gray = cv2.cvtColor(band, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    pts = (s.xy * ctx.full_scale) @ m[:, :2].T + m[:, 2]
+    iris_px = {side: 2.0 * s.eye(side).iris_radius * ctx.full_scale * k for side in SIDES}
+    return FaceBand(gray, pts, ied, k, iris_px, _masks(gray, pts, ied, iris_px, catchlight_contrast))
+
+
+def _masks(
+    gray: np.ndarray, pts: np.ndarray, ied: float, iris_px: Mapping[str, float], contrast: float
+) -> dict[str, np.ndarray]:
+    def region(idx: tuple[int, ...], part: str) -> np.ndarray:
+        return _polygon(gray.shape, pts, idx, max(1, int(GROW_IED[part] * ied)))
+
+    keep = _without_catchlights(gray, pts, iris_px, contrast)
+    return {
+        "right": (region(RIGHT_EYE_CONTOUR, "eye") > 0) & keep,
+        "left": (region(LEFT_EYE_CONTOUR, "eye") > 0) & keep,
+        "brows": (region(RIGHT_BROW, "brows") | region(LEFT_BROW, "brows")) > 0,
+        "mouth": region(MOUTH, "mouth") > 0,
+        "nose": region(NOSE_OUTLINE, "nose") > 0,
+    }
+
+
+def _polygon(shape: tuple[int, ...], pts: np.ndarray, idx: tuple[int, ...], grow_px: int) -> np.ndarray:
+    mask: np.ndarray = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(pts[list(idx)]).astype(np.int32)], (255,))
+    if grow_px > 0:
+        mask = np.asarray(cv2.dilate(mask, np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)))
+    return mask
+
+
+def _without_catchlights(
+    gray: np.ndarray, pts: np.ndarray, iris_px: Mapping[str, float], contrast: float
+) -> np.ndarray:
+    """Where no catchlight is (their edges always read sharp): bright spots inside each iris."""
+    highlights = np.zeros(gray.shape, np.uint8)
+    for side, centre in (("right", RIGHT_IRIS[0]), ("left", LEFT_IRIS[0])):
+        c = pts[centre]
+        disc = np.zeros(gray.shape, np.uint8)
+        cv2.circle(disc, (int(round(c[0])), int(round(c[1]))), max(1, int(iris_px[side] / 2)), (255,), -1)
+        inside = gray[disc > 0]
+        if inside.size:
+            highlights |= ((gray > np.median(inside) + contrast) & (disc > 0)).astype(np.uint8)
+    highlights = np.asarray(cv2.dilate(highlights, np.ones((HIGHLIGHT_GROW_PX, HIGHLIGHT_GROW_PX), np.uint8)))
+    return highlights == 0
