@@ -153,3 +153,46 @@ def test_guides_are_the_presets_choice():
     portrait = guides_for_preset("portrait")
     assert portrait.thirds and portrait.crop is None and portrait.eye_band is None
     assert guides_for_preset("id-photo").headroom is not None
+
+
+_SCALED = r"""
+import os, sys, time
+from PyQt5.QtCore import QRectF
+from PyQt5.QtGui import QColor
+from PyQt5.QtWidgets import QApplication
+app = QApplication([])
+from drivers.base import LatestFrameSlot
+from studio.ui.window import MainWindow
+w = MainWindow(LatestFrameSlot())
+w.resize(960, 540)  # logical pixels: a 1920x1080 screen at QT_SCALE_FACTOR=2
+w.show()
+end = time.monotonic() + 3
+while time.monotonic() < end:
+    app.processEvents()
+    time.sleep(0.01)
+h = w.headline
+image = h.grab().toImage()
+ratio = image.devicePixelRatio()
+rect = h.state_rect()
+rows = [y for y in range(int(rect.top() * ratio), int(rect.bottom() * ratio))
+        if any(QColor(image.pixel(x, y)).lightness() > 215
+               for x in range(int(rect.left() * ratio), int(rect.right() * ratio), 2))]
+print(ratio, rows[-1] - rows[0] + 1)
+w.feed.stop()
+"""
+
+
+def test_qt_scale_factor_keeps_the_text_size_on_the_screen(tmp_path):
+    """QT_SCALE_FACTOR=2 on a 1080p screen: a 960x540 logical window, the same ≥ 48 device px."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2", PYTHONPATH=str(root))
+    proc = subprocess.run([sys.executable, "-c", _SCALED], env=env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ratio, glyph = proc.stdout.split()[-2:]
+    assert float(ratio) == 2.0
+    assert int(glyph) >= MIN_GLYPH_PX, proc.stdout
