@@ -159,3 +159,34 @@ def test_live_frame_decoders_never_decode_a_frame_claiming_gigapixels(frame):
     assert time.perf_counter() - start < 0.5
     trigger.process(good)  # and the next good frame is checked as usual
     assert trigger.frames_checked >= 1
+
+
+def test_the_header_walkers_survive_any_damage(frame):
+    """jpeg_layout / png_layout on arbitrary bytes: an ImageError or a layout, quickly."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from studio.vision.image_format import ImageLimits, check_layout
+
+    png = cv2.imencode(".png", cv2.imdecode(np.frombuffer(frame, np.uint8), cv2.IMREAD_REDUCED_COLOR_4))[1]
+    seeds = [frame, png.tobytes()]
+
+    @settings(max_examples=300, deadline=None)
+    @given(seed=st.sampled_from(seeds), edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)),
+                                                       max_size=12),
+           cut=st.integers(0, 10**6), tail=st.binary(max_size=32))
+    def check(seed, edits, cut, tail):
+        data = bytearray(seed)
+        for pos, value in edits:
+            data[pos % len(data)] = value
+        blob = bytes(data[:max(2, cut % (len(data) + 1))]) + tail
+        start = time.perf_counter()
+        try:
+            layout = check_layout(blob, ImageLimits())
+        except ImageError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert 0 < layout.end <= len(blob) and layout.width * layout.height <= 200_000_000
+        assert time.perf_counter() - start < 0.5
+
+    check()
