@@ -38,6 +38,14 @@ class ControlBar(QWidget):
         row.addWidget(self.help)
         self.apply_scale()
 
+    def show_trigger(self, mode: str, armed: bool, reason: str, progress: str = "") -> None:
+        """The ACTIVE trigger in the chooser (added if it is not offered, e.g. interval) and its state."""
+        if self.trigger_box.findText(mode) < 0:
+            self.trigger_box.addItem(mode)
+        self.trigger_box.setCurrentIndex(self.trigger_box.findText(mode))
+        text = "armed" if armed else (reason or "not armed")
+        self.trigger_state.setText(f"{progress} \u00b7 {text}" if progress else text)
+
     def apply_scale(self) -> None:
         for button in (self.capture, self.live, self.mute, self.zoom, self.guides, self.settings, self.help):
             button.setFont(style.font(16, bold=True))

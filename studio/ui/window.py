@@ -95,6 +95,16 @@ class MainWindow(QMainWindow):
         self.panel = StatusPanel(check_ids)
         self._build_controls(presets, preset, trigger_modes, trigger_mode, muted, volume)
         self._build_layout()
+        self._build_extras(review_s)
+        self._connect()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.resize(1280, 800)
+        self.feed.start()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_extras(self, review_s: float) -> None:
+        """The settings dock, the help overlay, the name input and the shots under review."""
         self.settings_panel = SettingsPanel()
         self.settings_panel.setting_changed.connect(self.setting_changed)
         self.settings_dock = QDockWidget("Camera settings", self)
@@ -107,6 +117,8 @@ class MainWindow(QMainWindow):
         self.name_input.entered.connect(self.person_name_entered)
         self.desk = ShotDesk(self, review_s)
 
+    def _connect(self) -> None:
+        """Frames, analyses and events from other threads arrive here as queued signals."""
         self.feed.frame_ready.connect(self._on_frame)
         self.bridge.analysis_ready.connect(self._on_analysis)
         self.bridge.transition.connect(self.show_ready)
@@ -120,11 +132,6 @@ class MainWindow(QMainWindow):
         self.bridge.live_state.connect(self.show_live_state)
         self.bridge.person_changed.connect(self.show_person)
         self.bridge.review_saved.connect(self.desk.on_review_saved)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.resize(1280, 800)
-        self.feed.start()
-
-    # -- building ------------------------------------------------------------------------
 
     def _build_controls(self, presets: tuple[str, ...], preset: str, trigger_modes: tuple[str, ...],
                         trigger_mode: str, muted: bool, volume: float) -> None:
@@ -214,14 +221,9 @@ class MainWindow(QMainWindow):
 
     def show_trigger_status(self, status: Any) -> None:
         """A ``studio.events.TriggerStatus``: the chooser shows the ACTIVE trigger and its state."""
-        mode = str(status.mode)
-        if self.trigger_box.findText(mode) < 0:
-            self.trigger_box.addItem(mode)
-        self.trigger_box.setCurrentIndex(self.trigger_box.findText(mode))
-        progress = getattr(status, "progress", "")
-        text = "armed" if status.armed else (status.reason or "not armed")
-        self.trigger_state.setText(f"{progress} \u00b7 {text}" if progress else text)
-        self.info.show_trigger(mode, bool(status.armed), str(status.reason), progress)
+        progress = str(getattr(status, "progress", ""))
+        self.controls.show_trigger(str(status.mode), bool(status.armed), str(status.reason), progress)
+        self.info.show_trigger(str(status.mode), bool(status.armed), str(status.reason), progress)
 
     def set_session(self, name: str, shots: int = 0) -> None:
         self.desk.session_name, self.desk.shot_count = name, shots
