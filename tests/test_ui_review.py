@@ -245,3 +245,12 @@ def test_diagnostics_are_behind_d(qtbot, window):
     qtbot.keyClick(window, Qt.Key_D)
     assert not window.info.diagnostics.isVisible()
 
+
+
+def test_pedal_keys_go_to_the_key_trigger_and_end_the_review(qtbot, window, tmp_path):
+    reviewed(qtbot, window, still_with_striped_eyes(tmp_path / "p.jpg"))
+    pressed = []
+    window.key_trigger = lambda key: pressed.append(key) or key == Qt.Key_Right  # Right=next-person
+    qtbot.keyClick(window, Qt.Key_Right)
+    assert pressed == [Qt.Key_Right]
+    assert window.stack.currentWidget() is window.view  # the pedal wants the next frame
