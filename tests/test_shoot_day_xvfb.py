@@ -76,6 +76,28 @@ def make_recording(path: Path, with_card: bool = True) -> bytes:
     return stills[0] if stills else frames[0]
 
 
+GRAB = r"""
+import sys
+from PyQt5.QtWidgets import QApplication
+app = QApplication([])
+app.primaryScreen().grabWindow(0).save(sys.argv[1])
+"""
+
+
+def grab_screen(env: dict[str, str], path: Path) -> tuple[int, int, int]:
+    """The whole X screen as a PNG (a Qt client of the same Xvfb); the colour of the headline's
+    state block (bottom left of a 1920x1080 window at 0,0)."""
+    from PyQt5.QtGui import QColor, QImage
+
+    env = {k: v for k, v in env.items() if not k.startswith("QT_QPA_")}  # cv2 points Qt at its own
+    subprocess.run([sys.executable, "-c", GRAB, str(path)], env=dict(env, QT_QPA_PLATFORM="xcb"),
+                   timeout=60, check=True, capture_output=True)
+    image = QImage(str(path))
+    assert image.width() == 1920 and image.height() == 1080
+    c = QColor(image.pixel(12, 1080 - 110))
+    return (c.red(), c.green(), c.blue())
+
+
 def free_display() -> int:
     for n in range(150, 200):
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
@@ -214,6 +236,14 @@ def test_a_ten_person_day_driven_by_real_keys(tmp_path):
             if index != QR_PERSON:
                 for _ in range(SHOTS_EACH):
                     day.shoot()
+        # The real window on the real screen: the headline's state block in a state colour.
+        from studio.ready import ReadyState
+        from studio.ui import style
+
+        block = grab_screen(env, tmp_path / "day-1080p.png")  # looked at: see docs/overlay.md
+        colours = [(c.red(), c.green(), c.blue()) for c in style.STATE_COLORS.values()]
+        assert any(all(abs(a - b) < 12 for a, b in zip(block, c, strict=True)) for c in colours), block
+        assert ReadyState.READY in style.STATE_COLORS
         day.quit()
         assert "Traceback" not in day.log(), day.log()
         photos = day.photos()

@@ -99,7 +99,8 @@ def build_window(app: StudioApp, player: CuePlayer, *, review_s: float | None = 
     window.info.set_source(app.source_name)
     if app.session is not None:
         window.files_from_camera = False  # every shot comes as a CaptureDone, checked
-        window.set_session(app.session.state.name)
+        # Shots of the day so far, this run or earlier ones (a restart resumes the day).
+        window.set_session(app.session.state.name, len(list(app.session.folder.glob("*.studio.json"))))
     return window
 
 
