@@ -39,16 +39,20 @@ def test_ten_people_three_shots_each(tmp_path):
         events = Events()
         controller = None
 
+        processor = ShotProcessor(session)
+
         def connect():
+            # A new camera object and controller per connection (the virtual card fills at 26);
+            # the session, its counter and the desk carry on.
             global controller
             camera = GphotoCamera(session)
             camera.open()
-            if controller is None:
-                controller = CaptureController(camera, session=session, processor=ShotProcessor(session),
-                                               rules=CaptureRules(cooldown_s=0, min_interval_s=0))
-                controller.add_listener(events)
-                controller.add_listener(desk.on_capture_event)
-            controller.camera = camera
+            if controller is not None:
+                controller.close()
+            controller = CaptureController(camera, session=session, processor=processor,
+                                           rules=CaptureRules(cooldown_s=0, min_interval_s=0))
+            controller.add_listener(events)
+            controller.add_listener(desk.on_capture_event)
             return camera
 
         def show_card(text, wanted):
@@ -83,8 +87,12 @@ def test_ten_people_three_shots_each(tmp_path):
                 if shots_on_this_camera == 25:  # the virtual card fills at 26: reconnect
                     controller.wait_idle(60); camera.close(); camera = connect(); shots_on_this_camera = 0
                 target = len(events.of(CaptureDone)) + 1
-                while not controller.submit(TriggerEvent("key", time.monotonic())).accepted:
-                    time.sleep(0.01)
+                deadline = time.monotonic() + 60  # every wait bounded: a refusal is reported, not spun on
+                while not (decision := controller.submit(TriggerEvent("key", time.monotonic()))).accepted:
+                    if time.monotonic() > deadline:
+                        result(refused=decision.reason, done=len(events.of(CaptureDone)))
+                        os._exit(0)
+                    time.sleep(0.05)
                 events.wait(CaptureDone, target)
                 shots_on_this_camera += 1
         controller.wait_idle(60)
@@ -96,6 +104,7 @@ def test_ten_people_three_shots_each(tmp_path):
         result(folder=str(session.folder), failed=[e.reason for e in events.of(CaptureFailed)],
                changes=[(c.person_name, c.index, c.source) for c in changes])
     """, camera_photo=fixture(READY_PORTRAIT), timeout=600)
+    assert "refused" not in res, res
     assert res["failed"] == []
     folder = Path(res["folder"])
     slugs = ["ann-berg", "bo-li", "cem-kaya", "dara-ni-bhriain", "eve-adams", "femi-ade", "gus-roy",
