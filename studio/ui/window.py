@@ -296,7 +296,10 @@ class MainWindow(QMainWindow):
             if self.files_from_camera:
                 self.show_capture(event.path, None)
         elif hasattr(event, "message"):
-            self.info.show_message(event.message)
+            if getattr(event, "code", "") == "live-view" and "source connected" in event.message:
+                self.info.set_source(event.message)  # where live view comes from: a diagnostic (D)
+            else:
+                self.info.show_message(event.message)
 
     def _set_live(self, on: bool) -> None:
         self.view.live = on
