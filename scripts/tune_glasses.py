@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set the glare (and glasses-kind) cuts from the ``tune`` half of the development set.
+"""Set the glasses-kind and glare models from the ``tune`` half of the development set.
 
 Reads ``tests/labels/glasses-pool-eyes.csv`` and ``tests/labels/lfw-pool-eyes.csv`` (labels by
 eye), finds each face with the app's own still analyser (landmarks cached with ``--cache``),
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from scripts.contact_sheet import analysis_image, face_of, find_faces  # noqa: E
 from scripts.devset import TUNE, image_path, load_labels  # noqa: E402
 from studio.vision.calibrated import Logistic, fit_logistic, model_path  # noqa: E402
 from studio.vision.checks import glare as G  # noqa: E402
+from studio.vision.checks import glasses as K  # noqa: E402
 from studio.vision.crops import Aligned  # noqa: E402
 from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry  # noqa: E402
 from studio.vision.thresholds import DEFAULT, Thresholds  # noqa: E402
@@ -87,7 +89,7 @@ def add_glare(image: np.ndarray, face: FaceGeometry, side: str, over_pupil: bool
         size, alpha = (rng.uniform(0.15, 0.35) * ied, rng.uniform(0.07, 0.16) * ied), rng.uniform(0.7, 0.95)
         tint = rng.uniform(230, 255, 3)
     else:  # beside the eye a reflection is strong when it is large
-        size, alpha = (rng.uniform(0.25, 0.45) * ied, rng.uniform(0.12, 0.22) * ied), rng.uniform(0.7, 0.95)
+        size, alpha = (rng.uniform(0.25, 0.4) * ied, rng.uniform(0.1, 0.16) * ied), rng.uniform(0.7, 0.95)
         tint = rng.uniform(230, 255, 3)
     mask = np.zeros(image.shape[:2], np.float32)
     box = cv2.boxPoints(((float(centre[0]), float(centre[1])), (float(size[0]), float(size[1])),
@@ -103,7 +105,7 @@ def add_glare(image: np.ndarray, face: FaceGeometry, side: str, over_pupil: bool
 
 def _beside(rng: np.random.Generator, ied: float) -> np.ndarray:
     angle = rng.uniform(0, 2 * np.pi)
-    dx, dy = rng.uniform(0.17, 0.3) * ied, rng.uniform(0.12, 0.2) * ied
+    dx, dy = rng.uniform(0.22, 0.32) * ied, rng.uniform(0.16, 0.22) * ied  # clear of the iris
     return np.array([np.cos(angle) * dx, np.sin(angle) * dy])
 
 
@@ -189,16 +191,74 @@ def report(model: Logistic, items: Sequence[Case]) -> str:
     return "\n".join(lines)
 
 
+# -- glasses kind -----------------------------------------------------------------------------
+
+
+def kind_rows(found: Sequence[Face], th: Thresholds) -> list[tuple[str, dict[str, float], str]]:
+    """(label, the glasses measures, what the frame rules alone say) of every tune face."""
+    out = []
+    for f in found:
+        if f.row["glasses"] in ("none", "clear", "sunglasses"):
+            a = Aligned.of(f.image, f.face)
+            m = K.glasses_features(a, th)
+            out.append((f.row["glasses"], m, K._by_rules(m, a, th)))
+    return out
+
+
+def _lowest_cut(ok: Callable[[float], bool]) -> float:
+    """The lowest probability cut (of 0.05 … 0.99) that satisfies ``ok`` (bounded false
+    positives: the most recall they allow)."""
+    for cut in np.arange(0.05, 0.995, 0.01):
+        if ok(float(cut)):
+            return round(float(cut), 2)
+    return 0.99
+
+
+def tune_kind(found: Sequence[Face], th: Thresholds, max_false: float) -> Logistic:
+    """``glasses_present``, cut where it finds the most glasses the frame rules miss while
+    calling at most ``max_false`` of the bare faces the rules pass glasses (tune half)."""
+    rows = kind_rows(found, th)
+    present = fit_logistic(K.PRESENT_MODEL, [m for _, m, _ in rows], [g != "none" for g, _, _ in rows],
+                           K.KIND_FEATURES, l2=1.0)
+    bare = [(m, rule) for g, m, rule in rows if g == "none" and rule == "none"]
+    present = replace(present, cut=_lowest_cut(lambda c: bool(np.mean(
+        [present.probability(m) >= c for m, _ in bare]) <= max_false)))
+    counts = Counter(g for g, _, _ in rows)
+    src = "the tune half of tests/labels/{glasses,lfw}-pool-eyes.csv"
+    present = replace(present, about=f"P(glasses worn) from frame lines, lens darkness and colour, "
+                      f"eye contrast and face size; fitted by scripts/tune_glasses.py on {src} "
+                      f"({dict(counts)}); "
+                      f"cut: ≤ {max_false:.0%} more bare faces called glasses on tune")
+    print(f"glasses_present: cut {present.cut}")
+    kinds = Counter((g, _kind(m, rule, present)) for g, m, rule in rows)
+    print("tune (label, kind):", dict(sorted(kinds.items())))
+    return present
+
+
+def _kind(m: dict[str, float], rule: str, present: Logistic) -> str:
+    if rule == "none" and present.positive(m):
+        return "clear"
+    return rule
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, help="folder for the landmark caches (faces-<pool>.json)")
     ap.add_argument("--max-false-alarms", type=float, default=0.03)
+    ap.add_argument("--max-kind-false", type=float, default=0.03)
+    ap.add_argument("--skip-glare", action="store_true", help="fit the glasses-kind models only")
     ap.add_argument("--no-write", action="store_true", help="print, do not save the model")
     args = ap.parse_args(argv)
     if args.cache is not None:
         args.cache.mkdir(parents=True, exist_ok=True)
     th = DEFAULT
-    found = list(faces(TUNE, args.cache))
+    everyone = list(faces(TUNE, args.cache, want=""))
+    present = tune_kind(everyone, th, args.max_kind_false)
+    if not args.no_write:
+        present.save(model_path(K.PRESENT_MODEL))
+    if args.skip_glare:
+        return 0
+    found = [f for f in everyone if f.row["glasses"] == "clear"]
     best = None
     for contrast in (25.0, 40.0, 60.0):
         t = th.updated(glare_local_contrast=contrast)

@@ -41,7 +41,7 @@ from studio.vision.checks.lenses import (
 )
 from studio.vision.context import FrameContext
 from studio.vision.crops import Aligned
-from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry
+from studio.vision.landmarks import FACE_OVAL, IRISES, SIDES, FaceGeometry
 from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
@@ -119,7 +119,11 @@ def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
         p = model.probability(m)
         glaring = p >= model.cut
         covers = glaring and max(m["pupil"], m["iris_lift"]) >= th.glare_fail_eye_cover
-        out.append(LensGlare(side, m, p, glaring, covers, _marks(a, side, lit), _image_box(a, side)))
+        marks = _marks(a, side, lit)
+        if covers and not marks:  # a veil lit the whole iris: mark the pupil it hides
+            x, y = a.to_image(a.points[IRISES[side][0]][None, :])[0]
+            marks = ((float(x), float(y)),)
+        out.append(LensGlare(side, m, p, glaring, covers, marks, _image_box(a, side)))
     return out
 
 
