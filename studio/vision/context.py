@@ -72,6 +72,15 @@ class Recent:
 NOTHING_RECENT = Recent()
 
 NO_FACE, UNJUDGED, SUBJECT = "none", "unjudged", "subject"
+_REASONS = {NO_FACE: "No face", UNJUDGED: "Face too small or blurred to analyse", SUBJECT: ""}
+
+
+def face_state(faces: Sequence[FaceGeometry], detected_only: Sequence[Detected], th: Thresholds) -> str:
+    """The face decision these faces make: ``NO_FACE``, ``UNJUDGED`` (faces, but no subject
+    that can be analysed: :func:`main_subject`) or ``SUBJECT``."""
+    if not faces and not detected_only:
+        return NO_FACE
+    return SUBJECT if main_subject(faces, detected_only, th) is not None else UNJUDGED
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,11 +210,8 @@ class FrameContext:
     @cached_property
     def face_decision(self) -> FaceDecision:
         """No face, a face that cannot be analysed, or a subject (:class:`FaceDecision`)."""
-        if self.face_count == 0:
-            return FaceDecision(NO_FACE, "No face")
-        if self.subject is None:
-            return FaceDecision(UNJUDGED, "Face too small or blurred to analyse")
-        return FaceDecision(SUBJECT, "")
+        state = face_state(self.faces, self.detected_only, self.th)
+        return FaceDecision(state, _REASONS[state])
 
     @cached_property
     def face_count(self) -> int:

@@ -4,7 +4,8 @@ Per frame the analyser asks the tracker for the frame's :class:`FrameContext` (:
 and, after the checks ran, hands it their verdicts (:meth:`track`). In between the checks only
 read frozen values. The tracker owns:
 
-- face following (:class:`~studio.vision.faces.LiveFaces`);
+- face following (:class:`~studio.vision.faces.LiveFaces`), coasting through a dropout of a
+  frame or two;
 - the schedule of periodic work (:class:`~studio.vision.schedule.Schedule`): which slow
   measurements (glasses, eye sharpness) are due on this frame, the ones carried from earlier
   frames, and the mask-based verdicts, judged again only when a new mask has arrived;
@@ -28,8 +29,9 @@ import numpy as np
 
 from studio.analysis import CheckResult
 from studio.vision.checks.eyes import observe_eyes
-from studio.vision.context import FrameContext, Recent, main_subject
+from studio.vision.context import Detected, FrameContext, Recent, face_state, main_subject
 from studio.vision.faces import Frame, LiveFaces
+from studio.vision.landmarks import FaceGeometry
 from studio.vision.model_worker import Job, Measured, ModelWorker
 from studio.vision.models import Models
 from studio.vision.presets import Preset
@@ -73,6 +75,9 @@ class LiveTracker:
         self._mask_waiting: dict[str, int] = {}  # id -> frame a newer mask was first seen
         self._plan: _FramePlan | None = None
         self._story = ""  # the face decision (context.FaceDecision.state) the smoothing is about
+        self._last_faces: tuple[list[FaceGeometry], list[Detected]] | None = None  # for coasting
+        self._stable_state = ""  # the face decision of those faces
+        self._coast = 0  # frames the last faces have been carried through a dropout
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -84,6 +89,7 @@ class LiveTracker:
         self._eye_sharpness.clear()
         self.schedule = Schedule()
         self._faces.reset()
+        self._last_faces, self._stable_state, self._coast = None, "", 0
         self._forget_mask_verdicts()
         self._epoch += 1
         self._pose_asked = self._submitted = NEVER
@@ -112,6 +118,7 @@ class LiveTracker:
         faces, detected = self._faces.find(
             models, frame, th, self.schedule, lambda: self._usable("detect"), watch
         )
+        faces, detected = self._coasted(faces, detected, th)
         need_pose = "framing" in wanted and bool(faces)
         need_mask = ("background" in wanted or "clothing" in wanted) and bool(faces)
         has_subject = main_subject(faces, detected, th) is not None
@@ -138,6 +145,22 @@ class LiveTracker:
             due=due,
             carried=MappingProxyType(dict(self._carried)),
         )
+
+    def _coasted(
+        self, faces: list[FaceGeometry], detected: list[Detected], th: Thresholds
+    ) -> tuple[list[FaceGeometry], list[Detected]]:
+        """The faces the frame is judged on. A face decision that changes for a frame or two (a
+        hand or a microphone across the face, a missed mesh, a detector box from an older frame
+        taken for a larger face) keeps the last frame's faces, at most ``hysteresis_frames - 1``
+        frames: the one face decision, and every verdict that follows it, does not flicker.
+        A change that lasts is taken."""
+        state = face_state(faces, detected, th)
+        last = self._last_faces
+        if last is not None and state != self._stable_state and self._coast < int(th.hysteresis_frames) - 1:
+            self._coast += 1
+            return last
+        self._last_faces, self._stable_state, self._coast = (list(faces), list(detected)), state, 0
+        return faces, detected
 
     @property
     def held(self) -> Mapping[str, Verdict]:
