@@ -388,6 +388,9 @@ def report(cache: Path, write: bool) -> str:
               + ", ".join(f"{a} → {b}: {n}" for (a, b), n in sorted(confusion.items()) if a != b) + ". "
               "Bust and half-length overlap by definition (chest or waist); the shot type (headshot or "
               "not) decides first, so a wide bust frame is called half-length."]
+    before = cache / "before" / "measured.json"
+    if before.is_file():
+        lines += ["", *_before_lines(json.loads(before.read_text(encoding="utf-8")))]
     live_file = cache / "live.json"
     if live_file.is_file():
         lines += ["", *_live_lines(json.loads(live_file.read_text(encoding="utf-8")))]
@@ -396,6 +399,25 @@ def report(cache: Path, write: bool) -> str:
     if write:
         write_section("scene", text)
     return text
+
+
+def _before_lines(cases: list[dict]) -> list[str]:
+    """The same held-out rows scored on the verdicts of the tree before this work (measured by
+    its own code, relabelled with today's labels)."""
+    labels = {r["file"]: r for r in load_labels(LABELS)}
+    for c in cases:
+        c["label"] = labels.get(c["file"], c["label"]) if c["kind"] == "real" else c["label"]
+    out = []
+    for check in ("background", "clothing"):
+        n = score_busy(cases, check, HELD_OUT)
+        for kind, what in (("busy", "busy flagged"), ("plain", "plain kept")):
+            judged = n.get(kind, 0) - n.get(f"{kind}_unknown", 0)
+            out.append(f"{check} {what} {_pct(n.get(f'{kind}_right', 0), judged)}")
+    t = score_tight(cases, HELD_OUT)
+    out.append(f"synthetic tight headshots accepted {_pct(t.get('accepted', 0), t.get('cases', 0))} "
+               "(their crops then could cut the sides of the face)")
+    return ["Before this work (commit e9d9d6c, hand thresholds on the mean gradient; the same held-out "
+            "rows): " + "; ".join(out) + "."]
 
 
 def _live_lines(live: dict) -> list[str]:
