@@ -286,6 +286,13 @@ class Thresholds:
         "heuristic: below 24 px between the eyes a lens is ~15 px across and an iris ~5 px: "
         "a reflection cannot be told from JPEG blocks, so glare is 'unknown', not guessed",
     )
+    # -- eyes open: one eye alone (issue 14, helper glare: checks/eyes.py) ----------------------
+    ear_one_closed_ratio: float = _t(
+        0.35,
+        "tuned (scripts/tune_eyes.py, tune half): one eye alone is closed only under this "
+        "share of the other eye's EAR; open-eyed tune faces with one narrow outline (a turned "
+        "head, a look aside) reach 0.36, a wink 0.18",
+    )
     # -- exposure ------------------------------------------------------------------------------
     face_highlights_dark: float = _t(
         120.0,

@@ -32,7 +32,21 @@ def _eye_states(ctx: FrameContext) -> dict[str, EyeState]:
     s = ctx.subject
     if s is None or glasses_kind(ctx) == "sunglasses":
         return {side: ("unknown", None) for side in SIDES}
-    return {side: _eye_state(ctx, s, side) for side in SIDES}
+    return one_closed_check({side: _eye_state(ctx, s, side) for side in SIDES}, ctx.th.ear_one_closed_ratio)
+
+
+def one_closed_check(states: dict[str, EyeState], ratio: float) -> dict[str, EyeState]:
+    """One eye alone reads closed only when it is much narrower than the other (a wink:
+    under ``ratio`` × the open eye's EAR). Otherwise it is a head turned or a look aside that
+    narrows one eye's outline: half shut (a warning), never "closed"."""
+    closed = [side for side, (st, _) in states.items() if st == "closed"]
+    if len(closed) != 1:
+        return states
+    other = next(side for side in states if side != closed[0])
+    ear, other_ear = states[closed[0]][1], states[other][1]
+    if states[other][0] == "open" and ear is not None and other_ear and ear >= ratio * other_ear:
+        return {**states, closed[0]: ("half", ear)}
+    return states
 
 
 def _eye_state(ctx: FrameContext, face: FaceGeometry, side: str) -> EyeState:
