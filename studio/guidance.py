@@ -221,7 +221,7 @@ def _framing_instruction(analysis: Analysis, fields: Any, message: str) -> str:
         if pid.startswith("crop-at-joint:"):
             return "Move the crop off joints"
         if pid == "shot-type":
-            return _zoom_for(analysis.shot, message)
+            return _zoom_for(str(fields.get("shot") or analysis.shot), message)
     low = message.lower()
     for words, text in _FRAMING_WORDS:  # a result without problem ids (older sidecars, tests)
         if words in low:
@@ -239,8 +239,8 @@ _FRAMING_WORDS = (("eye line low", "Tilt the camera down"), ("eye line high", "T
 def _zoom_for(shot: str, message: str) -> str:
     """"Zoom in" when the shot is wider than every shot the preset wants ("preset wants …")."""
     order = ("headshot", "half-length", "three-quarter", "full-length", "group")
-    wanted = re.search(r"wants ([^)]*)", message)
-    names = [w.strip() for w in wanted.group(1).split(",")] if wanted else ["headshot"]
+    wanted = re.search(r"wants ([^)]*)", message)  # "the preset wants headshot or half-length"
+    names = [w.strip() for w in re.split(r",| or ", wanted.group(1))] if wanted else ["headshot"]
     ranks = [order.index(n) for n in names if n in order]
     if shot not in order or not ranks:
         return FAMILY_INSTRUCTIONS["framing"]

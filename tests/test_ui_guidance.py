@@ -66,3 +66,25 @@ def test_verdict_text():
     assert verdict_text(None) == "not checked"
     assert verdict_text(known_analysis(ready=True)) == "all checks pass"
     assert verdict_text(known_analysis()).startswith("Eye focus: eyes soft")
+
+
+def test_zoom_follows_the_framing_result_not_the_smoothed_shot():
+    """The framing check says the crop is half-length; the tracker's shot may still say headshot
+    (it lags a frame or two): the instruction must follow the message it explains. Measured in a
+    headless day: "Half-length: the preset wants headshot → Zoom out" (wrong way)."""
+    from dataclasses import replace
+
+    from studio.analysis import CheckResult
+    from studio.guidance import instruction
+
+    base = known_analysis()
+    framing = CheckResult("framing", "warn", "Half-length: the preset wants headshot", None, (),
+                          {"shot": "half-length", "crop": "half-length", "problems": ["shot-type"]})
+    checks = tuple(framing if c.id == "framing" else CheckResult(c.id, "pass", "fine")
+                   for c in base.checks)
+    lagging = replace(base, checks=checks, shot="headshot")
+    assert instruction(lagging) == "Zoom in"
+    either = CheckResult("framing", "warn", "Full-length: the preset wants headshot or half-length",
+                         None, (), {"shot": "full-length", "problems": ["shot-type"]})
+    assert instruction(replace(lagging, checks=tuple(either if c.id == "framing" else c
+                                                     for c in checks))) == "Zoom in"
