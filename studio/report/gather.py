@@ -119,11 +119,29 @@ def well_formed(data: Any) -> bool:
 
 
 def by_person(items: list[Shot]) -> list[tuple[str, list[Shot]]]:
-    """The shots grouped by person, people in the order they were first photographed."""
-    groups: dict[str, list[Shot]] = {}
+    """The shots grouped by person, people in the order they were first photographed.
+
+    A person is their roster id when they have one, else their name: two people of the same
+    name are two groups, told apart by their id ("Jane Doe (E4)") or a number.
+    """
+    groups: dict[tuple[str, str], list[Shot]] = {}
     for shot in items:
-        groups.setdefault(shot.person, []).append(shot)
-    return list(groups.items())
+        person = shot.data.get("person")
+        pid = str(person.get("id") or "") if isinstance(person, dict) else ""
+        key = ("id", pid.casefold()) if pid else ("name", shot.person)
+        groups.setdefault(key, []).append(shot)
+    names = [group[0].person for group in groups.values()]
+    out: list[tuple[str, list[Shot]]] = []
+    seen: dict[str, int] = {}
+    for (kind, _), group in groups.items():
+        name = group[0].person
+        seen[name] = seen.get(name, 0) + 1
+        if names.count(name) > 1:
+            person = group[0].data.get("person")
+            shown = str(person.get("id")) if kind == "id" and isinstance(person, dict) else str(seen[name])
+            name = f"{name} ({shown})"
+        out.append((name, group))
+    return out
 
 
 def keepers(items: list[Shot], min_rating: int) -> list[tuple[str, list[Shot]]]:

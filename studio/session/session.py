@@ -46,6 +46,8 @@ class StoredFile:
     size: int
     person: str = ""  # the person's name when the shot was stored
     person_counter: int | None = None  # the number in the name under the counter rule "person"
+    person_id: str = ""  # the person's id and email when the shot was stored (the desk may move
+    person_email: str = ""  # on before the still is checked)
 
 
 class Session(PeopleState):
@@ -165,7 +167,8 @@ class Session(PeopleState):
             base = path.name[: -len(suffix)] if suffix else path.name
             self._recent[camera_stem] = (base, now, counter, person_counter)
             stored = StoredFile(path, base, counter, self.state.seq, camera_name, size,
-                                self.state.person_name, person_counter)
+                                self.state.person_name, person_counter, self.state.person_id,
+                                self.state.person_email)
             self._stored.append(stored)
             listeners = list(self._shot_listeners) if new_shot else []
         log.info("stored %s (%d bytes) as %s", camera_name, size, path.name)

@@ -20,7 +20,7 @@ from studio.session.credits import credits_for
 from studio.session.files import JPEG_SUFFIXES, RECOVERED_PREFIX, base_of, json_sidecar
 from studio.session.hooks import Hook
 from studio.session.review import prior_review
-from studio.session.session import Session
+from studio.session.session import Session, StoredFile
 from studio.session.state import replace_atomic
 from studio.session.stills import AnalysePath, analyse_shot, default_analyser
 
@@ -145,6 +145,16 @@ class ShotProcessor:
         first = stored.get(files[0])
         return first.person if first is not None else self.session.state.person_name
 
+    def _person_json(self, stored: StoredFile | None, name: str) -> dict[str, str]:
+        """Who the shot was stored for: name, id, email as they were then (a recovered photo,
+        stored by an earlier run: the current person when the name matches)."""
+        if stored is not None:
+            return {"name": stored.person, "id": stored.person_id, "email": stored.person_email}
+        state = self.session.state
+        same = name == state.person_name
+        return {"name": name, "id": state.person_id if same else "",
+                "email": state.person_email if same else ""}
+
     def _write_json(self, record: ShotRecord, trigger: str, fields: xmp.XmpFields) -> Path:
         state = self.session.state
         stored = {s.path: s for s in self.session.stored}
@@ -158,9 +168,7 @@ class ShotProcessor:
             "seq": first.seq if first else None,
             "session": state.name,
             "subject": state.subject,
-            "person": {"name": record.person,
-                       "id": state.person_id if record.person == state.person_name else "",
-                       "email": state.person_email if record.person == state.person_name else ""},
+            "person": self._person_json(first, record.person),
             "person_counter": first.person_counter if first else None,
             "credits": {"creator": fields.creator, "copyright": fields.copyright},
             "review": prior_review(self.session.folder, record.base),

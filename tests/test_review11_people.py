@@ -1,0 +1,51 @@
+"""Review findings of issue 11's people day (helper review11): a shot keeps the id and email of
+the person it was stored for, even when the desk moved on before the still was checked; two
+people of the same name are two groups in the report, not one."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from studio.people import Person
+from studio.report.gather import by_person, keepers, shots
+from studio.session import Session, ShotProcessor
+
+DAY = date(2026, 12, 1)
+
+
+def jpeg() -> bytes:
+    image = np.full((64, 48, 3), 128, np.uint8)
+    return cv2.imencode(".jpg", image)[1].tobytes()
+
+
+def unchecked(path: Path) -> None:
+    raise ValueError("not analysed in this test")
+
+
+def test_a_shot_keeps_the_id_of_the_person_it_was_stored_for(tmp_path):
+    """--shots-per-person moves the desk when the file is on disk, before the check: the JSON
+    written later must still name the first person's id and email (measured: it was '')."""
+    session = Session.open(tmp_path, "Team", day=DAY)
+    session.set_person(Person("Jane Doe", "E1", "jane@acme.com"), 0)
+    first = session.store("IMG_0001.JPG", jpeg())
+    session.set_person(Person("Jane Doe", "E4"), 1)  # same name, another person
+    second = session.store("IMG_0002.JPG", jpeg())
+    processor = ShotProcessor(session, analyse=unchecked)
+    processor.process([first])
+    processor.process([second])
+    a = json.loads((session.folder / f"{first.stem}.studio.json").read_text())
+    b = json.loads((session.folder / f"{second.stem}.studio.json").read_text())
+    assert a["person"] == {"name": "Jane Doe", "id": "E1", "email": "jane@acme.com"}
+    assert b["person"] == {"name": "Jane Doe", "id": "E4", "email": ""}
+
+    groups = by_person(shots(session.folder))
+    assert len(groups) == 2, [g[0] for g in groups]  # two people, not one "Jane Doe"
+    assert [len(g[1]) for g in groups] == [1, 1]
+    assert groups[0][0] != groups[1][0]  # told apart on the page
+    assert all("Jane Doe" in name for name, _ in groups)
+    assert len(keepers(shots(session.folder), 4)) == 2
