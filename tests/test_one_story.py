@@ -107,3 +107,20 @@ def test_live_view_jumping_between_faces_tells_one_story_on_every_frame():
             a = analyzer.analyse_frame(LiveFrame(jpeg, i + 1, i / 30.0, (640, 480)))
             seen.append(assert_one_story(a))
     assert {"none", "unjudged", "subject"} <= set(seen)
+
+
+def test_a_face_lost_for_one_frame_is_coasted_and_a_lasting_loss_is_taken():
+    """A hand or a microphone across the face for a frame: the subject is carried through (no
+    flicker to "no face" and back); gone for longer, the frame says so within 3 frames."""
+    cases = dict(_cases())
+    face = cv2.resize(cases["deepface__img24.jpg"], (640, 480), interpolation=cv2.INTER_AREA)
+    cat = cv2.resize(cases["skimage__chelsea_cat_noperson.png"], (640, 480), interpolation=cv2.INTER_AREA)
+    order = [face] * 6 + [cat] + [face] * 6 + [cat] * 6
+    decisions = []
+    with Analyzer("commercial-headshot", mode="live") as analyzer:
+        for i, image in enumerate(order):
+            jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 85])[1].tobytes()
+            a = analyzer.analyse_frame(LiveFrame(jpeg, i + 1, i / 30.0, (640, 480)))
+            decisions.append(assert_one_story(a))
+    assert decisions[:13] == ["subject"] * 13  # the one-frame loss (frame 7) was coasted
+    assert decisions[-4:] == ["none"] * 4  # a lasting loss is taken after at most 2 frames
