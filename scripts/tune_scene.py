@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scripts.devset import FIXTURES, HELD_OUT, TUNE, load_labels, write_section  # noqa: E402
-from studio.analysis import CHECK_IDS  # noqa: E402
+from studio.analysis import CHECK_IDS, Analysis  # noqa: E402
 from studio.vision import Analyzer, load_image  # noqa: E402
 from studio.vision.presets import Preset, load_preset  # noqa: E402
 
@@ -82,7 +82,7 @@ def tight_headshot(image: np.ndarray, lm: np.ndarray, name: str) -> np.ndarray |
 SCENE_CHECKS = ("face", "framing", "background", "clothing")
 
 
-def _summary(analysis) -> dict:  # type: ignore[no-untyped-def]
+def _summary(analysis: Analysis) -> dict:
     j = analysis.to_json()
     return {"shot": j["shot"], "faces": j["faces"], "ready": j["ready"],
             "checks": {k: v for k, v in j["checks"].items() if k in SCENE_CHECKS}}
@@ -260,7 +260,7 @@ def _write_thresholds(values: dict[str, float]) -> None:
     text = THRESHOLDS_PY.read_text(encoding="utf-8")
     for name, value in values.items():
         pattern = re.compile(rf"({name}: float = _t\(\s*)([-0-9.]+)")
-        text, n = pattern.subn(lambda m, v=value: f"{m.group(1)}{v:.2f}", text, count=1)
+        text, n = pattern.subn(f"\\g<1>{value:.2f}", text, count=1)
         if n != 1:
             raise SystemExit(f"{name} not found in {THRESHOLDS_PY}")
     THRESHOLDS_PY.write_text(text, encoding="utf-8")
@@ -445,7 +445,7 @@ def _video_frames(limit: int | None = None) -> list[np.ndarray]:
     import cv2
 
     cap = cv2.VideoCapture(str(VIDEO))
-    frames = []
+    frames: list[np.ndarray] = []
     while limit is None or len(frames) < limit:
         ok, image = cap.read()
         if not ok:
