@@ -49,3 +49,27 @@ def test_a_shot_keeps_the_id_of_the_person_it_was_stored_for(tmp_path):
     assert groups[0][0] != groups[1][0]  # told apart on the page
     assert all("Jane Doe" in name for name, _ in groups)
     assert len(keepers(shots(session.folder), 4)) == 2
+
+
+def test_shots_without_an_id_join_their_name(tmp_path):
+    """A recovered photo (or an older sidecar) has no id: it is the same person as the shots of
+    that name with one, not a second "Bo Li"."""
+    session = Session.open(tmp_path, "Team", day=DAY)
+    session.set_person(Person("Bo Li"), 0)
+    a = session.store("IMG_0001.JPG", jpeg())
+    session.set_person(Person("Bo Li", "E2"), 0)
+    b = session.store("IMG_0002.JPG", jpeg())
+    session.set_person(Person("Zoë"), 1)
+    c = session.store("IMG_0003.JPG", jpeg())
+    ShotProcessor(session, analyse=unchecked).process([a, b, c])
+    groups = by_person(shots(session.folder))
+    assert [(name, len(group)) for name, group in groups] == [("Bo Li", 2), ("Zoë", 1)]
+
+
+def test_people_stay_in_shooting_order(tmp_path):
+    session = Session.open(tmp_path, "Team", day=DAY)
+    for name, pid in (("Jane", ""), ("Bo", "E2"), ("Jane", "E1"), ("Jane", "E9")):
+        session.set_person(Person(name, pid), 0)
+        ShotProcessor(session, analyse=unchecked).process([session.store("IMG.JPG", jpeg())])
+    names = [name for name, _ in by_person(shots(session.folder))]
+    assert names == ["Jane (E1)", "Bo", "Jane (E9)"]

@@ -121,24 +121,26 @@ def well_formed(data: Any) -> bool:
 def by_person(items: list[Shot]) -> list[tuple[str, list[Shot]]]:
     """The shots grouped by person, people in the order they were first photographed.
 
-    A person is their roster id when they have one, else their name: two people of the same
-    name are two groups, told apart by their id ("Jane Doe (E4)") or a number.
+    People are their names; two people of one name with different roster ids are two groups,
+    shown with their id ("Jane Doe (E4)"). A shot without an id joins its name's first group.
     """
-    groups: dict[tuple[str, str], list[Shot]] = {}
+    groups: dict[tuple[str, str], list[Shot]] = {}  # in the order people were first photographed
+    ids: dict[str, list[str]] = {}  # name -> the ids seen under it, first first
     for shot in items:
         person = shot.data.get("person")
-        pid = str(person.get("id") or "") if isinstance(person, dict) else ""
-        key = ("id", pid.casefold()) if pid else ("name", shot.person)
+        pid = str(person.get("id") or "").casefold() if isinstance(person, dict) else ""
+        known = ids.setdefault(shot.person, [])
+        if pid and pid not in known:
+            known.append(pid)
+        # a shot without an id, and the first id of a name, share the name's first group
+        first = pid in ("", known[0]) if known else True
+        key = (shot.person, "") if first else (shot.person, pid)
         groups.setdefault(key, []).append(shot)
-    names = [group[0].person for group in groups.values()]
     out: list[tuple[str, list[Shot]]] = []
-    seen: dict[str, int] = {}
-    for (kind, _), group in groups.items():
-        name = group[0].person
-        seen[name] = seen.get(name, 0) + 1
-        if names.count(name) > 1:
-            person = group[0].data.get("person")
-            shown = str(person.get("id")) if kind == "id" and isinstance(person, dict) else str(seen[name])
+    for (name, _), group in groups.items():
+        if len(ids.get(name, ())) > 1:
+            shown = next((str(s.data["person"].get("id")) for s in group
+                          if isinstance(s.data.get("person"), dict) and s.data["person"].get("id")), "")
             name = f"{name} ({shown})"
         out.append((name, group))
     return out
