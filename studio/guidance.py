@@ -26,6 +26,7 @@ CHECK_LABELS: dict[str, str] = {
     "exposure": "Exposure",
     "background": "Background",
     "clothing": "Clothing",
+    "expression": "Expression",
     "reset": "Reset",
 }
 
@@ -39,6 +40,7 @@ FAMILY_OF: dict[str, str] = {
     "background": "framing",
     "clothing": "framing",
     "eyes_open": "eyes",
+    "expression": "eyes",
     "eye_focus": "focus",
     "catchlights": "light",
     "glasses": "light",
@@ -162,6 +164,8 @@ MESSAGE_INSTRUCTIONS: tuple[tuple[str, str, str], ...] = (
     ("exposure", "shadows", "Add fill light"),
     ("background", "", "Simplify the background"),
     ("clothing", "", "Plain clothes are better"),
+    ("expression", "forced", "Smile with the eyes"),
+    ("expression", "", "Ask for a warm smile"),
     ("face", "", "Step into the frame"),
 )
 FAMILY_INSTRUCTIONS: dict[str, str] = {

@@ -439,6 +439,13 @@ class Thresholds:
     focus_recent_min_frames: float = _t(
         5, "heuristic: the 'moment ago' comparison needs at least 5 earlier measurements"
     )
+    # -- expression (issue 12): smile, mouth, smile reaching the eyes ------------------------
+    # The smile / full / eyes / mouth cuts are calibrated models (studio/data/models/
+    # expression_*.json) set by scripts/tune_expression.py from the tune half.
+    expression_min_ied_px: float = _t(
+        24.0, "heuristic: below 24 px between the eyes the lips and lids are a few pixels; "
+        "the mesh there does not resolve a slight smile or a lower-lid raise"
+    )
 
     def why(self, name: str) -> str:
         for f in fields(self):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from studio.vision.checks.background import check_background, check_clothing
 from studio.vision.checks.catchlights import check_catchlights
 from studio.vision.checks.exposure import check_exposure
+from studio.vision.checks.expression import check_expression
 from studio.vision.checks.eyes import check_eyes_open
 from studio.vision.checks.face import check_face
 from studio.vision.checks.focus import check_eye_focus
@@ -28,6 +29,7 @@ CHECKS: dict[str, Check] = {
     "exposure": check_exposure,
     "background": check_background,
     "clothing": check_clothing,
+    "expression": check_expression,
 }
 
 __all__ = ["CHECKS", "Check", "shot_type"]
