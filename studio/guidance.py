@@ -27,6 +27,7 @@ CHECK_LABELS: dict[str, str] = {
     "background": "Background",
     "clothing": "Clothing",
     "expression": "Expression",
+    "depth": "Depth of field",
     "reset": "Reset",
 }
 
@@ -39,6 +40,7 @@ FAMILY_OF: dict[str, str] = {
     "framing": "framing",
     "background": "framing",
     "clothing": "framing",
+    "depth": "framing",
     "eyes_open": "eyes",
     "expression": "eyes",
     "eye_focus": "focus",
@@ -166,6 +168,7 @@ MESSAGE_INSTRUCTIONS: tuple[tuple[str, str, str], ...] = (
     ("clothing", "", "Plain clothes are better"),
     ("expression", "forced", "Smile with the eyes"),
     ("expression", "", "Ask for a warm smile"),
+    ("face", "blurred", "Check focus and distance"),  # a face is there, too soft to measure
     ("face", "", "Step into the frame"),
 )
 FAMILY_INSTRUCTIONS: dict[str, str] = {

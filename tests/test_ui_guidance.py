@@ -88,3 +88,20 @@ def test_zoom_follows_the_framing_result_not_the_smoothed_shot():
                          None, (), {"shot": "full-length", "problems": ["shot-type"]})
     assert instruction(replace(lagging, checks=tuple(either if c.id == "framing" else c
                                                      for c in checks))) == "Zoom in"
+
+
+def test_a_face_found_but_too_soft_is_not_told_to_step_into_the_frame():
+    """docs/screenshots/main.png: one face found, unjudged ("Face too small or blurred to
+    analyse", WARN): the headline said "Step into the frame" to someone standing in it."""
+    from dataclasses import replace
+
+    from studio.analysis import CheckResult
+    from studio.guidance import instruction
+
+    base = known_analysis()
+    face = CheckResult("face", "warn", "Face too small or blurred to analyse")
+    checks = tuple(face if c.id == "face" else CheckResult(c.id, "unknown", face.message)
+                   for c in base.checks)
+    assert instruction(replace(base, checks=checks, faces=1)) == "Check focus and distance"
+    gone = CheckResult("face", "fail", "No face")
+    assert instruction(replace(base, checks=(gone,), faces=0)) == "Step into the frame"
