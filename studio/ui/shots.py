@@ -89,6 +89,8 @@ class ShotDesk(QObject):
         self.reviewing = shot
         title = "latest shot (no live view)" if not w.live else ""
         w.review.show_shot(shot, title)
+        if shot.analysis is not None:  # the badges say what the banner says: this still's checks
+            w.panel.show_analysis(shot.analysis)
         w.stack.setCurrentWidget(w.review)
         self._timer.stop()
         if self.review_s > 0 and not hold:
@@ -102,6 +104,8 @@ class ShotDesk(QObject):
         if not w.live and self.shots and w.no_live_view:
             return
         self.reviewing = None
+        if w.analysis is not None:  # the live frame's checks again
+            w.panel.show_analysis(w.analysis)
         w.stack.setCurrentWidget(w.view)
         self.refresh_strip()
 

@@ -175,7 +175,9 @@ class MainWindow(QMainWindow):
     def show_analysis(self, analysis: Analysis) -> None:
         self.analysis = analysis
         self.view.show_analysis(analysis)
-        self.panel.show_analysis(analysis)
+        under_review = self.desk.reviewing
+        if under_review is None or under_review.analysis is None:  # else the badges are the still's
+            self.panel.show_analysis(analysis)
         self._refresh_headline()
 
     def show_ready(self, transition: ReadyTransition) -> None:
