@@ -27,6 +27,7 @@ def test_ten_minutes_headless_with_captures_does_not_leak(tmp_path):
 
     result = soak(minutes=10, every_s=10, sample_s=10, warmup_s=120, scratch=tmp_path)
     figures = result.figures()
+    print("soak figures:", figures)
     assert result.exit_code == 0, figures
     assert figures["captures_saved"] >= 50, figures  # one every 10 s: 60 asked for
     assert figures["captures_saved"] == figures["captures_fired"], figures
@@ -37,4 +38,3 @@ def test_ten_minutes_headless_with_captures_does_not_leak(tmp_path):
     # the machine runs (on a shared 2-core machine a parallel soak without captures fell from
     # 5.5 to 3.3 fps in the same 10 minutes), so this only catches a collapse, not a drift.
     assert figures["fps_per_minute_min"] >= 0.4 * figures["fps_per_minute_median"], figures
-    print("soak figures:", figures)
