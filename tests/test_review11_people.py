@@ -73,3 +73,26 @@ def test_people_stay_in_shooting_order(tmp_path):
         ShotProcessor(session, analyse=unchecked).process([session.store("IMG.JPG", jpeg())])
     names = [name for name, _ in by_person(shots(session.folder))]
     assert names == ["Jane (E1)", "Bo", "Jane (E9)"]
+
+
+def qr_card(text: str) -> np.ndarray:
+    code = cv2.resize(cv2.QRCodeEncoder.create().encode(text), None, fx=6, fy=6,
+                      interpolation=cv2.INTER_NEAREST)
+    card = np.full((code.shape[0] + 80, code.shape[1] + 80), 255, np.uint8)
+    card[40:-40, 40:-40] = code
+    return cv2.cvtColor(card, cv2.COLOR_GRAY2BGR)
+
+
+def test_contact_cards_give_their_name_and_other_payloads_nobody():
+    """A badge QR is often a vCard or MECARD; a Wi-Fi QR on the studio wall is not a person.
+    Before: the vCard became a walk-in named "BEGIN:VCARDVERSION:3.0FN:Jane Doe…" and the
+    Wi-Fi code a walk-in named "WIFI:S:studio;T:WPA;P:secret;;" (its password on the files)."""
+    from studio.people import PeopleDesk, Roster, read_person_code
+
+    vcard = "BEGIN:VCARD\nVERSION:3.0\nN:Doe;Jane;;;\nFN:Jane Doe\nEMAIL:jane@acme.com\nEND:VCARD"
+    assert read_person_code(qr_card(vcard)) == "Jane Doe"
+    assert read_person_code(qr_card("MECARD:N:Li,Bo;EMAIL:bo@acme.com;;")) == "Bo Li"
+    assert read_person_code(qr_card("WIFI:S:studio;T:WPA;P:secret;;")) is None
+    desk = PeopleDesk(Roster((Person("Jane Doe", "E1"),)))
+    assert desk.set_code("WIFI:S:studio;T:WPA;P:secret;;") is None and desk.current is None
+    assert desk.set_code("Jane Doe") == Person("Jane Doe", "E1")

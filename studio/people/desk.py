@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from drivers.base import LatestFrameSlot
 from studio.events import CaptureDone, CaptureEvent, PersonChanged
+from studio.people.qr import clean_code
 from studio.people.roster import MAX_NAME_CHARS, Person, Roster, fold
 from studio.people.watch import CodeWatcher
 from studio.session import Session
@@ -134,6 +135,11 @@ class PeopleDesk:
     def set_code(self, code: str) -> Person | None:
         """A code read off a card: a roster id, an email or a name. A code that is not in the
         roster becomes a name unless it looks like a link or a number (then it is ignored)."""
+        cleaned = clean_code(code)  # a vCard's name; a Wi-Fi code or a phone number is nobody
+        if cleaned is None:
+            log.info("a code that is not a person (Wi-Fi, phone, link) was ignored")
+            return None
+        code = cleaned
         with self._lock:
             found = self._find(code)
             if found is not None:
