@@ -51,3 +51,45 @@ def test_badges_follow_the_still_under_review(qtbot, window, tmp_path):
     qtbot.keyClick(window, Qt.Key_Escape)  # back to live view
     assert window.reviewing is None
     assert window.panel.badges["eye_focus"].status is Status.PASS
+
+
+def test_the_last_shot_of_a_person_is_not_filed_under_the_next(qtbot, window, tmp_path):
+    """--shots-per-person moves to the next person when the file is on disk; the shot's
+    CaptureDone comes after the still check, so after PersonChanged (headless run:
+    "[person] 2 of 4: Bo Li (auto)" before "[capture] saved jane-doe-0002.jpg"). The window
+    filed jane-doe-0002 in Bo Li's filmstrip, titled "Bo Li", as "1 of this person"."""
+    from studio.events import PersonChanged
+
+    window.show_person(PersonChanged("Jane Doe", 0, 2, "start"))
+    first = tmp_path / "jane-doe-0001.jpg"
+    assert cv2.imwrite(str(first), np.full((400, 600, 3), 120, np.uint8))
+    window.bridge.capture_person.emit(str(first), "Jane Doe")
+    window.bridge.capture_done.emit(first, known_analysis())
+    qtbot.waitUntil(lambda: window.reviewing is not None, timeout=2000)
+    window.show_person(PersonChanged("Bo Li", 1, 2, "auto"))  # the desk moved on
+    last = tmp_path / "jane-doe-0002.jpg"
+    assert cv2.imwrite(str(last), np.full((400, 600, 3), 90, np.uint8))
+    window.bridge.capture_person.emit(str(last), "Jane Doe")
+    window.bridge.capture_done.emit(last, known_analysis())
+    qtbot.waitUntil(lambda: window.reviewing is not None and window.reviewing.path == last, timeout=2000)
+    shot = window.reviewing
+    assert shot.person == "Jane Doe"  # under review, with its own person's name
+    assert window.desk.shots == []  # not in Bo Li's filmstrip
+    assert window.desk.shot_count == 2  # the day's count still has it
+    qtbot.waitUntil(lambda: shot.still is not None or bool(shot.error), timeout=10000)
+    assert shot.still is not None  # its pictures load although it is in no filmstrip
+
+
+def test_the_runner_says_whose_shot_it_is(qtbot, window, tmp_path):
+    from studio.events import CaptureDone, TriggerEvent
+    from studio.session.shots import ShotRecord
+    from studio.session.xmp import verdict_of
+    from studio.ui.runner import wire_capture_messages
+
+    path = tmp_path / "jane-doe-0002.jpg"
+    record = ShotRecord("jane-doe-0002", (path,), None, verdict_of(None), (), (), person="Jane Doe")
+    said = []
+    window.bridge.capture_person.connect(lambda p, who: said.append((p, who)))
+    wire_capture_messages(window.bridge)(CaptureDone((path,), None, TriggerEvent("key", 0.0), (record,)))
+    qtbot.waitUntil(lambda: bool(said), timeout=2000)
+    assert said == [(str(path), "Jane Doe")]

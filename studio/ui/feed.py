@@ -236,6 +236,7 @@ class EventBridge(QObject):
     transition = pyqtSignal(object)  # ReadyTransition
     camera_event = pyqtSignal(object)  # StateChanged | FileAdded | DriverWarning
     capture_done = pyqtSignal(object, object)  # (path or None, Analysis or None / error text)
+    capture_person = pyqtSignal(str, str)  # (path, person it was stored for): before capture_done
     settings_loaded = pyqtSignal(object)  # dict[str, Setting]
     message = pyqtSignal(str)
     countdown = pyqtSignal(int)  # CountdownTick.n: seconds to go, 0 = firing now

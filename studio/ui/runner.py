@@ -258,7 +258,11 @@ def wire_capture_messages(bridge: EventBridge) -> Callable[[CaptureEvent], None]
             case CaptureStarted():
                 bridge.capture_started.emit()
             case CaptureDone(paths=paths) if paths:
-                bridge.capture_done.emit(pick_still(paths), event.analysis)
+                still = pick_still(paths)
+                person = next((r.person for r in event.records if getattr(r, "person", "")), "")
+                if person:  # the desk may have moved on since the file was stored
+                    bridge.capture_person.emit(str(still), person)
+                bridge.capture_done.emit(still, event.analysis)
             case CaptureFailed():
                 bridge.message.emit(f"capture failed: {event.reason}")
             case TriggerIgnored() if event.trigger.source in ("button", "key"):

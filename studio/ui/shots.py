@@ -33,10 +33,15 @@ class ShotDesk(QObject):
         self.shots: list[Shot] = []  # this person's shots, oldest first
         self.shot_count = 0
         self.session_name = ""
+        self._people: dict[str, str] = {}  # path -> the person it was stored for (capture_person)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.end_review)
         self.loaded.connect(self._show_loaded)
+
+    def note_person(self, path: str, person: str) -> None:
+        """The person a shot was stored for (it arrives just before the shot itself)."""
+        self._people[str(Path(path))] = person
 
     def clear(self) -> None:
         """A new person: a fresh filmstrip."""
@@ -54,8 +59,10 @@ class ShotDesk(QObject):
         path = Path(path)
         shot = next((s for s in self.shots if s.path == path), None)
         if shot is None:
-            shot = Shot(path, verdict, person=w.person_name)
-            self.shots.append(shot)
+            person = self._people.pop(str(path), "") or w.person_name
+            shot = Shot(path, verdict, person=person)
+            if person == w.person_name:  # the last shot of the person before: not in this strip
+                self.shots.append(shot)
             self.shot_count += 1
         elif verdict is not None:  # the same file again, checked now: what was said of it stays
             shot.analysis = verdict
@@ -75,7 +82,8 @@ class ShotDesk(QObject):
         threading.Thread(target=load, name="review-still", daemon=True).start()
 
     def _show_loaded(self, pictures: Shot) -> None:
-        shot = next((s for s in self.shots if s.path == pictures.path), None)
+        shot = self.reviewing if self.reviewing is not None and self.reviewing.path == pictures.path \
+            else next((s for s in self.shots if s.path == pictures.path), None)
         if shot is None:  # the person changed meanwhile: that filmstrip is gone
             return
         shot.still, shot.eyes, shot.thumb = pictures.still, pictures.eyes, pictures.thumb

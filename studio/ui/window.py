@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self.bridge.settings_loaded.connect(self.show_settings)
         self.bridge.message.connect(self.info.show_message)
         self.bridge.capture_done.connect(self.show_capture)
+        self.bridge.capture_person.connect(self.desk.note_person)
         self.bridge.countdown.connect(self.view.set_countdown)
         self.bridge.capture_started.connect(self.end_review)
         self.bridge.trigger_status.connect(self.show_trigger_status)
