@@ -34,6 +34,7 @@ from drivers.recording import FRAME, MAGIC, RecordingReader, RecordingWriter, pa
 
 SAMPLE = ROOT / "studio" / "data" / "sample.slv"
 SEED = 20261201
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,21 @@ def png_bomb(side: int) -> bytes:
         + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")
 
 
+def png_flat(width: int, height: int, *, depth: int, colour: int) -> bytes:
+    """A PNG of zeros (one small, highly compressed IDAT) of any size, depth and colour type."""
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+    compressor = zlib.compressobj(9)
+    row = b"\0" * (1 + width * channels * depth // 8)
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+    return _PNG_MAGIC + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", body) + png_chunk(b"IEND", b"")
+
+
+def _ihdr_moved(png: bytes) -> bytes:
+    """``png`` with its IHDR chunk moved after the image data (just before IEND)."""
+    return png[:8] + png[33:-12] + png[8:33] + png[-12:]
+
+
 # --------------------------------------------------------------------------------------------
 # images (for `studio check`)
 # --------------------------------------------------------------------------------------------
@@ -178,6 +194,20 @@ def image_cases(out: Path) -> list[Case]:
     add("png-bad-depth.png", png_raw(16, 16, 16, 3, b"\0" * 33 * 16), "error", "bit depth")
     add("tiny.jpg", cv2.imencode(".jpg", bgr[:8, :8])[1].tobytes(), "error", "too small")
     add("unknown.gif", b"GIF89a" + b"\0" * 100, "error", "unsupported file type")
+    # review13: slivers, 16-bit RGBA decoded whole, fill bytes and empty segments by the million
+    add("sliver-16x60000.png", cv2.imencode(".png", np.full((60000, 16, 3), 100, np.uint8))[1].tobytes(),
+        "error", "too narrow")
+    add("sliver-60000x16.jpg", cv2.imencode(".jpg", np.full((16, 60000, 3), 100, np.uint8))[1].tobytes(),
+        "error", "too narrow")
+    add("sof-1x65500.jpg", with_size(jpeg, 1, 65500), "error", "too narrow")
+    add("sof-0x0.jpg", with_size(jpeg, 0, 0), "error", "size")
+    add("rgba16-64mp.png", png_flat(8000, 8000, depth=16, colour=6), "ok")  # 512 MB if decoded unchanged
+    add("ff-fill-40mb.jpg", jpeg[:2] + b"\xff" * 40_000_000 + jpeg[2:], "ok")  # 25 s walked byte by byte
+    add("empty-segments.jpg", jpeg[:2] + b"\xff\xe5\x00\x02" * 20_000 + jpeg[2:], "error", "segments")
+    add("tiff-named.jpg", cv2.imencode(".tiff", bgr)[1].tobytes(), "error", "not a jpeg or png")
+    add("heic-named.jpg", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + rng.randbytes(2000), "error",
+        "not a jpeg or png")
+    add("ihdr-after-idat.png", _ihdr_moved(cv2.imencode(".png", bgr)[1].tobytes()), "error", "ihdr")
     # special files and limits
     os.mkfifo(out / "fifo.jpg")
     cases.append(Case("fifo.jpg", out / "fifo.jpg", "error", "fifo"))
