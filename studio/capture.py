@@ -103,6 +103,21 @@ class CaptureController:
         self.body_settle_s = 0.6
         self._unsubscribe = camera.add_listener(self._camera_event)
 
+    @property
+    def camera(self) -> Camera:
+        return self._camera
+
+    @camera.setter
+    def camera(self, camera: Camera) -> None:
+        """Another body (or a new connection) from now on: its events are the ones heard, and
+        whether it is away is its own state, not the old one's."""
+        old_unsubscribe = getattr(self, "_unsubscribe", None)
+        self._camera = camera
+        if old_unsubscribe is not None:
+            old_unsubscribe()
+            self._camera_away = None
+            self._unsubscribe = camera.add_listener(self._camera_event)
+
     # -- listeners -------------------------------------------------------------------------
 
     def add_listener(self, listener: CaptureListener) -> Callable[[], None]:
