@@ -96,3 +96,45 @@ def test_contact_cards_give_their_name_and_other_payloads_nobody():
     desk = PeopleDesk(Roster((Person("Jane Doe", "E1"),)))
     assert desk.set_code("WIFI:S:studio;T:WPA;P:secret;;") is None and desk.current is None
     assert desk.set_code("Jane Doe") == Person("Jane Doe", "E1")
+
+
+def test_a_review_never_holds_up_the_next_download_nor_races_the_check(tmp_path, monkeypatch):
+    """Session.review rewrote the JPEG (read, write, fsync, rename) under the session's store
+    lock: the camera thread's next download waited for it. And the still check wrote the same
+    shot's XMP without any lock, so a review landing meanwhile could be overwritten in the file."""
+    import threading
+
+    from studio.session import xmp
+
+    session = Session.open(tmp_path, "Team", day=DAY)
+    first = session.store("IMG_0001.JPG", jpeg())
+    processor = ShotProcessor(session, analyse=unchecked)
+    processor.process([first])
+    inside, release = threading.Event(), threading.Event()
+    real = xmp.write_metadata
+
+    def slow_write(photos, fields):
+        if fields.rating == 5:  # the review's write: hold it here
+            inside.set()
+            assert release.wait(10)
+        return real(photos, fields)
+
+    monkeypatch.setattr(xmp, "write_metadata", slow_write)
+    reviewer = threading.Thread(target=session.review, args=(first,), kwargs={"rating": 5})
+    reviewer.start()
+    assert inside.wait(10)
+    stored = []
+    downloader = threading.Thread(target=lambda: stored.append(session.store("IMG_0002.JPG", jpeg())))
+    downloader.start()
+    downloader.join(5)
+    assert stored, "the download waited for the review"
+    checker = threading.Thread(target=processor.process, args=([first],))  # checked again
+    checker.start()
+    checker.join(0.5)
+    assert checker.is_alive(), "the check wrote the shot's metadata in the middle of a review"
+    release.set()
+    reviewer.join(10)
+    checker.join(10)
+    data = json.loads((session.folder / f"{first.stem}.studio.json").read_text())
+    from studio.session.jpeg_xmp import read_xmp
+    assert data["review"]["rating"] == 5 and b'xmp:Rating="5"' in read_xmp(first.read_bytes())

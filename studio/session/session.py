@@ -58,6 +58,9 @@ class Session(PeopleState):
         self.state = state
         self.reconciled = reconciled
         self._lock = threading.RLock()
+        # One shot's JSON and XMP are written by one thread at a time (the photographer's review,
+        # the still check); apart from _lock so that a review never holds up a download.
+        self.metadata_lock = threading.RLock()
         # camera stem -> (base, when, counter, person counter)
         self._recent: dict[str, tuple[str, float, int, int | None]] = {}
         self._stored: list[StoredFile] = []
@@ -254,7 +257,7 @@ class Session(PeopleState):
         """The photographer's review of one shot (rating 0–5, colour label, rejected) into its
         ``.studio.json``, its embedded XMP and its sidecars; see :mod:`studio.session.review`.
         Raises :class:`ValueError` (one line) for an unknown shot or a bad value."""
-        with self._lock:
+        with self.metadata_lock:
             return review_shot(self.folder, path_or_base, rating=rating, label=label, rejected=rejected)
 
     def update_options(self, options: SessionOptions) -> None:

@@ -97,21 +97,23 @@ class ShotProcessor:
         verdict = xmp.verdict_of(analysis)
         extra_keywords = ["studio:recovered"] if base.startswith(RECOVERED_PREFIX) else []
         person = self._person_of(files)
-        prior = prior_review(self.session.folder, base)  # a shot checked again keeps its review
-        fields = xmp.fields_of(verdict, persons=(person,), creator=self.credits.creator,
-                               copyright=self.credits.copyright, extra_keywords=extra_keywords,
-                               rating=prior["rating"], label=prior["label"], rejected=prior["rejected"])
-        sidecars, embed_errors = xmp.write_metadata(files, fields)
-        errors.extend(embed_errors)
-        if self.session.options.black_and_white or self.session.options.crop:
-            # Sidecars before the big extra files: a disk that fills up during a B&W copy
-            # still leaves the shot's JSON (rewritten below with what was skipped).
-            self._write_json(ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), (),
-                                        tuple(errors), person, fields.rejected), trigger, fields)
+        with self.session.metadata_lock:  # a review of this shot waits, or has written first
+            prior = prior_review(self.session.folder, base)  # a shot checked again keeps its review
+            fields = xmp.fields_of(verdict, persons=(person,), creator=self.credits.creator,
+                                   copyright=self.credits.copyright, extra_keywords=extra_keywords,
+                                   rating=prior["rating"], label=prior["label"], rejected=prior["rejected"])
+            sidecars, embed_errors = xmp.write_metadata(files, fields)
+            errors.extend(embed_errors)
+            if self.session.options.black_and_white or self.session.options.crop:
+                # Sidecars before the big extra files: a disk that fills up during a B&W copy
+                # still leaves the shot's JSON (rewritten below with what was skipped).
+                self._write_json(ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), (),
+                                            tuple(errors), person, fields.rejected), trigger, fields)
         extras = [] if fields.rejected else self._deliverables(files, analysis, errors)
         record = ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), tuple(extras),
                             tuple(errors), person, fields.rejected)
-        sidecars.append(self._write_json(record, trigger, fields))
+        with self.session.metadata_lock:  # the JSON re-reads the review (one may have landed)
+            sidecars.append(self._write_json(record, trigger, fields))
         record = ShotRecord(base, tuple(files), analysis, verdict, tuple(sidecars), tuple(extras),
                             tuple(errors), person, fields.rejected)
         if self.hook is not None:
