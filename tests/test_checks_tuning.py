@@ -87,9 +87,9 @@ def test_a_regular_pattern_needs_some_energy_to_warn_of_moire():
 
 def test_a_user_preset_file_tunes_a_new_threshold(tmp_path):
     path = tmp_path / "no-offset.toml"
-    path.write_text("[thresholds]\ncatchlight_max_offset = 0.0\n")
+    path.write_text("[thresholds]\ncatchlight_max_offset = 0.001\n")
     preset = load_preset(path)
-    assert preset.thresholds.catchlight_max_offset == 0.0
+    assert preset.thresholds.catchlight_max_offset == 0.001
     with Analyzer(preset, mode="still") as analyser:
         check = analyser.analyse_path(FIXTURES / "deepface__img24.jpg").check("catchlights")
     assert check.status is Status.WARN and "No catchlights" in check.message
