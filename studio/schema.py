@@ -73,6 +73,9 @@ def number(value: object, key: str, *, lo: float | None = None, hi: float | None
     if isinstance(value, bool) or not isinstance(value, int | float) or (whole and isinstance(value, float)
                                                                           and not value.is_integer()):
         raise SchemaError(f"{key} must be {kind}, not {_shown(value)}")
+    if isinstance(value, int) and value.bit_length() > 63:  # math.isfinite/:g overflow past 1e308
+        raise SchemaError(f"{key} must be at most {hi:g}, not a {value.bit_length()}-bit number"
+                          if hi is not None else f"{key} is too large (a {value.bit_length()}-bit number)")
     if not math.isfinite(value):
         raise SchemaError(f"{key} must be a finite number, not {value}")
     if lo is not None and (value <= lo if lo_open else value < lo):

@@ -86,7 +86,7 @@ class SessionState:
     def from_json(cls, data: dict[str, Any]) -> SessionState:
         """The state in ``data``, every field checked against its type (studio.schema):
         :class:`~studio.schema.SchemaError` (a ValueError) names the first key that is wrong."""
-        options = SessionOptions(**_checked_options(schema.mapping(data.get("options") or {}, "options")))
+        options = SessionOptions(**_checked_options(schema.mapping(data.get("options", {}), "options")))
         values = schema.fields_of(cls, {k: v for k, v in data.items() if k != "options"})
         for key in ("name", "slug", "created"):
             if key not in values:
@@ -133,8 +133,9 @@ def load_state_file(path: Path) -> SessionState:
     """Parse one state file; :class:`ValueError` with a one-line reason (naming the key) if it
     is damaged, hand-edited wrongly, nested absurdly deep, a FIFO or far too large."""
     try:
-        data = json.loads(read_capped(path, MAX_STATE_BYTES).decode("utf-8"))
-        if not isinstance(data, dict) or not isinstance(data.get("options") or {}, dict):
+        # utf-8-sig: an editor that saves a byte-order mark (Notepad) keeps the file readable
+        data = json.loads(read_capped(path, MAX_STATE_BYTES).decode("utf-8-sig"))
+        if not isinstance(data, dict) or not isinstance(data.get("options", {}), dict):
             raise ValueError("not a JSON object with an options object")
         return SessionState.from_json(data)
     except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:

@@ -353,6 +353,10 @@ SESSION_CASES: list[tuple[str, object, str]] = [  # name, JSON value, words ("" 
     ("options-list", {"options": [1, 2]}, "options"),
     ("settings-deep", {"settings": {"a": json.loads("[" * 50 + "]" * 50)}}, "nested"),
     ("name-missing", {"name": None}, "name"),
+    # review13: a 4000-digit counter (OverflowError in math.isfinite), options that are not objects
+    ("counter-4000-digits", {"counter": 10**3999}, "counter is too large"),
+    ("options-zero", {"options": 0}, "options"),
+    ("options-false", {"options": False}, "options"),
 ]
 SESSION_BASE = {"name": "A", "slug": "a", "created": "2026-01-01T00:00:00"}
 
@@ -387,6 +391,10 @@ def session_cases(out: Path) -> list[Case]:
     deep.mkdir(exist_ok=True)
     (deep / "session.json").write_text('{"settings": ' + "[" * 100_000 + "]" * 100_000 + "}")
     cases.append(Case("deep-json", deep / "session.json", "error", "nested"))
+    bom = out / "bom"  # saved by an editor that writes a byte-order mark: still valid
+    bom.mkdir(exist_ok=True)
+    (bom / "session.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(SESSION_BASE).encode())
+    cases.append(Case("bom", bom / "session.json", "ok"))
     fifo = out / "fifo"
     fifo.mkdir(exist_ok=True)
     os.mkfifo(fifo / "session.json")
