@@ -130,3 +130,13 @@ def test_no_face_is_unknown(commercial):
     blank = np.full((480, 640, 3), 128, np.uint8)
     e = commercial.analyse_image(blank, source="blank").check("expression")
     assert e.status is Status.UNKNOWN and e.fields["smile"] == "unknown"
+
+
+def test_json_form_carries_the_calls(commercial):
+    import json
+
+    obj = json.loads(json.dumps(commercial.analyse_path(held_out(smile="full")[0]).to_json()))
+    e = obj["checks"]["expression"]  # docs/json.md: the fields sit beside status and message
+    assert e["status"] in {"pass", "warn"} and e["smile"] in {"slight", "full"}
+    assert e["mouth"] in {"open", "closed"} and e["eyes_smile"] in {"yes", "no"}
+    assert isinstance(e["forced"], bool) and 0.0 <= e["smile_probability"] <= 1.0
