@@ -138,3 +138,34 @@ def test_a_review_never_holds_up_the_next_download_nor_races_the_check(tmp_path,
     data = json.loads((session.folder / f"{first.stem}.studio.json").read_text())
     from studio.session.jpeg_xmp import read_xmp
     assert data["review"]["rating"] == 5 and b'xmp:Rating="5"' in read_xmp(first.read_bytes())
+
+
+def test_a_crash_between_the_json_and_the_xmp_of_a_review_is_finished_on_reopen(tmp_path, monkeypatch):
+    """review() writes the .studio.json, then the XMP in the JPEG and the sidecar: a crash in
+    between left the JSON (and the report) saying 5 stars and the files saying none, for good."""
+    import pytest
+
+    from studio.session import xmp
+    from studio.session.jpeg_xmp import read_xmp
+
+    session = Session.open(tmp_path, "Team", day=DAY)
+    photo = session.store("IMG_0001.JPG", jpeg())
+    ShotProcessor(session, analyse=unchecked).process([photo])
+
+    class Crash(BaseException):
+        pass
+
+    def crash(photos, fields):
+        raise Crash()
+
+    monkeypatch.setattr(xmp, "write_metadata", crash)
+    with pytest.raises(Crash):
+        session.review(photo, rating=5)
+    monkeypatch.undo()
+    assert b'xmp:Rating="5"' not in read_xmp(photo.read_bytes())  # the crash's state
+    Session.open(tmp_path, "Team", day=DAY)  # the next start
+    assert b'xmp:Rating="5"' in read_xmp(photo.read_bytes())
+    sidecar = photo.with_name(photo.name + ".xmp").read_bytes()
+    assert b'xmp:Rating="5"' in sidecar
+    data = json.loads((session.folder / f"{photo.stem}.studio.json").read_text())
+    assert data["review"]["rating"] == 5 and "pending" not in data["review"]

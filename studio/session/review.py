@@ -92,8 +92,10 @@ def review(folder: Path, path_or_base: Path | str, *, rating: int | None = None,
     new_rating: int | None = old.get("rating") if rating is None else rating
     new_label: str | None = old.get("label") if label is None else label
     now_rejected = was_rejected if rejected is None else rejected
+    # "pending" until the XMP is written too: a crash in between is finished on the next open
+    # (finish_pending), so the files never keep saying less than the record.
     data["review"] = {"rating": new_rating, "label": new_label, "rejected": now_rejected,
-                      "reviewed": datetime.now().isoformat(timespec="seconds")}
+                      "reviewed": datetime.now().isoformat(timespec="seconds"), "pending": True}
     errors: list[str] = []
     if now_rejected != was_rejected:
         data["extras"] = _move_extras(folder, data, to_rejected=now_rejected, errors=errors)
@@ -101,6 +103,8 @@ def review(folder: Path, path_or_base: Path | str, *, rating: int | None = None,
     photos = [folder / name for name in data.get("files", []) if (folder / name).is_file()]
     sidecars, embed_errors = xmp.write_metadata(photos, fields_of_record(data))
     errors += embed_errors
+    del data["review"]["pending"]
+    replace_atomic(path, json.dumps(data, indent=2).encode() + b"\n")
     log.info("reviewed %s: rating %s, label %s, rejected %s", base, new_rating, new_label, now_rejected)
     return Review(base, new_rating, new_label, now_rejected, (path, *photos, *sidecars), tuple(errors))
 
@@ -125,6 +129,22 @@ def fields_of_record(data: dict[str, Any]) -> xmp.XmpFields:
 
 
 NO_REVIEW: dict[str, Any] = {"rating": None, "label": None, "rejected": False}
+
+
+def finish_pending(folder: Path) -> list[str]:
+    """Write the XMP of every review a crash left half-done (its JSON says ``pending``);
+    returns their base names. Called when a session is opened."""
+    done: list[str] = []
+    for sidecar in sorted(folder.glob(f"*{JSON_SIDECAR}")):
+        try:
+            if b'"pending": true' not in sidecar.read_bytes():
+                continue
+            base = sidecar.name[: -len(JSON_SIDECAR)]
+            review(folder, base)  # nothing changed: the same review, written to every file
+            done.append(base)
+        except (OSError, ValueError) as exc:
+            log.warning("review of %s not finished: %s", sidecar.name, exc)
+    return done
 
 
 def prior_review(folder: Path, base: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from studio.session.files import is_photo
 from studio.session.hooks import Hook
 from studio.session.people_state import PeopleState
 from studio.session.reconcile import ReconcileReport, reconcile
-from studio.session.review import Review
+from studio.session.review import Review, finish_pending
 from studio.session.review import review as review_shot
 from studio.session.state import SessionOptions, SessionState, load_state, load_state_file, save_state
 from studio.session.unique import MAX_SUFFIX, free_base, write_unique
@@ -108,6 +108,9 @@ class Session(PeopleState):
         state.counter = max(state.counter, _highest_counter_hint(state, folder) + 1)
         session = cls(folder, state, report)
         session._save()
+        finished = finish_pending(folder)  # reviews a crash left between the JSON and the XMP
+        if finished:
+            log.warning("session %s: finished the review of %s", folder.name, ", ".join(finished))
         if not report.clean:
             log.warning("session %s reconciled: %s", folder.name, report.summary())
         return session
