@@ -68,7 +68,7 @@ def test_a_bad_user_preset_is_one_line_from_the_command_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "studio.cli", "check", "--preset", "zero.toml", "f.jpg"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "max_analysis_side must be positive, not 0" in done.stderr
+    assert done.stderr.count("\n") == 1 and "max_analysis_side must be at least 64, not 0" in done.stderr
 
 
 def test_every_session_file_case_loads_or_is_refused_naming_the_key(tmp_path):

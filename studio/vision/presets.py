@@ -77,7 +77,7 @@ _BUILTIN: dict[str, Preset] = {
             "commercial-headshot",
             "Bright, friendly head-and-shoulders: plain background, light in the eyes.",
             required=_HEADSHOT_REQUIRED,
-            advisory=("catchlights", "glasses", "background", "clothing", "expression"),
+            advisory=("catchlights", "glasses", "background", "clothing", "expression", "depth"),
             shots=("headshot",),
             tight_crop_style=True,
         ),
@@ -85,7 +85,8 @@ _BUILTIN: dict[str, Preset] = {
             "theatrical-headshot",
             "Actors' headshots: dramatic light allowed, eyes and focus are everything.",
             required=("face", "framing", "eyes_open", "eye_focus", "glare"),
-            advisory=("catchlights", "glasses", "exposure", "background", "clothing", "expression"),
+            advisory=("catchlights", "glasses", "exposure", "background", "clothing", "expression",
+                      "depth"),
             shots=("headshot",),
             thresholds=DEFAULT.updated(face_highlights_dark=95.0, face_dark=35.0, face_crushed_fraction=0.45,
                                         exposure_dark_min_probability=0.9),
@@ -95,7 +96,7 @@ _BUILTIN: dict[str, Preset] = {
             "portrait",
             "Any framing, groups welcome; only the faults that ruin a frame are required.",
             required=("face", "eyes_open", "eye_focus", "glare"),
-            advisory=("framing", "catchlights", "glasses", "exposure"),
+            advisory=("framing", "catchlights", "glasses", "exposure", "depth"),
             allow_groups=True,
             thresholds=DEFAULT.updated(roll_max=25.0, yaw_max=60.0, pitch_max=30.0),
         ),
@@ -157,7 +158,7 @@ def _read_toml(path: Path) -> dict:
     from drivers.safe_read import FileRefused, read_capped
 
     try:
-        data = tomllib.loads(read_capped(path, MAX_PRESET_BYTES).decode("utf-8"))
+        data = tomllib.loads(read_capped(path, MAX_PRESET_BYTES).decode("utf-8-sig"))  # a BOM is fine
         schema.shallow(data, "the file")
     except FileRefused as exc:
         raise PresetError(str(exc)) from None
@@ -203,6 +204,11 @@ def _from_toml(path: Path, name: str) -> Preset:
     )
 
 
+# Thresholds with a range of their own (the sign rule below is not enough): the analysis size
+# scales every still, so 1e-300 made a 0×0 picture and 1e300 a full-size analysis of 200 MP.
+THRESHOLD_RANGES: dict[str, tuple[float, float]] = {"max_analysis_side": (64, 8192)}
+
+
 def _thresholds(base: Thresholds, overrides: object, source: Path) -> Thresholds:
     """``base`` with a preset file's ``[thresholds]`` table applied.
 
@@ -220,8 +226,9 @@ def _thresholds(base: Thresholds, overrides: object, source: Path) -> Thresholds
     for key, value in overrides.items():
         default = getattr(DEFAULT, key)
         try:
-            checked[key] = schema.number(value, f"[thresholds] {key}", lo=0 if default >= 0 else None,
-                                         lo_open=default > 0)
+            lo, hi = THRESHOLD_RANGES.get(key, (0 if default >= 0 else None, None))
+            checked[key] = schema.number(value, f"[thresholds] {key}", lo=lo, hi=hi,
+                                         lo_open=default > 0 and lo == 0)
         except schema.SchemaError as exc:
             raise PresetError(f"{source}: {exc}") from None
     return base.updated(**checked)

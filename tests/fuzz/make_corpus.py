@@ -317,8 +317,8 @@ PRESET_CASES: list[tuple[str, str, str]] = [  # name, TOML, words of the error (
     ("valid", 'base = "portrait"\nallow_groups = true\n[thresholds]\nroll_max = 20\n', ""),
     ("groups-no", 'allow_groups = "no"\n', "allow_groups must be true or false"),
     ("groups-1", "allow_groups = 1\n", "allow_groups must be true or false"),
-    ("side-zero", "[thresholds]\nmax_analysis_side = 0\n", "max_analysis_side must be positive"),
-    ("side-negative", "[thresholds]\nmax_analysis_side = -640\n", "max_analysis_side must be positive"),
+    ("side-zero", "[thresholds]\nmax_analysis_side = 0\n", "max_analysis_side must be at least 64"),
+    ("side-negative", "[thresholds]\nmax_analysis_side = -640\n", "max_analysis_side must be at least 64"),
     ("nan", "[thresholds]\nroll_max = nan\n", "roll_max must be a finite number"),
     ("inf", "[thresholds]\nyaw_max = inf\n", "yaw_max must be a finite number"),
     ("minus-inf", "[thresholds]\nyaw_max = -inf\n", "yaw_max must be a finite number"),
@@ -334,6 +334,10 @@ PRESET_CASES: list[tuple[str, str, str]] = [  # name, TOML, words of the error (
     ("deep-arrays", "x = " + "[" * 3000 + "]" * 3000 + "\n", "nested"),
     ("deep-tables", "x = " + "{a = " * 300 + "1" + "}" * 300 + "\n", "nested"),
     ("not-toml", "[[[", "invalid"),
+    # review13: an analysis size of 1e-300 / 1e300, a table given as an array of tables
+    ("side-tiny", "[thresholds]\nmax_analysis_side = 1e-300\n", "max_analysis_side must be at least 64"),
+    ("side-huge", "[thresholds]\nmax_analysis_side = 1e300\n", "max_analysis_side must be at most 8192"),
+    ("thresholds-array-of-tables", "[[thresholds]]\nroll_max = 3\n", "[thresholds] must be a table"),
     ("not-utf8", "description = \"\xff\"\n", ""),  # written as Latin-1 below: bad UTF-8
 ]
 
@@ -369,6 +373,8 @@ def preset_cases(out: Path) -> list[Case]:
         path.write_bytes(text.encode("latin-1") if name == "not-utf8" else text.encode())
         cases.append(Case(path.name, path, "ok" if not words and name != "not-utf8" else "error",
                           words or ("utf-8" if name == "not-utf8" else "")))
+    (out / "bom.toml").write_bytes(b"\xef\xbb\xbf" + PRESET_CASES[0][1].encode())  # Notepad's BOM: valid
+    cases.append(Case("bom.toml", out / "bom.toml", "ok"))
     os.mkfifo(out / "fifo.toml")
     cases.append(Case("fifo.toml", out / "fifo.toml", "error", "fifo"))
     return cases
