@@ -244,7 +244,7 @@ def _kind(m: dict[str, float], rule: str, present: Logistic) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, help="folder for the landmark caches (faces-<pool>.json)")
-    ap.add_argument("--max-false-alarms", type=float, default=0.03)
+    ap.add_argument("--max-false-alarms", type=float, default=0.04)
     ap.add_argument("--max-kind-false", type=float, default=0.03)
     ap.add_argument("--skip-glare", action="store_true", help="fit the glasses-kind models only")
     ap.add_argument("--no-write", action="store_true", help="print, do not save the model")
