@@ -228,6 +228,7 @@ class RecordingReader:
         self.path = Path(path)
         self._mm: mmap.mmap | None = _map(self.path)
         self._corrupt: set[int] = set()
+        self._cut_said = False  # the file was cut short while open (said once)
         self._resyncs = 0
         self._skipped_bytes = 0
         self._unknown = 0
@@ -283,10 +284,22 @@ class RecordingReader:
 
     # -- reading ---------------------------------------------------------------------------
 
+    def _cut_short(self, entry: Entry) -> None:
+        """Count a record the file no longer holds (cut after it was opened); say so once."""
+        self._corrupt.add(entry.offset)
+        if not self._cut_said:
+            self._cut_said = True
+            log.warning("%s was cut short while being read (now %d bytes): records from byte %d on "
+                        "are skipped", self.path.name, self._mm.size() if self._mm is not None else 0,
+                        entry.offset - HEADER_SIZE)
+
     def payload(self, entry: Entry) -> bytes | None:
         """The payload of ``entry``, or ``None`` (counted as corrupt) when its CRC fails."""
         if self._mm is None:
             raise ValueError("recording is closed")
+        if entry.offset + entry.length > self._mm.size():  # the file was cut after it was opened:
+            self._cut_short(entry)  # touching its vanished pages would kill us (SIGBUS)
+            return None
         data = self._mm[entry.offset:entry.offset + entry.length]
         # the kernel maps up to 64 kB around a faulting page ("fault-around"): release that too
         self._release(entry.offset - _FAULT_AROUND, entry.offset + entry.length + _FAULT_AROUND)

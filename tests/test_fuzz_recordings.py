@@ -239,3 +239,20 @@ def test_a_gigabyte_of_garbage_after_the_magic_is_scanned_in_bounded_memory(tmp_
     assert last.startswith("studio: error: ") and "no live-view frames" in last
     # mapped pages are handed back a 64 MB window at a time (before: RSS grew with the file)
     assert run["max_rss_mb"] < 400, run["max_rss_mb"]
+
+
+def test_a_recording_cut_short_while_it_is_read_skips_the_lost_frames(tmp_path):
+    """Truncated under an open reader (a copy overwritten, a replay of a file being cut): the
+    mapped pages past the new end raised SIGBUS and killed the process without a word."""
+    path = tmp_path / "cut.slv"
+    path.write_bytes((ROOT / "studio" / "data" / "sample.slv").read_bytes())
+    script = ("import os, sys; from drivers.recording import RecordingReader\n"
+              "p = sys.argv[1]; r = RecordingReader(p); os.truncate(p, os.path.getsize(p) // 2)\n"
+              "got = [r.payload(e) is not None for e in r.frame_entries]\n"
+              "print(sum(got), len(got), r.stats.corrupt)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, (done.returncode, done.stderr[-500:])  # -7 = SIGBUS before the fix
+    good, total, corrupt = map(int, done.stdout.split())
+    assert 0 < good < total and good + corrupt == total
+    assert done.stderr.count("cut short while being read") == 1
