@@ -93,3 +93,17 @@ def test_the_runner_says_whose_shot_it_is(qtbot, window, tmp_path):
     wire_capture_messages(window.bridge)(CaptureDone((path,), None, TriggerEvent("key", 0.0), (record,)))
     qtbot.waitUntil(lambda: bool(said), timeout=2000)
     assert said == [(str(path), "Jane Doe")]
+
+
+def test_a_second_person_of_the_same_name_gets_a_fresh_filmstrip(qtbot, window, tmp_path):
+    from studio.events import PersonChanged
+
+    window.show_person(PersonChanged("Jane Doe", 0, 3, "start"))
+    path = tmp_path / "jane-doe-0001.jpg"
+    assert cv2.imwrite(str(path), np.full((400, 600, 3), 120, np.uint8))
+    window.show_capture(path, known_analysis())
+    assert len(window.desk.shots) == 1
+    window.show_person(PersonChanged("Jane Doe", 0, 3, "resume"))  # the same person again
+    assert len(window.desk.shots) == 1
+    window.show_person(PersonChanged("Jane Doe", 2, 3, "next"))  # another Jane Doe (roster id E4)
+    assert window.desk.shots == []

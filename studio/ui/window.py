@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._last_transition: ReadyTransition | None = None
         self.live, self.live_reason = True, ""
         self.person_name = ""
+        self.person_index: int | None = None  # the desk's index: two people may share a name
         # Without a session no CaptureDone comes: the camera's FileAdded events are the shots.
         self.files_from_camera = True
 
@@ -216,9 +217,10 @@ class MainWindow(QMainWindow):
 
     def show_person(self, event: Any) -> None:
         """A ``studio.events.PersonChanged``: the name, "3 of 10", and a fresh filmstrip."""
-        if event.person_name != self.person_name:
+        index = getattr(event, "index", None)
+        if event.person_name != self.person_name or index != self.person_index:  # two Jane Does
             self.desk.clear()
-        self.person_name = event.person_name
+        self.person_name, self.person_index = event.person_name, index
         self.info.show_person(event.person_name, event.index, event.total)
         self.desk.refresh_strip()
 
