@@ -38,7 +38,7 @@ from studio.vision.model_worker import MASK_WIDTH, ModelWorker, small_rgb
 from studio.vision.models import Models
 from studio.vision.presets import Preset, load_preset
 from studio.vision.timing import Stopwatch
-from studio.vision.tracker import LiveTracker
+from studio.vision.tracker import MASK_CHECKS, LiveTracker
 
 Mode = Literal["live", "still"]
 EYE_BOX_MARGIN = 0.2  # the subject's eye boxes, in eye widths
@@ -52,6 +52,7 @@ class Analyzer:
         self._preset = load_preset(preset)
         self._models = Models(live=mode == "live", max_faces=1 if mode == "live" else 4)
         self._tracker = LiveTracker(self._preset.thresholds) if mode == "live" else None
+        self._aperture: float | None = None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -63,6 +64,13 @@ class Analyzer:
         self._preset = load_preset(preset)
         if self._tracker is not None:
             self._tracker.preset_changed(self._preset.thresholds)
+
+    def set_camera_hints(self, *, aperture: float | str | None = None) -> None:
+        """What the camera's settings say about the lens (the ``depth`` advice names the
+        f-number): ``aperture`` as a number or the camera's text ("f/5.6"); None = unknown."""
+        from studio.vision.checks.depth import f_number
+
+        self._aperture = f_number(aperture)
 
     def reset(self) -> None:
         """Forget everything learnt about the current subject (new person, new set-up)."""
@@ -171,6 +179,8 @@ class Analyzer:
             ctx = self._still_context(view, watch)
         else:
             ctx = tracker.context(view, preset, self._models, watch)
+        if self._aperture is not None:
+            ctx = replace(ctx, aperture=self._aperture)
         shot = shot_type(ctx)
         verdicts = evaluate(ctx, preset.checks, tracker.held if tracker else {}, watch)
         results = [graded(preset, v.result) for v in verdicts]
@@ -200,7 +210,7 @@ class Analyzer:
         faces, detected = find_still_faces(models, view, preset.thresholds, watch)
         wanted = preset.checks
         need_pose = "framing" in wanted and bool(faces)
-        need_mask = ("background" in wanted or "clothing" in wanted) and bool(faces)
+        need_mask = any(c in wanted for c in MASK_CHECKS) and bool(faces)
         return FrameContext(
             view.image,
             th=preset.thresholds,

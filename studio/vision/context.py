@@ -121,6 +121,7 @@ class FrameContext:
     detail: DetailSource | None = None  # a large still, decoded larger on demand
     due: frozenset[str] | None = None  # slow measurements taken on this frame (None: all)
     carried: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    aperture: float | None = None  # the lens's f-number from the camera's settings (None: unknown)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _fresh: set[str] = field(default_factory=set, init=False, repr=False)
 

@@ -446,6 +446,20 @@ class Thresholds:
         24.0, "heuristic: below 24 px between the eyes the lips and lids are a few pixels; "
         "the mesh there does not resolve a slight smile or a lower-lid raise"
     )
+    # -- depth of field (issue 12, helper "depth"): advice only, never READY -------------------
+    depth_sharp_separation: float = _t(
+        1.36,
+        "measured (scripts/tune_depth.py, tune half): ln((face + 1) / (background + 1)) of the "
+        "mean |Laplacian| at IED 64 px; busy backgrounds as shot median 0.02, the same blurred "
+        "(σ 2 % of the frame) 2.10; below the cut the background is about as sharp as the face",
+    )
+    depth_wide_open: float = _t(
+        2.8, "convention: a portrait lens at f/2.8 or wider softens a background a few metres back"
+    )
+    depth_keep_background: float = _t(
+        0.0, "preset option: 1 = the preset keeps the background (environmental portrait): a "
+        "blurred background is advised to stop down; 0 = a headshot preset wants it soft"
+    )
 
     def why(self, name: str) -> str:
         for f in fields(self):

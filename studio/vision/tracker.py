@@ -41,7 +41,7 @@ from studio.vision.thresholds import Thresholds
 from studio.vision.timing import Stopwatch
 from studio.vision.verdict import EyesSeen, FocusSeen, Observation, Verdict
 
-MASK_CHECKS = ("background", "clothing")
+MASK_CHECKS = ("background", "clothing", "depth")
 CARRIED = ("glasses", "focus")  # slow measurements (ctx.measure keys) carried between frames
 NEVER = -(10**9)
 
@@ -120,7 +120,7 @@ class LiveTracker:
         )
         faces, detected = self._coasted(faces, detected, th)
         need_pose = "framing" in wanted and bool(faces)
-        need_mask = ("background" in wanted or "clothing" in wanted) and bool(faces)
+        need_mask = any(c in wanted for c in MASK_CHECKS) and bool(faces)
         has_subject = main_subject(faces, detected, th) is not None
         due = self.schedule.plan(_slow_measurements(has_subject, wanted, th))
         mask = self._usable("mask") if need_mask else None  # taken once: another may finish meanwhile

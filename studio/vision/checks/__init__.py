@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from studio.vision.checks.background import check_background, check_clothing
 from studio.vision.checks.catchlights import check_catchlights
+from studio.vision.checks.depth import check_depth
 from studio.vision.checks.exposure import check_exposure
 from studio.vision.checks.expression import check_expression
 from studio.vision.checks.eyes import check_eyes_open
@@ -30,6 +31,7 @@ CHECKS: dict[str, Check] = {
     "background": check_background,
     "clothing": check_clothing,
     "expression": check_expression,
+    "depth": check_depth,
 }
 
 __all__ = ["CHECKS", "Check", "shot_type"]
