@@ -174,6 +174,21 @@ def test_live_frames_claiming_65500x65500_are_skipped_in_bounded_memory(corpus, 
     assert run["max_rss_mb"] < 1024
 
 
+@pytest.mark.slow
+def test_live_frames_claiming_slivers_are_skipped_not_fatal(corpus, tmp_path):
+    """A frame of 1×65500 reached MediaPipe whole: SIGABRT in its OpenCV remap (status -6)."""
+    case = next(c for c in corpus if c.name == "frame-slivers.slv")
+    with RecordingReader(case.path) as reader:
+        for record in reader.frames():
+            with pytest.raises(ImageError, match="cannot be analysed"):
+                decode_jpeg(record.payload)
+    run = measured("run", "--headless", "--no-codes", "--source", str(case.path), "--session-root",
+                   str(tmp_path), cwd=tmp_path, timeout=90)
+    assert not run["killed"] and run["returncode"] == 2, run["stderr"][-800:]
+    assert "Traceback" not in run["stderr"] and "terminate called" not in run["stderr"]
+    assert run["stderr"].splitlines()[-1].startswith("studio: error: no frame could be analysed")
+
+
 # -- properties ----------------------------------------------------------------------------
 
 

@@ -52,9 +52,19 @@ _REDUCED_FLAGS = {
 }
 
 
+MIN_SIDE = 16
+# A whole frame goes to MediaPipe as it is (live view is not scaled first), whose OpenCV
+# aborts the process (SIGABRT in remap) on a side of SHRT_MAX or more: a damaged recording's
+# frame claiming 1×65500 killed `studio run`. Stills are scaled before analysis and decode
+# with orientation=False, so a wide panorama still is not refused here.
+MAX_FRAME_SIDE = 32766
+
+
 def decode_jpeg(data: bytes, *, reduce: int = 1, orientation: bool = True) -> np.ndarray:
     """Decode a JPEG to BGR; ``reduce`` 2, 4 or 8 decodes at that fraction (DCT scaling, cheap).
-    ``orientation=False`` ignores the EXIF orientation, as :func:`load_image` does."""
+    ``orientation=False`` ignores the EXIF orientation, as :func:`load_image` does. A whole
+    frame (``orientation=True``, as live view is decoded) must have sides of
+    :data:`MIN_SIDE` to :data:`MAX_FRAME_SIDE` px, else :class:`ImageError`."""
     if len(data) < 4 or data[:2] != b"\xff\xd8":
         raise ImageError("not a JPEG (no start-of-image marker)")
     flag = _REDUCED_FLAGS.get(reduce)
@@ -64,6 +74,9 @@ def decode_jpeg(data: bytes, *, reduce: int = 1, orientation: bool = True) -> np
         flag |= cv2.IMREAD_IGNORE_ORIENTATION
     width, height = jpeg_size(data)
     check_size(width, height, 3 * width * height, image_limits())  # before any pixel is made
+    if orientation and not (min(width, height) >= MIN_SIDE and max(width, height) <= MAX_FRAME_SIDE):
+        raise ImageError(f"frame of {width}×{height} cannot be analysed "
+                         f"(each side must be {MIN_SIDE} to {MAX_FRAME_SIDE} px)")
     image = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
     if image is None:
         raise ImageError("corrupt JPEG (cannot decode)")

@@ -302,6 +302,11 @@ def recording_cases(out: Path, n_frames: int = 12) -> list[Case]:
     bomb_frames = [with_size(f, 65500, 65500) for f in frames[:3]]
     path = write_recording(out / "frame-bombs.slv", bomb_frames, _nominal(3))
     cases.append(Case(path.name, path, "ok", extra={"frames": 3}))
+    # review13: frames claiming slivers (1×65500, 65500×1, 40000×16): MediaPipe's OpenCV
+    # aborted the whole process on a side of 32767 or more
+    sliver_frames = [with_size(frames[0], w, h) for w, h in ((1, 65500), (65500, 1), (40000, 16))]
+    path = write_recording(out / "frame-slivers.slv", sliver_frames, _nominal(3))
+    cases.append(Case(path.name, path, "ok", extra={"frames": 3}))
     os.mkfifo(out / "fifo.slv")
     cases.append(Case("fifo.slv", out / "fifo.slv", "error", "fifo"))
     (out / "zero.slv").symlink_to("/dev/zero")
