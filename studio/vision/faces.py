@@ -99,6 +99,11 @@ class LiveFaces:
         self._detections: list[Detection] = []
         self._detected_at = -(10**9)  # frame the detections were measured on
 
+    @property
+    def detected_at(self) -> int:
+        """The analysed frame the landmark-less boxes were measured on (studio.vision.stale)."""
+        return self._detected_at
+
     def find(
         self,
         models: Models,
