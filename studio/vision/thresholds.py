@@ -348,6 +348,18 @@ class Thresholds:
         "heuristic: the person mask covers under 30 % of the torso box below the chin: the "
         "torso is out of the frame or hidden, clothing is not judged",
     )
+    # -- live detector boxes from older frames (helper "livefp", studio/vision/stale.py) --
+    stale_detection_margin: float = _t(
+        0.5,
+        "measured on the bundled sample and the stage video: a moving face's detector box from "
+        "≤ 1 s before lies within half a face width of where the mesh follows it now",
+    )
+    stale_detection_jump: float = _t(
+        1.5,
+        "heuristic: a followed face whose centre moves more than 1.5 face widths, or whose width "
+        "changes more than 1.5 times, between two analysed frames is a cut (or someone else): "
+        "older detector boxes are of another picture",
+    )
     # -- temporal smoothing (live) -------------------------------------------------------------
     hysteresis_frames: float = _t(
         3, "heuristic: a verdict must hold for 3 frames (0.1 s at 30 fps) before it changes"

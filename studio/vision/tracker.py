@@ -37,6 +37,7 @@ from studio.vision.models import Models
 from studio.vision.presets import Preset
 from studio.vision.schedule import Schedule
 from studio.vision.smoothing import Smoother
+from studio.vision.stale import jumped, trusted_detections
 from studio.vision.thresholds import Thresholds
 from studio.vision.timing import Stopwatch
 from studio.vision.verdict import EyesSeen, FocusSeen, Observation, Verdict
@@ -78,6 +79,8 @@ class LiveTracker:
         self._last_faces: tuple[list[FaceGeometry], list[Detected]] | None = None  # for coasting
         self._stable_state = ""  # the face decision of those faces
         self._coast = 0  # frames the last faces have been carried through a dropout
+        self._followed: tuple[float, float, float, float] | None = None  # last frame's main face box
+        self._cut_at = NEVER  # last frame the followed face jumped (stale.jumped)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -90,6 +93,7 @@ class LiveTracker:
         self.schedule = Schedule()
         self._faces.reset()
         self._last_faces, self._stable_state, self._coast = None, "", 0
+        self._followed, self._cut_at = None, NEVER
         self._forget_mask_verdicts()
         self._epoch += 1
         self._pose_asked = self._submitted = NEVER
@@ -118,6 +122,7 @@ class LiveTracker:
         faces, detected = self._faces.find(
             models, frame, th, self.schedule, lambda: self._usable("detect"), watch
         )
+        detected = self._current(faces, detected, th)
         faces, detected = self._coasted(faces, detected, th)
         need_pose = "framing" in wanted and bool(faces)
         need_mask = any(c in wanted for c in MASK_CHECKS) and bool(faces)
@@ -161,6 +166,17 @@ class LiveTracker:
             return last
         self._last_faces, self._stable_state, self._coast = (list(faces), list(detected)), state, 0
         return faces, detected
+
+    def _current(self, faces: list[FaceGeometry], detected: list[Detected], th: Thresholds) -> list[Detected]:
+        """The detector's boxes that still describe this frame (:mod:`studio.vision.stale`)."""
+        main = max(faces, key=lambda f: f.area).box if faces else None
+        if jumped(self._followed, main, th):
+            self._cut_at = self.schedule.frame
+        self._followed = main or self._followed  # a frame without the mesh face is no cut
+        return trusted_detections(
+            detected, faces, measured_at=self._faces.detected_at, frame=self.schedule.frame,
+            cut_at=self._cut_at, th=th,
+        )
 
     @property
     def held(self) -> Mapping[str, Verdict]:
