@@ -177,6 +177,11 @@ _PNG_CHANNELS = {0: 1, 2: 3, 3: 3, 4: 2, 6: 4}  # colour type -> channels OpenCV
 _PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 
 
+# A 500 MB PNG in libpng's 8 kB IDAT chunks has ~61,000; a million empty chunks (12 MB) took
+# 1.3 s to walk, so the byte limit's worth of them would take ~50 s.
+MAX_PNG_CHUNKS = 200_000
+
+
 def png_layout(data: bytes) -> PngLayout:
     """The header and end of a PNG; :class:`ImageError` when damaged."""
     if len(data) < 33 or data[12:16] != b"IHDR" or int.from_bytes(data[8:12], "big") != 13:
@@ -186,10 +191,13 @@ def png_layout(data: bytes) -> PngLayout:
         raise ImageError(f"damaged PNG: the header gives a size of {width}×{height}")
     if depth not in _PNG_DEPTHS.get(colour, ()):
         raise ImageError(f"damaged PNG (colour type {colour} with bit depth {depth})")
-    pos, n = 8, len(data)
+    pos, n, chunks = 8, len(data), 0
     while True:
         if pos + 12 > n:
             raise ImageError("truncated PNG (no IEND chunk)")
+        chunks += 1
+        if chunks > MAX_PNG_CHUNKS:
+            raise ImageError(f"damaged PNG (more than {MAX_PNG_CHUNKS} chunks)")
         length = int.from_bytes(data[pos:pos + 4], "big")
         kind = data[pos + 4:pos + 8]
         nxt = pos + 12 + length

@@ -207,6 +207,9 @@ def image_cases(out: Path) -> list[Case]:
     add("tiff-named.jpg", cv2.imencode(".tiff", bgr)[1].tobytes(), "error", "not a jpeg or png")
     add("heic-named.jpg", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + rng.randbytes(2000), "error",
         "not a jpeg or png")
+    rgb_png = cv2.imencode(".png", bgr)[1].tobytes()
+    add("million-chunks.png", rgb_png[:33] + png_chunk(b"tEXt", b"") * 1_000_000 + rgb_png[33:], "error",
+        "chunks")  # 12 MB: 1.3 s to walk; the 500 MB a file may have would take ~50 s
     add("ihdr-after-idat.png", _ihdr_moved(cv2.imencode(".png", bgr)[1].tobytes()), "error", "ihdr")
     # special files and limits
     os.mkfifo(out / "fifo.jpg")
