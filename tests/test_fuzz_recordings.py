@@ -271,3 +271,12 @@ def test_a_recording_cut_short_while_it_is_read_skips_the_lost_frames(tmp_path):
     good, total, corrupt = map(int, done.stdout.split())
     assert 0 < good < total and good + corrupt == total
     assert done.stderr.count("cut short while being read") == 1
+
+
+def test_record_to_a_place_it_cannot_write_is_one_line(tmp_path):
+    """`studio record ... /proc/o.slv` ended in a FileNotFoundError traceback."""
+    done = studio("record", "--source", str(ROOT / "studio" / "data" / "sample.slv"), "/proc/o.slv",
+                  cwd=tmp_path, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-800:]
+    lines = [ln for ln in done.stderr.splitlines() if ln.startswith("studio: ")]
+    assert lines == ["studio: error: cannot write /proc/o.slv: No such file or directory"], done.stderr[-800:]

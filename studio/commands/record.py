@@ -84,6 +84,11 @@ def record(args: argparse.Namespace) -> int:
         result = _convert(args, target) if convert else _record_camera(args, target)
     except FileExistsError:
         raise UserError(f"{out} appeared while recording; nothing replaced") from None
+    except OSError as exc:  # /proc/x.slv, a read-only folder, the disk filling up mid-recording
+        if target != out:
+            target.unlink(missing_ok=True)  # the file being replaced stays as it was
+        kept = f"; {out} holds what was recorded until then" if target == out and out.is_file() else ""
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}{kept}") from None
     if target != out:
         os.replace(target, out)
     size = out.stat().st_size
