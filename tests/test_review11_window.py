@@ -107,3 +107,34 @@ def test_a_second_person_of_the_same_name_gets_a_fresh_filmstrip(qtbot, window, 
     assert len(window.desk.shots) == 1
     window.show_person(PersonChanged("Jane Doe", 2, 3, "next"))  # another Jane Doe (roster id E4)
     assert window.desk.shots == []
+
+
+def test_thirteen_checks_fit_the_panel_at_1080p(qtbot):
+    """With expression and depth of field the panel holds 13 badges: at 1920x1080 the last
+    ones ran past the bottom ("Depth of field" cut mid-reason). Passing advisory badges give up
+    their reason line first; every badge that is not OK keeps its reason in full."""
+    from studio.ui.panel import StatusPanel
+
+    ids = ("face", "framing", "eyes_open", "eye_focus", "glare", "exposure", "catchlights",
+           "glasses", "background", "clothing", "expression", "depth_of_field", "reset")
+    from studio.ui import style
+
+    before = style.scale()
+    style.set_scale(style.scale_for(1920, 1080, style.BASE_DPI))
+    panel = StatusPanel(ids[:12])
+    qtbot.addWidget(panel)
+    panel.setFixedHeight(870)  # the panel's height beside the picture at 1920x1080
+    panel.show()
+    qtbot.waitExposed(panel)
+    long = "Background in focus: open up (f/2.8 or wider) or move the subject away from it"
+    base = known_analysis(ready=True)
+    checks = tuple(CheckResult(c, "pass", "fine, with a reason of some length here") for c in ids[:10]) + (
+        CheckResult("expression", "pass", "Warm smile, eyes smiling too"),
+        CheckResult("depth_of_field", "warn", long))
+    panel.show_analysis(replace(base, checks=checks, required=ids[:6]))
+    qtbot.wait(50)
+    bottoms = [b.geometry().bottom() for b in panel.badges.values()]
+    assert max(bottoms) <= panel.height(), bottoms
+    dof = panel.badges["depth_of_field"]
+    assert not getattr(dof, "compact", False) and dof.layout_rects()[1].height() > 0  # in full
+    style.set_scale(before)

@@ -32,6 +32,7 @@ class Badge(QWidget):
         self.check_id = check_id
         self.result: CheckResult | None = None
         self.required = True
+        self.compact = False  # name line only (a passing badge, when the panel is full)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self._fit()
 
@@ -53,6 +54,12 @@ class Badge(QWidget):
         self.required = required
         self._fit()
 
+    def set_compact(self, compact: bool) -> None:
+        if compact != self.compact:
+            self.compact = compact
+            self._fit()
+            self.update()
+
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(style.px(PANEL_WIDTH), self.height())
 
@@ -66,6 +73,8 @@ class Badge(QWidget):
         name_h = style.px(31 if self.required else 24)
         width = style.px(PANEL_WIDTH) - 16 - 2 * pad  # the panel's width less its margins
         metrics = QFontMetricsF(self._reason_font())
+        if self.compact:
+            return QRectF(pad, 0, width, name_h), QRectF(pad, name_h, width, 0)
         lines = metrics.boundingRect(QRectF(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap),
                                      self.reason)
         return (QRectF(pad, 0, width, name_h),
@@ -97,8 +106,9 @@ class Badge(QWidget):
                    f"{STATUS_ICONS[status]} {label(self.check_id)}")
         p.setFont(style.font(18 if self.required else 15, bold=True))
         p.drawText(name_box, Align.AlignRight | Align.AlignVCenter, STATUS_WORDS[status])
-        p.setFont(self._reason_font())
-        p.drawText(reason_box, Align.AlignLeft | Align.AlignTop | Qt.TextFlag.TextWordWrap, self.reason)
+        if not self.compact:
+            p.setFont(self._reason_font())
+            p.drawText(reason_box, Align.AlignLeft | Align.AlignTop | Qt.TextFlag.TextWordWrap, self.reason)
         p.end()
 
 
@@ -146,6 +156,27 @@ class StatusPanel(QWidget):
         self.set_checks(shown, required)
         for cid, badge in self.badges.items():
             badge.set_result(analysis.check(cid), cid in required)
+        self.fit_badges()
+
+    def resizeEvent(self, event: QResizeEvent | None) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit_badges()
+
+    def fit_badges(self) -> None:
+        """Every badge inside the panel: when they do not fit, passing badges (advisory ones
+        first, from the bottom) show their name only; a badge that is not OK keeps its reason."""
+        badges = list(self.badges.values())
+        for badge in badges:
+            badge.set_compact(False)
+        room = self.height() - 16 - 4 * max(0, len(badges) - 1)
+        used = sum(b.height() for b in badges)
+        passing = [b for b in reversed(badges) if b.status is Status.PASS]
+        for badge in [b for b in passing if not b.required] + [b for b in passing if b.required]:
+            if used <= room:
+                break
+            full = badge.height()
+            badge.set_compact(True)
+            used -= full - badge.height()
 
 
 def dark(widget: QWidget, color: QColor) -> None:
