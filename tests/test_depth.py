@@ -168,3 +168,31 @@ def test_virtual_camera_f_number_reaches_the_advice(tmp_path, pictures):
     sharp, _ = pictures["compreface__sample_001_A.jpg"]
     _, depth = _depth(HEADSHOT, sharp, aperture=res["aperture"])
     assert depth.fields["advice"] == "open up" and "(now f/11)" in depth.message
+
+
+@needs_fixtures
+def test_live_view_gives_the_advice_once_the_worker_has_a_mask(pictures):
+    """Live view: the person mask comes from the model worker; within a few seconds of frames
+    the depth verdict is judged (not "not measured yet") and carries the camera's f-number."""
+    import time
+
+    from drivers.base import LiveFrame
+
+    sharp, _ = pictures["compreface__sample_001_A.jpg"]
+    size = (960, round(960 * sharp.shape[0] / sharp.shape[1]))
+    small = cv2.resize(sharp, size, interpolation=cv2.INTER_AREA)
+    jpeg = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    with Analyzer(HEADSHOT, mode="live") as live:
+        live.set_camera_hints(aperture="f/5.6")
+        depth = None
+        deadline = time.monotonic() + 30.0
+        seq = 0
+        while time.monotonic() < deadline:
+            seq += 1
+            frame = LiveFrame(jpeg, seq, seq / 30.0, (small.shape[1], small.shape[0]))
+            depth = live.analyse_frame(frame).check("depth")
+            if depth is not None and depth.fields.get("advice") is not None:
+                break
+            time.sleep(0.02)
+    assert depth is not None and depth.status is Status.PASS, depth
+    assert depth.fields["advice"] == "open up" and "(now f/5.6)" in depth.message
