@@ -168,6 +168,7 @@ MESSAGE_INSTRUCTIONS: tuple[tuple[str, str, str], ...] = (
     ("clothing", "", "Plain clothes are better"),
     ("expression", "forced", "Smile with the eyes"),
     ("expression", "", "Ask for a warm smile"),
+    ("face", "turned away", "Turn to the camera"),  # a large face without landmarks
     ("face", "blurred", "Check focus and distance"),  # a face is there, too soft to measure
     ("face", "", "Step into the frame"),
 )

@@ -1,4 +1,5 @@
-"""Live view: a detector box from an older frame is not a second face (studio/vision/stale.py).
+"""Live view: a detector box from an older frame is not a second face (studio/vision/stale.py);
+a large face without landmarks is turned away, not "too small or blurred" (context.unjudged_reason).
 
 On the real stage video (every frame, in order, live mode) the singer is alone on the stage
 from frame 84 to 211, moving his head. Before the fix the worker's older detector boxes, left
@@ -70,3 +71,13 @@ def test_rules_on_boxes() -> None:
     assert jumped(face.box, (100.0, 100.0, 260.0, 290.0), th)  # 1.6x wider
     assert not jumped(face.box, (120.0, 105.0, 225.0, 230.0), th)
     assert not jumped(None, face.box, th)
+
+
+def test_a_large_profile_is_not_called_small_or_blurred(stage_analyses) -> None:
+    """Frames 32-38: a sharp profile ~160-190 px wide fills the frame; the mesh finds no
+    landmarks on it. "Face too small or blurred to analyse" was false there (7 of 7 frames)."""
+    for i in range(32, 39):
+        face = stage_analyses[i].check("face")
+        assert face.fields["decision"] == "unjudged"
+        assert face.message == "Face turned away or covered: nothing to analyse", (i, face.message)
+        assert stage_analyses[i].check("eyes_open").message == face.message

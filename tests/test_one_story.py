@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / 
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
 
 FRAME_CHECKS = ("face", "framing")
-NO_SUBJECT_WORDS = ("No face", "too small or blurred")
+NO_SUBJECT_WORDS = ("No face", "too small or blurred", "turned away or covered")
 
 
 def _pasted(name: str, width: int) -> np.ndarray:

@@ -75,6 +75,19 @@ NO_FACE, UNJUDGED, SUBJECT = "none", "unjudged", "subject"
 _REASONS = {NO_FACE: "No face", UNJUDGED: "Face too small or blurred to analyse", SUBJECT: ""}
 
 
+TURNED_AWAY = "Face turned away or covered: nothing to analyse"
+
+
+def unjudged_reason(faces: Sequence[FaceGeometry], detected_only: Sequence[Detected], th: Thresholds) -> str:
+    """Why a face that was found cannot be analysed. A landmark-less face as wide as
+    ``unjudged_large_face_px`` is not too small or blurred for the mesh: it is turned away (a
+    profile) or covered (a hand, a microphone)."""
+    widest = max((d.box[2] - d.box[0] for d in detected_only), default=0.0)
+    if widest >= th.unjudged_large_face_px:
+        return TURNED_AWAY
+    return _REASONS[UNJUDGED]
+
+
 def face_state(faces: Sequence[FaceGeometry], detected_only: Sequence[Detected], th: Thresholds) -> str:
     """The face decision these faces make: ``NO_FACE``, ``UNJUDGED`` (faces, but no subject
     that can be analysed: :func:`main_subject`) or ``SUBJECT``."""
@@ -212,6 +225,8 @@ class FrameContext:
     def face_decision(self) -> FaceDecision:
         """No face, a face that cannot be analysed, or a subject (:class:`FaceDecision`)."""
         state = face_state(self.faces, self.detected_only, self.th)
+        if state == UNJUDGED:
+            return FaceDecision(state, unjudged_reason(self.faces, self.detected_only, self.th))
         return FaceDecision(state, _REASONS[state])
 
     @cached_property

@@ -360,6 +360,11 @@ class Thresholds:
         "changes more than 1.5 times, between two analysed frames is a cut (or someone else): "
         "older detector boxes are of another picture",
     )
+    unjudged_large_face_px: float = _t(
+        80.0,
+        "looked at on the stage video (one source): landmark-less faces 81-200 px wide (analysis "
+        "px) were profiles or turned faces, sharp; the blurred background faces 52-73 px",
+    )
     # -- temporal smoothing (live) -------------------------------------------------------------
     hysteresis_frames: float = _t(
         3, "heuristic: a verdict must hold for 3 frames (0.1 s at 30 fps) before it changes"
