@@ -211,7 +211,9 @@ def test_hundred_shots_hundred_files_unique_names_valid_sidecars_and_counter_aft
             controller.camera = camera
             for _ in range(min(25, shots - len(events.of(CaptureDone)))):
                 target = len(events.of(CaptureDone)) + 1
+                give_up = time.monotonic() + 30  # a refusing controller fails the test, not hangs it
                 while not controller.submit(TriggerEvent("key", time.monotonic())).accepted:
+                    assert time.monotonic() < give_up, "the controller refused shots for 30 s"
                     time.sleep(0.01)
                 events.wait(CaptureDone, target)
             controller.wait_idle(60)

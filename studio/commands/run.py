@@ -122,6 +122,13 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
         triggers = trigger_setup.options_from_args(args)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    if getattr(args, "roster", None) is not None:
+        from studio.people.roster import load_roster
+
+        try:  # before the session is opened: a bad roster leaves no session folder behind
+            load_roster(args.roster)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
     if not args.session:
         args.session = "untitled"
     try:

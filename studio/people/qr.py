@@ -34,9 +34,9 @@ class CodeReader:
         if bgr is None or bgr.ndim < 2 or bgr.size == 0:
             return None
         scale = MAX_SIDE / max(bgr.shape[:2])
-        if scale < 1:
-            bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         try:
+            if scale < 1:  # inside the try: a 1x65500 sliver scales to nothing
+                bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             text, _points, _ = self._qr.detectAndDecode(bgr)
             if text:
                 return clean_code(text)

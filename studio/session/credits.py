@@ -42,7 +42,7 @@ def load_config_credits(path: Path | None = None) -> Credits:
     if not path.exists():
         return Credits()
     try:
-        data = tomllib.loads(read_capped(path, MAX_CONFIG_BYTES).decode("utf-8"))
+        data = tomllib.loads(read_capped(path, MAX_CONFIG_BYTES).decode("utf-8-sig"))
     except FileRefused as exc:  # a FIFO, a device, far too large: one line, no hang
         raise ValueError(str(exc)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:

@@ -52,6 +52,7 @@ class TriggerCues(Cues, RecentCues, Protocol):
 
 MANUAL_MODES = ("manual", "countdown")
 HANDS_FREE_MODES = ("auto", "gesture", "sound", "interval")
+MIN_INTERVAL_S = 0.1  # no camera shoots, downloads and re-checks faster than this
 MODES = ("manual", "auto", "gesture", "sound", "countdown")  # + "interval" with --interval
 
 
@@ -115,8 +116,9 @@ def options_from_args(args: argparse.Namespace) -> TriggerOptions:
         options.keys = KeyTrigger.parse_mapping(args.keys)
     if args.interval:
         seconds, shots = args.interval
-        if not (0 < seconds < float("inf") and shots >= 1 and float(shots).is_integer()):
-            raise ValueError("--interval takes a positive number of seconds and a whole number of shots")
+        if not (MIN_INTERVAL_S <= seconds < float("inf") and shots >= 1 and float(shots).is_integer()):
+            raise ValueError(f"--interval takes at least {MIN_INTERVAL_S:g} seconds and a whole number "
+                             f"of shots, not {seconds:g} {shots:g}")
         options.interval_s, options.interval_shots = seconds, int(shots)
     if options.countdown_s < 0:
         raise ValueError("--countdown must be 0 or more seconds")

@@ -144,7 +144,7 @@ class Analyzer:
         k = min(1.0, self._preset.thresholds.max_analysis_side / max(h, w))
         if k >= 1.0:
             return image
-        target = (round(w * k), round(h * k))
+        target = (max(1, round(w * k)), max(1, round(h * k)))  # a sliver never rounds to 0 px
         ih, iw = image.shape[:2]
         # An integer factor first (OpenCV's fast path for area averaging: 47 instead of 98 ms
         # on 36 MP), then the rest.
