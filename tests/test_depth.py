@@ -84,7 +84,7 @@ def test_depth_is_a_check_id_every_headshot_preset_computes_as_advice():
 def test_headshot_with_a_sharp_background_is_told_to_open_up(pictures, name):
     sharp, blurred = pictures[name]
     _, busy = _depth(HEADSHOT, sharp)
-    assert busy.status is Status.PASS  # advice, never a blocker
+    assert busy.status is Status.WARN  # an advisory warning: shown, READY never reads it
     assert busy.fields["advice"] == "open up"
     assert "open up (f/2.8 or wider)" in busy.message and "now f/" not in busy.message  # no f-number known
     _, soft = _depth(HEADSHOT, blurred)
@@ -107,7 +107,7 @@ def test_the_known_f_number_is_named_and_a_wide_lens_is_not_told_to_open(picture
 def test_environmental_portrait_with_a_blurred_background_is_told_to_stop_down(pictures):
     sharp, blurred = pictures["frec__obama.jpg"]
     _, soft = _depth(ENVIRONMENTAL, blurred, aperture="f/1.8")
-    assert soft.status is Status.PASS and soft.fields["advice"] == "stop down"
+    assert soft.status is Status.WARN and soft.fields["advice"] == "stop down"
     assert "stop down (now f/1.8)" in soft.message
     _, kept = _depth(ENVIRONMENTAL, sharp)
     assert kept.fields["advice"] is None and kept.message == "Background readable"
@@ -125,6 +125,12 @@ def test_the_built_in_headshot_preset_never_waits_on_the_advice(pictures):
     without = replace(preset, advisory=tuple(c for c in preset.advisory if c != "depth"))
     other, _ = _depth(without, sharp)
     assert other.check("depth") is None and other.ready == analysis.ready
+    # A preset that makes depth required still gets the advice, as a pass: it never blocks.
+    required = replace(HEADSHOT, required=("face", "depth"), advisory=())
+    strict, advised = _depth(required, sharp, aperture="f/11")
+    assert advised.status is Status.PASS and advised.fields["advice"] == "open up"
+    loose, _ = _depth(HEADSHOT, sharp)
+    assert strict.ready == loose.ready
 
 
 def test_a_user_preset_file_can_keep_the_background(tmp_path):
@@ -194,5 +200,5 @@ def test_live_view_gives_the_advice_once_the_worker_has_a_mask(pictures):
             if depth is not None and depth.fields.get("advice") is not None:
                 break
             time.sleep(0.02)
-    assert depth is not None and depth.status is Status.PASS, depth
+    assert depth is not None and depth.status is Status.WARN, depth
     assert depth.fields["advice"] == "open up" and "(now f/5.6)" in depth.message

@@ -8,10 +8,12 @@ high when the background is soft next to a sharp face, near 0 or below when the 
 sharp as the face. A plain backdrop has no detail to be sharp: it reads as separated (nothing
 to blur). The same background at IED = 16 px (``content``, coarse shapes) is reported as a field.
 
-Advice only, never a blocker: the result is ``pass`` whatever it advises (``fields.advice`` is
-``"open up"``, ``"stop down"`` or null) so no preset's READY waits on it. A headshot preset wants
-the background soft: a busy background in focus -> "open up (f/2.8 or wider)", naming the
-lens's f-number when the camera's settings gave it (:meth:`studio.vision.Analyzer.set_camera_hints`).
+Advice only, never a blocker (``fields.advice`` is ``"open up"``, ``"stop down"`` or null): an
+advisory ``warn`` where the preset has ``depth`` advisory (READY reads only required checks; the
+panel keeps a warning's words), a ``pass`` with the same words where a preset requires it.
+A headshot preset wants the background soft: a busy background in focus -> "open up (f/2.8 or
+wider)", naming the lens's f-number when the camera's settings gave it
+(:meth:`studio.vision.Analyzer.set_camera_hints`).
 A preset that keeps the background (``depth_keep_background = 1``, an environmental portrait;
 no built-in preset does) with a blurred background -> "stop down".
 """
@@ -160,4 +162,7 @@ def check_depth(ctx: FrameContext) -> CheckResult:
     tip, message = advice(ctx, sep)
     fields.update(advice=tip, separation=round(sep.value, 3), background=round(sep.background, 2),
                   face=round(sep.face, 2), content=round(sep.content, 2))
-    return CheckResult("depth", Status.PASS, message, round(sep.value, 3), (), fields)
+    # Advice is shown as an advisory warning (READY never reads advisory checks); a preset that
+    # makes depth required gets it as a pass, so the advice still never holds READY back.
+    status = Status.WARN if tip and ctx.preset.severity("depth") == "advisory" else Status.PASS
+    return CheckResult("depth", status, message, round(sep.value, 3), (), fields)
