@@ -138,7 +138,7 @@ FEATURE_SETS = (BUSY_FEATURES, ("log_energy",), ("log_energy", "strong"), ("log_
 PENALTIES = (1.0, 5.0)
 PLAIN_KEPT = 0.95  # the cut keeps at least this share of the tune half's plain photos
 CROP_THRESHOLDS = ("crop_tight_max_below_crown", "crop_tight_top_cut", "crop_tight_cut_max_below_crown",
-                   "crop_shoulders_max_below_crown")
+                   "crop_shoulders_max_below_crown", "crop_bust_max_below_crown")
 THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds.py"
 
 
@@ -202,26 +202,40 @@ def fit_busy(cases: list[dict], check: str) -> None:
           f"-> {model_path(check)}")
 
 
+_BODY = ("half-length", "three-quarter", "full-length")
+
+
 def _crop_rows(cases: list[dict]) -> list[tuple[str, float, float, bool]]:
     """(truth, frame bottom below the crown, head above the top edge, real photo) of the tune
-    half's headshots (real and synthetic): the crop names inside a headshot."""
+    half's single faces with landmarks (real and synthetic), whatever the checks called them."""
     out = []
     for c in cases:
         truth = c["label"]["crop"]
         framing = c["result"]["checks"]["framing"]
-        if c["split"] != TUNE or c["result"]["shot"] != "headshot" or "below_crown" not in framing:
+        if c["split"] != TUNE or c["result"]["faces"] != 1 or "below_crown" not in framing:
             continue
-        if truth in ("tight-headshot", "head-and-shoulders", "bust"):
+        if truth in ("tight-headshot", "head-and-shoulders", "bust", *_BODY):
             out.append((truth, float(framing["below_crown"]), -float(framing["crown"]), c["kind"] == "real"))
     return out
 
 
+def _best(grid: np.ndarray, score) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(best score, first cut reaching it) over the grid."""
+    best = (-1.0, float(grid[0]))
+    for x in grid:
+        s = float(score(x))
+        if s > best[0] + 1e-9:
+            best = (s, float(x))
+    return best
+
+
 def fit_crops(cases: list[dict]) -> dict[str, float]:
-    """The crop cuts, written into thresholds.py. By definition a frame ending at the neck
-    (where ``crop-at-joint:neck`` would fire: within ``neck_crop_band`` eye-chin distances
-    below the chin) is a tight headshot. The rest is set from the tune half: the top cut and
-    how low a frame with its hair cropped may still end (tight vs the rest, real and synthetic
-    headshots), then head-and-shoulders vs bust (real photos: the synthetic set has no bust)."""
+    """The crop cuts, written into thresholds.py, one boundary at a time on the tune half, each
+    between the two names it separates: headshot crops vs body crops (real photos; the frame
+    bottom alone: the frame's width is not a crop), then tight vs the rest of the headshot
+    crops (a frame ending at the neck is tight by definition; set here: how low a frame with
+    its hair cropped may still end; real and synthetic), then head-and-shoulders vs bust (real
+    photos: the synthetic set has no bust)."""
     from studio.vision.thresholds import DEFAULT
 
     rows = _crop_rows(cases)
@@ -229,26 +243,29 @@ def fit_crops(cases: list[dict]) -> dict[str, float]:
     depth = np.array([r[1] for r in rows])
     cut_top = np.array([r[2] for r in rows])
     real = np.array([r[3] for r in rows])
+    body = np.isin(truth, _BODY)
+    e_score, e = _best(np.arange(1.6, 3.51, 0.01), lambda x: ((depth[real] >= x) == body[real]).mean())
+    head = (depth < e) & ~body
     tight = truth == "tight-headshot"
+    # By definition a frame ending at the neck (where crop-at-joint:neck would fire) is tight:
+    # the name and the neck warning read the same edge, so they never contradict each other.
     a = 1.0 + DEFAULT.neck_crop_band / 2.0  # the frame bottom at the neck, in head lengths
     best = (-1.0, 0.0, 0.0)
     for b in np.arange(0.0, 0.31, 0.02):
         for c in np.arange(a, 1.61, 0.02):
             said = (depth < a) | ((cut_top > b) & (depth < c))
-            score = float((said == tight).mean())
+            score = float((said[head] == tight[head]).mean())
             if score > best[0] + 1e-9:
                 best = (score, float(b), float(c))
     _, b, c = best
     said_tight = (depth < a) | ((cut_top > b) & (depth < c))
-    rest = ~said_tight & ~tight & real
-    best_d = (-1.0, 1.5)
-    for d in np.arange(1.1, 2.31, 0.01):
-        score = float(((depth[rest] < d) == (truth[rest] == "head-and-shoulders")).mean())
-        if score > best_d[0] + 1e-9:
-            best_d = (score, float(d))
-    values = dict(zip(CROP_THRESHOLDS, (a, b, c, best_d[1]), strict=True))
-    print(f"crops on {len(rows)} tune headshots: tight vs rest {best[0]:.0%}, shoulders vs bust "
-          f"{best_d[0]:.0%}: " + ", ".join(f"{k} = {v:.2f}" for k, v in values.items()))
+    rest = head & ~said_tight & ~tight & real
+    d_score, d = _best(np.arange(1.1, 2.31, 0.01),
+                       lambda x: ((depth[rest] < x) == (truth[rest] == "head-and-shoulders")).mean())
+    values = dict(zip(CROP_THRESHOLDS, (a, b, c, d, e), strict=True))
+    print(f"crops on {len(rows)} tune single faces: headshot vs body {e_score:.0%}, tight vs rest "
+          f"{best[0]:.0%}, shoulders vs bust {d_score:.0%}: "
+          + ", ".join(f"{k} = {v:.2f}" for k, v in values.items()))
     _write_thresholds(values)
     return values
 
@@ -386,8 +403,15 @@ def report(cache: Path, write: bool) -> str:
     lines.append(f"| crop name (six names, real photos) | {_pct(right, total)} | {_pct(tr, tt)} | |")
     lines += ["", "Crop confusions on the held-out half (label → said: count): "
               + ", ".join(f"{a} → {b}: {n}" for (a, b), n in sorted(confusion.items()) if a != b) + ". "
-              "Bust and half-length overlap by definition (chest or waist); the shot type (headshot or "
-              "not) decides first, so a wide bust frame is called half-length."]
+              "Bust and half-length overlap by definition (chest or waist): the frame bottom alone "
+              "tells them apart (`crop_bust_max_below_crown`), never the frame's width."]
+    previous = cache / "previous" / "measured.json"  # the tree before the width-free crop rule
+    if previous.is_file():
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        (pr, pt, _), (qr, qt, _) = score_crops(old, HELD_OUT), score_crops(old, TUNE)
+        lines += ["", f"Crop name before the width-free rule (a chest-level frame was a headshot only "
+                  f"when the head filled 40 % of the width; same rows): held-out {_pct(pr, pt)}, "
+                  f"tune {_pct(qr, qt)}."]
     before = cache / "before" / "measured.json"
     if before.is_file():
         lines += ["", *_before_lines(json.loads(before.read_text(encoding="utf-8")))]

@@ -186,6 +186,8 @@ class Analyzer:
         results = [graded(preset, v.result) for v in verdicts]
         if tracker is not None:
             results, shot = tracker.track(ctx, rgb, verdicts, results, shot)
+            shown = next((r for r in results if r.id == "framing"), None)  # one shot per frame
+            shot = str(shown.fields.get("shot", shot)) if shown is not None else shot
         required, excused, ready = readiness(preset, ctx.subject is not None, shot, results)
         watch.add("total", (time.perf_counter() - start) * 1000.0)
         return Analysis(

@@ -43,21 +43,6 @@ class Thresholds:
         1280, "heuristic: faces and framing need no more; eye detail is cut from the full image"
     )
     # -- framing -------------------------------------------------------------------------------
-    headshot_max_below_crown: float = _t(
-        1.75,
-        "measured: frame bottom, in head lengths (2 × eye-chin) below the crown: labelled "
-        "headshots 0.97-1.56, tight chest-level headshots to 2.6, half-lengths from 1.8",
-    )
-    headshot_tight_max_below_crown: float = _t(
-        2.6,
-        "measured: chest-level frames (1.75-2.6) are headshots when tight around the head "
-        "(see headshot_min_head_width), half-lengths when wide",
-    )
-    headshot_min_head_width: float = _t(
-        0.40,
-        "measured: head length / frame width; tight headshots 0.41-1.3, wide half-length "
-        "frames cut at the chest 0.30-0.36",
-    )
     half_length_max_below_crown: float = _t(
         4.0,
         "convention (8-head figure, our head length is ~0.9 of the canon's): hips at ~4.4; "
@@ -130,6 +115,12 @@ class Thresholds:
         1.35,
         "measured (tune half, scripts/tune_scene.py): a headshot ending this many head lengths "
         "below the crown shows the head and shoulders; lower, the chest: a bust",
+    )
+    crop_bust_max_below_crown: float = _t(
+        2.21,
+        "measured (tune half, scripts/tune_scene.py): a frame ending above this many head lengths "
+        "below the crown is a headshot crop (down to the chest: a bust); lower, a body crop "
+        "(half-length = waist); the frame's width plays no part",
     )
     # -- eyes open -----------------------------------------------------------------------------
     ear_closed: float = _t(0.11, "measured: closed eyes 0.03-0.09, open 0.12-0.40 on the fixtures (EAR)")

@@ -27,6 +27,7 @@ _DETECTOR_BOX_TO_HEAD = 1.3
 
 _FAILS = {"top-of-head-cut", "chin-cut", "face-cut-left", "face-cut-right"}
 _BODY_SHOTS = ("half-length", "three-quarter", "full-length")
+_HEADSHOT_CROPS = ("tight-headshot", "head-and-shoulders", "bust")
 CROPS = ("tight-headshot", "head-and-shoulders", "bust", "half-length", "three-quarter", "full-length")
 _CROP_NAMES = {"tight-headshot": "Tight headshot", "head-and-shoulders": "Head and shoulders",
                "bust": "Bust", "group": "Group", "none": "No face"}
@@ -49,26 +50,39 @@ def below_crown(ctx: FrameContext) -> float | None:
     return (ctx.h - s.crown_y) / s.head_length
 
 
-def _head_to_width(ctx: FrameContext) -> float:
-    s = ctx.subject
-    return s.head_length / ctx.w if s is not None else 0.0
-
-
 def shot_type(ctx: FrameContext) -> str:
+    """``headshot`` for the crops that end above the waist (tight headshot, head-and-shoulders,
+    bust), else the body crop; ``group`` / ``none`` by the face count. One rule for both: the
+    shot type is the crop's family, never a second opinion (the frame's width does not make a
+    bust a half-length)."""
+    crop = _crop(ctx)
+    return "headshot" if crop in _HEADSHOT_CROPS else crop
+
+
+def crop_name(ctx: FrameContext, shot: str) -> str:
+    """The crop (:data:`CROPS`), or the shot type itself for ``group`` and ``none``."""
+    return _crop(ctx) if shot == "headshot" else shot
+
+
+def _crop(ctx: FrameContext) -> str:
+    """Where the bottom edge cuts the body, in head lengths below the crown (set from the tune
+    half by scripts/tune_scene.py); pose, when read, tells the body crops apart."""
     if ctx.face_count == 0:
         return "none"
     if ctx.face_count > 1:
         return "group"
-    depth = below_crown(ctx)
+    depth, s, th = below_crown(ctx), ctx.subject, ctx.th
     if depth is None:  # a face too small for landmarks: far away
         return "full-length"
-    th = ctx.th
-    if depth < th.headshot_max_below_crown:
-        return "headshot"
-    # Down to the chest, a frame still reads as a headshot when it is tight around the head;
-    # a wide frame showing the arms and the body to the sides reads as half-length.
-    if depth < th.headshot_tight_max_below_crown and _head_to_width(ctx) >= th.headshot_min_head_width:
-        return "headshot"
+    if depth < th.crop_bust_max_below_crown:
+        if s is None:  # the detector's box only: no landmarks to tell the headshot crops apart
+            return "tight-headshot"
+        top_cut = -s.crown_y / s.head_length  # head lengths of the head above the top edge
+        if depth < th.crop_tight_max_below_crown or (
+            top_cut > th.crop_tight_top_cut and depth < th.crop_tight_cut_max_below_crown
+        ):
+            return "tight-headshot"
+        return "head-and-shoulders" if depth < th.crop_shoulders_max_below_crown else "bust"
     pose = ctx.pose  # only computed for body shots
     if pose is not None:
         return _body_shot_from_pose(pose, ctx.h, th)
@@ -77,21 +91,6 @@ def shot_type(ctx: FrameContext) -> str:
     if depth < th.three_quarter_max_below_crown:
         return "three-quarter"
     return "full-length"
-
-
-def crop_name(ctx: FrameContext, shot: str) -> str:
-    """The crop (:data:`CROPS`), or the shot type itself for ``group`` and ``none``."""
-    if shot != "headshot":
-        return shot
-    depth, s, th = below_crown(ctx), ctx.subject, ctx.th
-    if depth is None or s is None:
-        return "tight-headshot"
-    top_cut = -s.crown_y / s.head_length  # head lengths of the head above the top edge
-    if depth < th.crop_tight_max_below_crown or (
-        top_cut > th.crop_tight_top_cut and depth < th.crop_tight_cut_max_below_crown
-    ):
-        return "tight-headshot"
-    return "head-and-shoulders" if depth < th.crop_shoulders_max_below_crown else "bust"
 
 
 def _body_shot_from_pose(pose: np.ndarray, h: int, th: Thresholds) -> str:
