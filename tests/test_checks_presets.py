@@ -46,7 +46,8 @@ def test_user_preset_from_xdg_config(tmp_path, monkeypatch):
     assert preset.required == ("face", "eyes_open")
     assert preset.checks == ("face", "framing", "eyes_open")
     assert preset.thresholds.ear_closed == 0.08 and preset.thresholds.eye_line_low == 0.45
-    assert preset.thresholds.glare_fail_eye_cover == Thresholds().glare_fail_eye_cover  # untouched values kept
+    # untouched values kept
+    assert preset.thresholds.glare_fail_eye_cover == Thresholds().glare_fail_eye_cover
 
 
 def test_user_preset_overrides_a_builtin_of_the_same_name(tmp_path, monkeypatch):
