@@ -199,6 +199,12 @@ class Thresholds:
     catchlight_clock_agree: float = _t(
         1.5, "field notes: both eyes should agree within about an hour (1.5 h allows for a turned head)"
     )
+    # catchlights (fp-catchlights): resolution of a clock reading
+    catchlight_clock_px_error: float = _t(
+        1.0,
+        "geometry: the iris centre and the catchlight's centroid are each placed to about half a "
+        "patch pixel, so a clock read d px from the centre is known to atan(1 px / d) only",
+    )
     # -- glasses and glare ---------------------------------------------------------------------
     glasses_bridge_line: float = _t(
         14.0,

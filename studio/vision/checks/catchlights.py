@@ -4,6 +4,12 @@ Inside the iris disc (its inner 80 %) and the eye opening (lid edges excluded), 
 a small blob clearly brighter than the iris around it (white top-hat above
 ``catchlight_contrast`` and above ``catchlight_min_level``). Clock position:
 ``atan2(dx, -dy)`` in hours, 12 = straight up.
+
+The two eyes are compared on the unrounded hours (rounding each to the hour adds up to an hour of
+error), and the tolerance widens by what the measurement can resolve: a catchlight ``d`` px from
+the iris centre, both located to ``catchlight_clock_px_error`` px, has its direction known only to
+``atan(error / d)``. Two catchlights near the centres of small irises therefore agree rather than
+"disagree" by noise; one at the very centre (a light on the lens axis) has no direction at all.
 """
 
 from __future__ import annotations
@@ -44,8 +50,10 @@ def _search_area(patch: EyePatch) -> np.ndarray:
     return (disc > 0) & (opening > 0)
 
 
-def find_catchlights(patch: EyePatch, th: Thresholds) -> list[Blob]:
-    """Catchlight blobs as (x, y, area / iris area) in patch px, biggest first."""
+def find_catchlights(patch: EyePatch, th: Thresholds, min_level: float | None = None) -> list[Blob]:
+    """Catchlight blobs as (x, y, area / iris area) in patch px, biggest first (``min_level``:
+    instead of ``catchlight_min_level``)."""
+    level = th.catchlight_min_level if min_level is None else min_level
     gray = patch.gray
     area_mask = _search_area(patch)
     if gray[area_mask].size < _MIN_PIXELS:
@@ -55,7 +63,7 @@ def find_catchlights(patch: EyePatch, th: Thresholds) -> list[Blob]:
     size = max(3, int(round(patch.iris_radius)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     tophat = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)
-    bright = ((tophat >= th.catchlight_contrast) & (gray >= th.catchlight_min_level) & area_mask).astype(
+    bright = ((tophat >= th.catchlight_contrast) & (gray >= level) & area_mask).astype(
         np.uint8
     )
     if not bright.any():
@@ -73,9 +81,13 @@ def find_catchlights(patch: EyePatch, th: Thresholds) -> list[Blob]:
     return sorted(blobs, key=lambda b: -b[2])
 
 
+def clock_hours(dx: float, dy: float) -> float:
+    """Unrounded clock position in hours, in [0, 12) (0 = 12 o'clock, straight up)."""
+    return (math.degrees(math.atan2(dx, -dy)) % 360.0) / 30.0
+
+
 def clock_hour(dx: float, dy: float) -> int:
-    angle = math.degrees(math.atan2(dx, -dy)) % 360.0
-    hour = round(angle / 30.0) % 12
+    hour = round(clock_hours(dx, dy)) % 12
     return 12 if hour == 0 else hour
 
 
@@ -83,11 +95,19 @@ def _eye_fields(ctx: FrameContext, patch: EyePatch) -> tuple[dict[str, object], 
     """One judged eye: its fields (present, count, clock of the biggest) and the blobs as marks."""
     blobs = find_catchlights(patch, ctx.th)
     if not blobs:
-        return {"present": False, "count": 0, "clock": None}, []
+        # A spot as contrasty as a catchlight that only misses the absolute level (a catchlight of
+        # 1-2 px in a small iris is blurred and dimmed by the lens and JPEG): not shown to be
+        # missing. ``present`` None: it does not count as a catchlight, nor as a missing one.
+        dim = bool(find_catchlights(patch, ctx.th, min_level=0.0))
+        return {"present": None if dim else False, "count": 0, "clock": None}, []
     x, y, _ = blobs[0]
-    clock = clock_hour(x - patch.iris_centre[0], y - patch.iris_centre[1])
+    dx, dy = x - patch.iris_centre[0], y - patch.iris_centre[1]
+    fields: dict[str, object] = {"present": True, "count": len(blobs), "clock": clock_hour(dx, dy)}
+    # unrounded, and how far from the iris centre (patch px): what the comparison of eyes needs
+    fields["hours"] = round(clock_hours(dx, dy), 2)
+    fields["offset_px"] = round(math.hypot(dx, dy), 2)
     marks = [ctx.norm_point(*patch.to_image(bx, by)) for bx, by, _ in blobs]
-    return {"present": True, "count": len(blobs), "clock": clock}, marks
+    return fields, marks
 
 
 def _judge_eyes(
@@ -110,22 +130,31 @@ def _judge_eyes(
     return judged, marks, sizes
 
 
-def _agree(clocks: list[int], th: Thresholds) -> bool | None:
-    """Whether both eyes' catchlights sit at about the same hour (None: not two to compare)."""
-    if len(clocks) != 2:
+def _agree(judged: dict[str, dict[str, object]], th: Thresholds) -> bool | None:
+    """Whether both eyes' catchlights sit at about the same hour (None: not two to compare).
+
+    Unrounded hours; the tolerance grows by each clock's own uncertainty, the angle that
+    ``catchlight_clock_px_error`` subtends at the catchlight's distance from the iris centre.
+    """
+    read = [(h, d) for v in judged.values()
+            if isinstance(h := v.get("hours"), float) and isinstance(d := v.get("offset_px"), float)]
+    if len(read) != 2:
         return None
-    diff = abs(clocks[0] - clocks[1]) % 12
-    return min(diff, 12 - diff) <= th.catchlight_clock_agree
+    diff = abs(read[0][0] - read[1][0]) % 12.0
+    err = th.catchlight_clock_px_error
+    slack = sum(math.degrees(math.atan2(err, d)) / 30.0 for _, d in read)
+    return min(diff, 12.0 - diff) <= th.catchlight_clock_agree + slack
 
 
 def _verdict(
     judged: dict[str, dict[str, object]], clocks: list[int], agree: bool | None
 ) -> tuple[Status, str]:
     present = [side for side, v in judged.items() if v["present"]]
+    absent = [side for side, v in judged.items() if v["present"] is False]
     if not present:
         return Status.WARN, "No catchlights: raise or move the key light in front, or add a reflector below"
-    if len(judged) == 2 and len(present) == 1:
-        missing = next(side for side in judged if side not in present)
+    if absent:
+        missing = absent[0]
         return (
             Status.WARN,
             f"No catchlight in the {missing} eye (brow or lid shadow, or the head turned away)",
@@ -155,7 +184,7 @@ def check_catchlights(ctx: FrameContext) -> CheckResult:
         fields["iris_px"] = round(max(sizes), 1) if sizes else None
         return CheckResult("catchlights", Status.UNKNOWN, msg, None, (), fields)
     clocks = [clock for v in judged.values() if isinstance(clock := v["clock"], int)]
-    agree = _agree(clocks, th)
+    agree = _agree(judged, th)
     fields["agree"] = agree
     fields["iris_px"] = round(max(sizes), 1)
     status, message = _verdict(judged, clocks, agree)
