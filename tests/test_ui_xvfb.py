@@ -141,3 +141,40 @@ def test_studio_run_opens_the_window_on_the_sample(tmp_path):
     shown = re.search(r"window closed: (\d+) frames shown, (\d+) analysed", proc.stderr)
     assert shown, proc.stderr[-2000:]
     assert int(shown.group(1)) > 30 and int(shown.group(2)) > 10, shown.group(0)
+
+
+@pytest.mark.skipif(not os.environ.get("STUDIO_TEST_DISPLAY"),
+                    reason="needs Xvfb: run under scripts/test-rig.sh (STUDIO_TEST_DISPLAY unset)")
+def test_sigterm_closes_the_window_cleanly(tmp_path):
+    """SIGTERM (a desktop logging out) closes the window like its close button: the stop hook
+    runs and the process exits 0, no abort from an exception inside Qt's event loop."""
+    import signal
+    import time
+
+    if not (ROOT / "studio" / "data" / "sample.slv").exists():
+        pytest.skip("the sample recording is not built")
+    log = tmp_path / "hook.log"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f'#!/bin/sh\necho "$ACTION" >> {log}\n')
+    hook.chmod(0o755)
+    env = dict(os.environ, DISPLAY=os.environ["STUDIO_TEST_DISPLAY"], PYTHONPATH=str(ROOT))
+    env.pop("QT_QPA_PLATFORM", None)
+    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "-v", "run", "--loop", "--session", "term",
+                             "--session-root", str(tmp_path / "sessions"), "--hook", str(hook)],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (log.exists() and "start" in log.read_text().split()):
+            time.sleep(0.2)
+        assert log.exists() and log.read_text().split() == ["init", "start"]
+        time.sleep(2)  # the window is up and painting
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert proc.returncode == 0, err[-3000:]
+    assert "Traceback" not in err
+    assert "SIGTERM: closing the window" in err
+    assert log.read_text().split() == ["init", "start", "stop"]

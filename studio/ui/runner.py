@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -70,9 +72,11 @@ def run_window(app: StudioApp, args: argparse.Namespace) -> int:
     if seconds:  # `studio run --seconds S`: the window closes itself (demos, tests)
         QTimer.singleShot(int(seconds * 1000), lambda: _close(window))
     qt.setQuitOnLastWindowClosed(True)
+    restore = _close_on_signals(window)
     try:
         return int(qt.exec_())
     finally:
+        restore()
         stats.stop()
         window.feed.stop()
         app.stop()
@@ -84,6 +88,27 @@ def run_window(app: StudioApp, args: argparse.Namespace) -> int:
 
 def _close(window: MainWindow) -> None:
     window.close()
+
+
+def _close_on_signals(window: MainWindow) -> Callable[[], None]:
+    """SIGTERM (a desktop logging out, systemd, ``kill``) and Ctrl-C close the window as its
+    close button does, so the app's clean-up runs (live view left, stop hook). Python runs a
+    signal handler only between Python calls; the stats timer gives it one every 500 ms. The
+    handler only queues the close: raising inside a Qt slot would abort the process."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def close_soon(signum: int, frame: object) -> None:
+        log.info("%s: closing the window", signal.Signals(signum).name)
+        QTimer.singleShot(0, lambda: _close(window))
+
+    previous = {sig: signal.signal(sig, close_soon) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore
 
 
 def build_window(app: StudioApp, player: CuePlayer, *, review_s: float | None = None) -> MainWindow:
