@@ -135,6 +135,11 @@ FEATURE_SETS = (BUSY_FEATURES, ("log_energy",), ("log_energy", "strong"), ("log_
                 ("log_energy", "log_fine", "strong"), ("log_energy", "busy_tiles", "log_tile_p95"),
                 ("log_energy", "log_rel", "rel_tiles"), ("log_energy", "strong", "rel_tiles", "busy_tiles"),
                 ("log_energy", "chroma"), ("log_energy", "strong", "chroma", "rel_tiles"))
+# Clothing: print measured away from the garment's outlines (a collar, a neck ring, a zip, its
+# edge against the background), which the mean gradient counts as print. Not the colour spread
+# ("chroma"): a jacket over a shirt of another colour is two plain colours, not a print.
+CLOTHING_FEATURES = ("log_texture", "texture_share")
+CLOTHING_SETS = (("log_texture",), CLOTHING_FEATURES)
 PENALTIES = (1.0, 5.0)
 PLAIN_KEPT = 0.95  # the cut keeps at least this share of the tune half's plain photos
 CROP_THRESHOLDS = ("crop_tight_max_below_crown", "crop_tight_top_cut", "crop_tight_cut_max_below_crown",
@@ -146,19 +151,21 @@ def _training(cases: list[dict], check: str) -> tuple[list[dict], list[bool]]:
     rows, labels = [], []
     for busy, _status, r in _busy_rows(cases, check, TUNE):
         features = r.get("features")
-        if features and all(f in features for f in BUSY_FEATURES):
+        needed = BUSY_FEATURES + (CLOTHING_FEATURES if check == "clothing" else ())
+        if features and all(f in features for f in needed):
             rows.append(features)
             labels.append(busy)
     return rows, labels
 
 
-def _select(rows: list[dict], labels: list[bool]) -> tuple[tuple[str, ...], float, float]:
+def _select(rows: list[dict], labels: list[bool], check: str) -> tuple[tuple[str, ...], float, float]:
     """The feature set and penalty with the best leave-one-out AUC on the tune half."""
     from studio.vision.calibrated import fit_logistic
 
     y = np.array(labels)
-    best: tuple[float, tuple[str, ...], float] = (-1.0, BUSY_FEATURES, 1.0)
-    for features in FEATURE_SETS:
+    sets = CLOTHING_SETS if check == "clothing" else FEATURE_SETS
+    best: tuple[float, tuple[str, ...], float] = (-1.0, sets[0], 1.0)
+    for features in sets:
         for l2 in PENALTIES:
             p = np.zeros(len(rows))
             for i in range(len(rows)):
@@ -181,7 +188,7 @@ def fit_busy(cases: list[dict], check: str) -> None:
         raise SystemExit(f"{check}: the tune half needs busy and plain photos with features (run measure)")
     about = (f"P(busy {check}) from texture at a face scale; fitted by scripts/tune_scene.py on the tune "
              f"half of tests/labels/{LABELS} ({sum(labels)} busy, {len(labels) - sum(labels)} plain)")
-    features, l2, auc = _select(rows, labels)
+    features, l2, auc = _select(rows, labels, check)
     about += f"; features chosen by leave-one-out AUC {auc:.3f} on the tune half"
     model = fit_logistic(check, rows, labels, features, l2=l2, about=about)
     p = np.array([model.probability(r) for r in rows])
@@ -283,11 +290,13 @@ def _write_thresholds(values: dict[str, float]) -> None:
     THRESHOLDS_PY.write_text(text, encoding="utf-8")
 
 
-def fit(cache: Path) -> None:
+def fit(cache: Path, only: str | None = None) -> None:
     cases = _load(cache)
-    fit_crops(cases)
+    if only in (None, "crops"):
+        fit_crops(cases)
     for check in ("background", "clothing"):
-        fit_busy(cases, check)
+        if only in (None, check):
+            fit_busy(cases, check)
 
 
 # -- scoring ----------------------------------------------------------------------------------
@@ -533,13 +542,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("step", choices=("measure", "fit", "report", "live", "all"))
     p.add_argument("--cache", help="folder for the measurements")
     p.add_argument("--no-write", action="store_true", help="print the report only")
+    p.add_argument("--only", choices=("crops", "background", "clothing"), help="fit: this part only")
     p.add_argument("--label", default="after", help="live: name of this run in live.json (before/after)")
     args = p.parse_args(argv)
     cache = _cache_dir(args.cache)
     if args.step in ("measure", "all"):
         measure(cache)
     if args.step in ("fit", "all"):
-        fit(cache)
+        fit(cache, args.only)
     if args.step == "all":  # the verdicts with the new cuts and models
         import subprocess
 

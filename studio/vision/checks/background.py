@@ -51,6 +51,10 @@ _TILE, _TILE_INSIDE = 6, 0.7
 # side of the face's centre (shoulders, and arms held close) from a fifth of a head length above
 # the crown (hair, a hat) down.
 _BODY_HALF_WIDTH, _BODY_ABOVE_CROWN = 2.0, 0.2
+# Clothing outlines: Canny edges (hysteresis 40/80 grey levels at IED = 32 px) in one connected
+# run at least 12 px long (0.4 IED, larger than a print's motif): the garment's outline, a
+# collar, a neck ring, a zip or a seam. Print is measured away from them (1 px either side).
+_OUTLINE_CANNY, _OUTLINE_PX = (40, 80), 12
 
 Features = dict[str, float]
 
@@ -263,6 +267,21 @@ class Torso:
         return self.features["energy"]
 
 
+def _away_from_outlines(gray: np.ndarray, grad: np.ndarray, where: np.ndarray) -> Features:
+    """Print as repeated texture: the mean gradient of ``where`` without the garment's long
+    edges (``_OUTLINE_PX``), and the share of ``where`` left (long edges everywhere: stripes,
+    a large print's motifs). A plain suit with a collar, a zip or a neck ring keeps little."""
+    edges = (cv2.Canny(gray.astype(np.uint8), *_OUTLINE_CANNY) > 0) & where
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(edges.astype(np.uint8), connectivity=8)
+    long_ids = np.flatnonzero(np.maximum(stats[:, 2], stats[:, 3]) >= _OUTLINE_PX)
+    outline = np.isin(labels, long_ids[long_ids > 0])
+    near = cv2.dilate(outline.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    keep = where & ~near
+    texture_energy = float(grad[keep].mean()) if keep.any() else 0.0
+    share = float(keep.sum() / max(1, where.sum()))
+    return {"log_texture": math.log1p(texture_energy), "texture_share": share}
+
+
 def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
     """None when the torso is out of the frame (or hidden: too little person in its box)."""
     coarse = _scaled(ctx)
@@ -285,6 +304,7 @@ def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
     features, tiles = texture(coarse, _scaled(ctx, _FINE_IED), inside, (left, top, right, bottom))
     _relative(features, face_energy(ctx, coarse), tiles)
     region = coarse.gray[top:bottom, left:right]
+    features.update(_away_from_outlines(region, _energy(region), inside))
     periodicity = _periodicity(np.where(inside, region, region[inside].mean()))
     features["periodicity"] = periodicity
     return Torso(features, periodicity, (left / k, top / k, right / k, bottom / k))
