@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
-from drivers.base import Camera, CameraError, LiveFrame, NotSupported
+from drivers.base import Camera, CameraError, LiveFrame, NotSupported, Setting
 from drivers.mailbox import Latest
 from studio.analysis import Analysis
 from studio.events import (
@@ -124,6 +124,8 @@ class StudioApp:
         self.warnings: list[str] = []
         self.has_live_view = True  # False once the body says it cannot stream
         self._started = False
+        self._aperture: float | None = None  # from the camera's settings, for the depth advice
+        self._aperture_applied: float | None = None
 
     # -- analysis ------------------------------------------------------------------------
 
@@ -134,7 +136,36 @@ class StudioApp:
         if pending and seq > self._preset_applied:
             self._preset_applied = seq
             self._analyser.set_preset(pending)
+        aperture = self._aperture
+        hint = getattr(self._analyser, "set_camera_hints", None)
+        if hint is not None and aperture != self._aperture_applied:  # on the vision thread
+            self._aperture_applied = aperture
+            hint(aperture=aperture)
         return self._analyser.analyse_frame(frame, self.source_name)
+
+    @property
+    def camera_aperture(self) -> float | None:
+        """The lens's f-number from the camera's settings (None until read, or unknown)."""
+        return self._aperture
+
+    def camera_settings_read(self, settings: Mapping[str, Setting]) -> None:
+        """The camera's settings as read (any thread): the lens's f-number reaches the analyser
+        before its next frame, so the depth-of-field advice can name it."""
+        from studio.vision.checks.depth import aperture_of
+
+        self._aperture = aperture_of(settings)
+
+    def _read_camera_settings(self) -> None:
+        def done(future: Future) -> None:
+            if future.exception() is None:
+                self.camera_settings_read(future.result())
+            else:
+                log.debug("camera settings not read: %s", future.exception())
+
+        try:
+            self.camera.settings().add_done_callback(done)
+        except (CameraError, NotSupported) as exc:
+            log.debug("camera settings not read: %s", exc)
 
     def _update_ready(self, analysis: Analysis) -> None:
         self.live.frame_seen(analysis.timestamp)
@@ -223,6 +254,7 @@ class StudioApp:
             self._session_hook("init")  # as gphoto2's hook: before the camera is opened
         self.camera.open()
         self._start_live_view()
+        self._read_camera_settings()
         self.live.start()
         self.loop.start()
         self._started = True

@@ -202,3 +202,27 @@ def test_live_view_gives_the_advice_once_the_worker_has_a_mask(pictures):
             time.sleep(0.02)
     assert depth is not None and depth.status is Status.WARN, depth
     assert depth.fields["advice"] == "open up" and "(now f/5.6)" in depth.message
+
+
+@pytest.mark.camera
+def test_the_app_hands_the_virtual_camera_f_number_to_the_analyser(tmp_path):
+    """StudioApp reads the camera's settings when it starts: the f-number set on libgphoto2's
+    virtual camera is the one the depth advice will name."""
+    from tests.test_gphoto_driver import run_scenario
+
+    res = run_scenario(tmp_path, """
+        import time
+        from studio.app import StudioApp
+        cam = GphotoCamera(OUT / "photos", GphotoOptions(hotplug="off"))
+        cam.open()
+        cam.set_setting("f-number", "f/11").result(10)
+        app = StudioApp(cam, preset="commercial-headshot")
+        app.start()
+        deadline = time.monotonic() + 20
+        while app.camera_aperture is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        aperture = app.camera_aperture
+        app.stop()
+        result(aperture=aperture)
+    """)
+    assert res["aperture"] == 11.0
