@@ -6,6 +6,7 @@ twice, sizes that follow the window and the DPI, guides chosen by the preset.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -199,3 +200,31 @@ def test_qt_scale_factor_keeps_the_text_size_on_the_screen(tmp_path):
     ratio, glyph = proc.stdout.split()[-2:]
     assert float(ratio) == 2.0
     assert int(glyph) >= MIN_GLYPH_PX, proc.stdout
+
+
+
+def test_a_full_panel_folds_its_badges_without_resizing_them_every_frame(qtbot, window, monkeypatch):
+    """A full panel folds passing badges to their name. The same analysis again must not resize
+    any badge: resizing each folded badge to full and back every frame made the layout lag the
+    painting (a reason drawn under the next badge, seen in a 1080p screenshot)."""
+    from studio.ui.panel import Badge
+
+    panel = window.panel
+    panel.setFixedHeight(style.px(560))  # too short for every reason: some badges must fold
+    analysis = long_analysis(1)
+    passing = replace(analysis, checks=tuple(replace(c, status="pass") for c in analysis.checks), ready=True)
+    panel.show_analysis(passing)
+    qtbot.wait(50)
+    assert any(b.compact for b in panel.badges.values())
+    resizes: list[str] = []
+    original = Badge.setFixedHeight
+
+    def counted(self, h):
+        resizes.append(self.check_id)
+        return original(self, h)
+
+    monkeypatch.setattr(Badge, "setFixedHeight", counted)
+    panel.show_analysis(replace(passing, frame=2))
+    assert resizes == []
+    for badge in panel.badges.values():
+        assert badge.height() == badge.height_for(badge.compact), badge.check_id

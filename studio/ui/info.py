@@ -133,7 +133,7 @@ class InfoStrip(QWidget):
         where = f" <span style='color:#aaaaaa'>\u00b7 {index + 1} of {total}</span>" if index is not None \
             and total else ""
         nobody = ("<span style='color:#aaaaaa; font-size:small'>"
-                  "no person yet \u00b7 press I to type a name</span>")
+                  "no person \u00b7 I: type a name</span>")
         self.person.setText(f"{_escape(name)}{where}" if name else nobody)
 
     def show_session(self, name: str, shots: int, person_shots: int) -> None:

@@ -83,9 +83,18 @@ class Badge(QWidget):
     def _reason_font(self) -> QFont:
         return style.font(15 if self.required else 14)
 
+    def height_for(self, compact: bool) -> int:
+        """The badge's height with or without its reason line (nothing is changed)."""
+        shown = self.compact
+        self.compact = compact
+        try:
+            _, reason = self.layout_rects()
+        finally:
+            self.compact = shown
+        return math.ceil(reason.bottom()) + style.px(3)
+
     def _fit(self) -> None:
-        _, reason = self.layout_rects()
-        height = math.ceil(reason.bottom()) + style.px(3)
+        height = self.height_for(self.compact)
         if height != self.height():
             self.setFixedHeight(height)
 
@@ -166,17 +175,20 @@ class StatusPanel(QWidget):
         """Every badge inside the panel: when they do not fit, passing badges (advisory ones
         first, from the bottom) show their name only; a badge that is not OK keeps its reason."""
         badges = list(self.badges.values())
-        for badge in badges:
-            badge.set_compact(False)
         room = self.height() - 16 - 4 * max(0, len(badges) - 1)
-        used = sum(b.height() for b in badges)
+        # Decided on computed heights, then applied once: flipping every folded badge to full and
+        # back on each frame resized it twice a frame, and a paint between the two resizes and
+        # the re-layout drew a reason under the next badge.
+        used = sum(b.height_for(False) for b in badges)
+        compact: set[str] = set()
         passing = [b for b in reversed(badges) if b.status is Status.PASS]
         for badge in [b for b in passing if not b.required] + [b for b in passing if b.required]:
             if used <= room:
                 break
-            full = badge.height()
-            badge.set_compact(True)
-            used -= full - badge.height()
+            used -= badge.height_for(False) - badge.height_for(True)
+            compact.add(badge.check_id)
+        for badge in badges:
+            badge.set_compact(badge.check_id in compact)
 
 
 def dark(widget: QWidget, color: QColor) -> None:
