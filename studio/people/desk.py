@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from drivers.base import LatestFrameSlot
+from drivers.base import EventHub, LatestFrameSlot
 from studio.events import CaptureDone, CaptureEvent, PersonChanged
 from studio.people.qr import clean_code
 from studio.people.roster import MAX_NAME_CHARS, Person, Roster, fold
@@ -46,7 +46,7 @@ class PeopleDesk:
         self._people: list[Person] = list(self.roster)
         self._index: int | None = None
         self._shots = 0
-        self._listeners: list[PersonListener] = []
+        self._listeners: EventHub[PersonChanged] = EventHub()
         self._unsubscribe: Callable[[], None] | None = None
         self._watcher: CodeWatcher | None = None  # the code thread, while watching
         self._resume()
@@ -175,24 +175,12 @@ class PeopleDesk:
 
     def add_listener(self, listener: PersonListener) -> Callable[[], None]:
         """Call ``listener`` with every :class:`PersonChanged`; returns the function removing it."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def remove() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return remove
+        return self._listeners.add_listener(listener)
 
     def _tell(self, event: PersonChanged) -> None:
-        # Called with the lock held, so that events arrive in the order of the changes; a
+        # Called with the desk's lock held, so that events arrive in the order of the changes; a
         # listener must not block (the window re-posts to its own thread).
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception:
-                log.exception("person listener %r failed", listener)
+        self._listeners.emit(event)
 
     # -- shots -------------------------------------------------------------------------------
 
