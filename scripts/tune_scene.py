@@ -122,7 +122,17 @@ def measure(cache: Path) -> Path:
 
 
 def _load(cache: Path) -> list[dict]:
-    return json.loads((cache / "measured.json").read_text(encoding="utf-8"))
+    return _relabel(json.loads((cache / "measured.json").read_text(encoding="utf-8")))
+
+
+def _relabel(cases: list[dict]) -> list[dict]:
+    """Today's labels on cached measurements (a label corrected after ``measure`` counts without
+    measuring again; the measurements do not depend on the labels)."""
+    labels = {r["file"]: r for r in load_labels(LABELS)}
+    for c in cases:
+        if c["kind"] == "real":
+            c["label"] = labels.get(c["file"], c["label"])
+    return cases
 
 
 # -- fitting ----------------------------------------------------------------------------------
@@ -437,9 +447,7 @@ def report(cache: Path, write: bool) -> str:
 def _before_lines(cases: list[dict]) -> list[str]:
     """The same held-out rows scored on the verdicts of the tree before this work (measured by
     its own code, relabelled with today's labels)."""
-    labels = {r["file"]: r for r in load_labels(LABELS)}
-    for c in cases:
-        c["label"] = labels.get(c["file"], c["label"]) if c["kind"] == "real" else c["label"]
+    cases = _relabel(cases)
     out = []
     for check in ("background", "clothing"):
         n = score_busy(cases, check, HELD_OUT)
