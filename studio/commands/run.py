@@ -8,6 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from drivers.base import SourceError
+from drivers.video.target import SPEC_PREFIXES as VIDEO_PREFIXES
+from drivers.video.target import check_target, is_video_spec, parse_video_spec
 from studio import argtypes
 from studio.app import CAMERA_SPECS, DEFAULT_PRESET, StudioApp, open_camera
 
@@ -23,10 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "With no display it runs headless and prints one JSON line per analysed "
                     "frame (as --headless --json), then a summary on stderr. Captures go to a "
                     "session folder (default: today's 'untitled' session under ./sessions).")
-    p.add_argument("--source", metavar="PATH|camera|usb:B,D|LIVE+camera",
+    p.add_argument("--source", metavar="PATH|camera|usb:B,D|v4l2:DEV|capture:N|LIVE+camera",
                    help="a recording (.slv), a video file, a folder of JPEGs, 'camera' for the "
-                        "USB camera, or LIVE+camera (live view from LIVE, captures on the camera); "
+                        "USB camera, v4l2:/dev/videoN or capture:N for a capture card or webcam, "
+                        "or LIVE+camera (live view from LIVE, captures on the camera); "
                         "default: the bundled sample recording")
+    p.add_argument("--video-size", type=argtypes.video_size, metavar="WxH",
+                   help="with a v4l2:/capture: source: the size to ask for (e.g. 1920x1080)")
+    p.add_argument("--video-fps", type=argtypes.bounded(1, 240), metavar="FPS",
+                   help="with a v4l2:/capture: source: the frame rate to ask for (e.g. 60)")
     p.add_argument("--headless", action="store_true", help="no window: print state changes")
     p.add_argument("--json", action="store_true", help="headless: one JSON line per analysed frame")
     p.add_argument("--preset", default=DEFAULT_PRESET,
@@ -37,6 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="seconds every required check must pass before READY (default 0.4)")
     p.add_argument("--frames", type=argtypes.positive_int, metavar="N", help="stop after N analysed frames")
     p.add_argument("--seconds", type=argtypes.positive_float, metavar="S", help="stop after S seconds")
+    p.add_argument("--client-screen", metavar="NAME|INDEX",
+                   help="window: a second, client-facing window full screen on this screen (a Qt "
+                        "screen name or an index; V cycles latest / favourites / blank)")
+    p.add_argument("--client-live", action="store_true",
+                   help="the client screen shows live view between shots (Shift+V toggles it)")
     p.add_argument("--review-s", type=argtypes.seconds(600, zero=True), default=None, metavar="S",
                    help="window: show each new shot large for S seconds (0 = until a key; default 4)")
     audio = p.add_argument_group("sound")
@@ -63,12 +76,17 @@ def run(args: argparse.Namespace) -> int:
 
     headless = args.headless or args.json or not has_display()
     json_lines = args.json or (not args.headless and not has_display())
+    if headless and getattr(args, "client_screen", None) is not None:
+        raise UserError("--client-screen needs the window: a display, and no --headless or --json")
     app = build_app(args, with_cues=not args.mute and (args.audio or not headless))
     if not headless:
         from studio.ui import run_window
+        from studio.ui.client_screens import ClientScreenError
 
         try:
             return run_window(app, args)
+        except ClientScreenError as exc:
+            raise UserError(str(exc)) from None
         finally:
             if app.cues is not None:
                 app.cues.close()
@@ -111,6 +129,12 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
         raise UserError(exc.args[0] if exc.args else str(exc)) from None
     if args.source and not _is_camera_spec(args.source) and not Path(args.source).exists():
         raise UserError(f"no such file or folder: {args.source}")
+    live_spec = (args.source or "").partition("+")[0]
+    if is_video_spec(live_spec):  # before the session is opened: no folder for a missing device
+        try:
+            check_target(parse_video_spec(live_spec))
+        except SourceError as exc:
+            raise UserError(str(exc)) from None
     if not 0.0 <= args.volume <= 1.0:
         raise UserError("--volume takes a number from 0 to 1")
     for flag, value in (("--frames", args.frames), ("--seconds", args.seconds)):
@@ -142,7 +166,8 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
         raise UserError(str(exc)) from None
     camera = open_camera(args.source, sink=session, pace="fast" if args.fast else "recorded",
                          loop=args.loop, delete_after_download=session.options.delete_on_camera,
-                         wait_for_camera=True)
+                         wait_for_camera=True, video_size=getattr(args, "video_size", None),
+                         video_fps=getattr(args, "video_fps", None))
     cues = None
     if with_cues:
         from studio.audio import CuePlayer
@@ -155,4 +180,4 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
 
 
 def _is_camera_spec(spec: str) -> bool:
-    return spec in CAMERA_SPECS or spec.startswith("usb:") or "+" in spec
+    return spec in CAMERA_SPECS or spec.startswith(("usb:", *VIDEO_PREFIXES)) or "+" in spec

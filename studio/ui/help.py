@@ -19,6 +19,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("N / Shift+N", "next / previous person"),
     ("I", "type the person's name (Enter sets, Esc cancels)"),
     ("D", "diagnostics: fps, latency, source, histograms"),
+    ("V / Shift+V", "client screen: latest / favourites / blank; live view on it"),
+    ("[ / ]", "client screen: previous / next favourite"),
     ("F", "full screen on / off"),
     ("Esc", "close this help, back to live view from a review, leave full screen"),
     ("L", "live view on / off"),

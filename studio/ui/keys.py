@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QKeyEvent
 
+from studio.ui.client_screens import CLIENT_KEYS, client_key
 from studio.ui.review import LABEL_KEYS
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ def handle_key(w: MainWindow, event: QKeyEvent) -> bool:
         w.name_input.open()
     elif key == Key.Key_D:
         w.info.toggle_diagnostics()
+    elif key in CLIENT_KEYS:
+        client_key(w, "live" if key == Key.Key_V and shift else CLIENT_KEYS[key])
     else:
         return _view_key(w, key)
     return True

@@ -30,6 +30,7 @@ from studio.events import (
     TriggerIgnored,
 )
 from studio.ui import undo_cv2_qt_paths
+from studio.ui.client_screens import open_client_screen
 from studio.ui.feed import EventBridge
 from studio.ui.guides import guides_for_preset
 from studio.ui.review import pick_still
@@ -56,6 +57,8 @@ def run_window(app: StudioApp, args: argparse.Namespace) -> int:
     window = build_window(app, player, review_s=getattr(args, "review_s", None))
     wire(window, app, player, guide)
     try:
+        if getattr(args, "client_screen", None) is not None:  # a bad one: nothing started yet
+            open_client_screen(window, args.client_screen, live=bool(getattr(args, "client_live", False)))
         app.start()
     except Exception:
         window.close()

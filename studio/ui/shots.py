@@ -151,4 +151,6 @@ class ShotDesk(QObject):
     def refresh_strip(self) -> None:
         w = self.window
         w.info.filmstrip.set_shots(self.shots, self.reviewing)
+        if w.client is not None:  # the client's screen shows the same shots
+            w.client.show_shots(self.shots, self.reviewing, w.person_name)
         w.info.show_session(self.session_name, self.shot_count, len(self.shots))

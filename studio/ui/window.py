@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.person_index: int | None = None  # the desk's index: two people may share a name
         # Without a session no CaptureDone comes: the camera's FileAdded events are the shots.
         self.files_from_camera = True
+        self.client: Any = None  # the client's screen (studio.ui.client_screens), when one is open
 
         self.view = LiveView(self.feed)
         self.view.set_guides(guides or Guides())
@@ -363,4 +364,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
         self.feed.stop()
+        if self.client is not None:
+            self.client.close()
         super().closeEvent(event)
