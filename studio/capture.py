@@ -35,6 +35,7 @@ from drivers.base import (
     StateChanged,
     StorageFull,
 )
+from studio import heap
 from studio.events import (
     CaptureDone,
     CaptureEvent,
@@ -322,6 +323,7 @@ class CaptureController:
             self.cues.play("still-failed")
         self._emit(done)
         self._space_ok(None)  # say "disk full" now, not when the next trigger comes
+        heap.trim()  # the still's decode buffers: free pages back to the system (studio.heap)
 
     # -- shots from the camera body ----------------------------------------------------------
 
