@@ -1,0 +1,157 @@
+"""Decode one rectangle of a JPEG at full size, without decoding the rest of the picture.
+
+libjpeg-turbo's own API (``jpeg_skip_scanlines``, ``jpeg_crop_scanline``, libjpeg-turbo ≥ 1.5)
+skips the rows above the rectangle (their entropy data is read, not their pixels made), decodes
+only the columns of the rectangle, and stops at its last row: the eyes of a 24 MP still at 100 %
+cost a few per cent of a full decode's pixel work. The library is the system's ``libjpeg.so.62``
+(Debian's ``libjpeg62-turbo``) or, without it, the copy that Pillow's wheel bundles; both keep the
+jpeg62 binary interface whose struct offsets are below (LP64: x86-64 and arm64 alike). The offsets
+are checked on every file (the header's size read back must equal the file's), and anything
+unexpected — no library, another layout, a CMYK JPEG, a warning while decoding — makes
+:func:`decode_region` return ``None``: the caller then decodes the picture whole.
+
+libjpeg reports a fatal error through a callback that must not return; this module is only asked
+for files that OpenCV has already decoded whole at a reduced scale (same entropy data), so such
+an error cannot occur here; should one, the callback records it and the result is ``None``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import glob
+import logging
+import os
+from functools import cache
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+# jpeg62 ABI (jpeglib.h of libjpeg-turbo, JPEG_LIB_VERSION 62; probed with offsetof on LP64).
+_DECOMPRESS_SIZE = 632
+_ERROR_MGR_SIZE = 168
+_OFF = {"image_width": 48, "image_height": 52, "num_components": 56, "jpeg_color_space": 60,
+        "out_color_space": 64, "output_width": 136, "output_height": 140, "output_components": 148}
+_ERR_EMIT_MESSAGE = 8  # jpeg_error_mgr: error_exit at 0, emit_message at 8
+_JPEG_LIB_VERSION = 62
+_JCS_GRAYSCALE, _JCS_YCBCR, _JCS_EXT_BGR = 1, 3, 8
+
+_ERROR_EXIT = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_EMIT_MESSAGE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int)
+_troubles: list[str] = []  # what the callbacks saw during the current decode
+
+
+@_ERROR_EXIT
+def _error_exit(cinfo: int | None) -> None:  # pragma: no cover - see the module docstring
+    _troubles.append("error")
+
+
+@_EMIT_MESSAGE
+def _emit_message(cinfo: int | None, level: int) -> None:
+    if level < 0:  # a warning: corrupt data; trace messages (level ≥ 0) are ignored
+        _troubles.append("warning")
+
+
+def _candidates() -> list[str]:
+    found = ctypes.util.find_library("jpeg")
+    names = [found] if found else []
+    names.append("libjpeg.so.62")
+    try:
+        import PIL
+
+        bundled = os.path.join(os.path.dirname(os.path.dirname(PIL.__file__)), "pillow.libs")
+        names += sorted(glob.glob(os.path.join(bundled, "libjpeg-*.so*")))
+    except ImportError:  # pragma: no cover - Pillow is a dependency
+        pass
+    return names
+
+
+@cache
+def _library() -> ctypes.CDLL | None:
+    for name in _candidates():
+        try:
+            lib = ctypes.CDLL(name)
+            lib.jpeg_skip_scanlines  # noqa: B018 - libjpeg-turbo ≥ 1.5 only
+            lib.jpeg_crop_scanline  # noqa: B018
+        except (OSError, AttributeError):
+            continue
+        vp, u32 = ctypes.c_void_p, ctypes.c_uint
+        lib.jpeg_std_error.argtypes, lib.jpeg_std_error.restype = [vp], vp
+        lib.jpeg_CreateDecompress.argtypes = [vp, ctypes.c_int, ctypes.c_size_t]
+        lib.jpeg_mem_src.argtypes = [vp, ctypes.c_char_p, ctypes.c_ulong]
+        lib.jpeg_read_header.argtypes, lib.jpeg_read_header.restype = [vp, ctypes.c_int], ctypes.c_int
+        lib.jpeg_start_decompress.argtypes, lib.jpeg_start_decompress.restype = [vp], ctypes.c_int
+        lib.jpeg_crop_scanline.argtypes = [vp, ctypes.POINTER(u32), ctypes.POINTER(u32)]
+        lib.jpeg_skip_scanlines.argtypes, lib.jpeg_skip_scanlines.restype = [vp, u32], u32
+        lib.jpeg_read_scanlines.argtypes, lib.jpeg_read_scanlines.restype = [vp, vp, u32], u32
+        lib.jpeg_destroy_decompress.argtypes = [vp]
+        log.debug("region decoding with %s", name)
+        return lib
+    log.info("libjpeg-turbo not found: JPEG regions are decoded from the whole picture")
+    return None
+
+
+def available() -> bool:
+    """Whether regions can be decoded on their own on this machine."""
+    return _library() is not None
+
+
+def _field(cinfo: ctypes.Array, name: str) -> int:
+    return int(ctypes.c_int.from_buffer(cinfo, _OFF[name]).value)
+
+
+def decode_region(data: bytes, x0: int, y0: int, x1: int, y1: int) -> np.ndarray | None:
+    """Pixels ``[y0:y1, x0:x1]`` of the JPEG ``data`` as stored (EXIF orientation not applied),
+    8-bit BGR at full size, or ``None`` when this cannot be done here (see the module)."""
+    lib = _library()
+    if lib is None or not (0 <= x0 < x1 and 0 <= y0 < y1):
+        return None
+    cinfo = ctypes.create_string_buffer(_DECOMPRESS_SIZE)
+    err = ctypes.create_string_buffer(_ERROR_MGR_SIZE)
+    lib.jpeg_std_error(err)
+    for offset, callback in ((_ERR_EMIT_MESSAGE, _emit_message), (0, _error_exit)):
+        ctypes.c_void_p.from_buffer(err, offset).value = ctypes.cast(callback, ctypes.c_void_p).value
+    ctypes.c_void_p.from_buffer(cinfo, 0).value = ctypes.addressof(err)
+    _troubles.clear()
+    lib.jpeg_CreateDecompress(cinfo, _JPEG_LIB_VERSION, _DECOMPRESS_SIZE)
+    if _troubles:
+        return None  # another library version: nothing was allocated
+    try:
+        return _decode(lib, cinfo, data, (x0, y0, x1, y1))
+    finally:
+        lib.jpeg_destroy_decompress(cinfo)
+
+
+def _decode(
+    lib: ctypes.CDLL, cinfo: ctypes.Array, data: bytes, box: tuple[int, int, int, int]
+) -> np.ndarray | None:
+    x0, y0, x1, y1 = box
+    lib.jpeg_mem_src(cinfo, data, len(data))
+    lib.jpeg_read_header(cinfo, 1)
+    w, h = _field(cinfo, "image_width"), _field(cinfo, "image_height")
+    if _troubles or x1 > w or y1 > h or _field(cinfo, "jpeg_color_space") not in (_JCS_GRAYSCALE, _JCS_YCBCR):
+        return None
+    ctypes.c_int.from_buffer(cinfo, _OFF["out_color_space"]).value = _JCS_EXT_BGR
+    lib.jpeg_start_decompress(cinfo)
+    if _troubles or _field(cinfo, "output_components") != 3 or _field(cinfo, "output_width") != w:
+        return None
+    xoff, width = ctypes.c_uint(x0), ctypes.c_uint(x1 - x0)
+    lib.jpeg_crop_scanline(cinfo, ctypes.byref(xoff), ctypes.byref(width))  # widened to iMCU edges
+    if y0 and lib.jpeg_skip_scanlines(cinfo, y0) != y0:
+        return None
+    out = np.empty((y1 - y0, width.value, 3), np.uint8)
+    stride, base = out.strides[0], out.ctypes.data
+    rows = (ctypes.c_void_p * 16)()
+    done = 0
+    while done < out.shape[0]:
+        n = min(16, out.shape[0] - done)
+        for i in range(n):
+            rows[i] = base + (done + i) * stride
+        got = lib.jpeg_read_scanlines(cinfo, rows, n)
+        if got == 0 or _troubles:
+            return None
+        done += got
+    left = x0 - xoff.value
+    return np.ascontiguousarray(out[:, left:left + (x1 - x0)])
+
