@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from drivers.mailbox import Latest
 
@@ -38,12 +38,16 @@ class LiveFrame:
     ``seq`` increases by one for every frame the driver received, so a reader that sees a gap
     knows how many frames it dropped. ``timestamp`` is ``time.monotonic()`` at arrival.
     ``size`` is (width, height) read from the JPEG header, (0, 0) when the header has none.
+    A video-capture source (:mod:`drivers.video`) sends raw frames instead: ``pixels`` is the
+    read-only BGR uint8 array and ``jpeg`` is empty (no encode and decode per frame at 60 fps);
+    readers take either through :mod:`drivers.video.pixels` (``frame_bgr``, ``frame_jpeg``).
     """
 
     jpeg: bytes
     seq: int
     timestamp: float
     size: tuple[int, int]
+    pixels: Any = None  # numpy BGR array (read-only) from a raw-frame source, else None
 
 
 class LatestFrameSlot(Latest[LiveFrame]):

@@ -86,6 +86,16 @@ def positive_float(text: str) -> float:
     return bounded(0.0, MAX_SECONDS, float, lo_open=True)(text)
 
 
+def video_size(text: str) -> tuple[int, int]:
+    """``WIDTHxHEIGHT`` (a video-capture mode, e.g. 1920x1080)."""
+    from drivers.video.target import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def seconds(hi: float = MAX_SECONDS, *, zero: bool = False) -> Callable[[str], float]:
     """A duration in seconds up to ``hi``; 0 allowed only with ``zero=True``."""
     return bounded(0.0, hi, float, lo_open=not zero)

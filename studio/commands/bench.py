@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--video", type=Path, default=FIXTURE_VIDEO,
                    help="a second live-view source (default: the fixtures video, when present)")
     p.add_argument("--skip", action="append", default=[], metavar="PART",
-                   choices=["frames", "pipeline", "latency", "memory", "stills"],
+                   choices=["frames", "hd", "pipeline", "latency", "memory", "stills"],
                    help="leave a part out (repeatable)")
     p.set_defaults(func=run)
 
@@ -85,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
             for frames in sets.values():
                 say(f"bench: per-frame analysis on {frames.name}")
                 report["per_frame"].append(suite.per_frame(frames, args.preset))
+        if "hd" not in args.skip:  # the 1080p line (studio/bench/hd.py)
+            from studio.bench.hd import SIZE_1080P, run_hd
+
+            say("bench: 1080p analysis vs the bare face mesh (raw frames and JPEGs)")
+            report["hd"] = run_hd(load_frames(sample, SIZE_1080P, cfg.frames, "sample"), args.preset)
         if "pipeline" not in args.skip:
             say("bench: pipeline throughput and real-time replay at 30/60 fps")
             report["pipeline"] = suite.pipeline(main_set, args.preset, cfg.seconds, work)
@@ -140,6 +145,11 @@ def summarise(r: dict) -> dict:
         s["baseline_median_ms"] = main["baseline"]["median_ms"]
         if "model_worker" in main:
             s["model_worker_ms_per_frame"] = main["model_worker"]["ms_per_frame"]
+    if "hd" in r:
+        s["fps_1080p"] = r["hd"]["raw"]["full_fps"]
+        s["ratio_1080p"] = r["hd"]["raw"]["ratio"]
+        s["fps_1080p_jpeg"] = r["hd"]["jpeg"]["full_fps"]
+        s["ratio_1080p_jpeg"] = r["hd"]["jpeg"]["ratio"]
     if "pipeline" in r:
         s["pipeline_fps"] = r["pipeline"]["fast"]["analysed_fps"]
         s["analysed_fraction_30fps"] = r["pipeline"]["paced_30"]["analysed_fraction"]
@@ -197,6 +207,10 @@ def render_table(r: dict) -> str:
                           "their frames)"]
             for stage, st in main["stages"].items():
                 lines.append(f"  {stage:<24} {st['median_ms']:7.2f} {st['p95_ms']:7.2f}  (n={st['n']})")
+    if "hd" in r:
+        from studio.bench.hd import render_hd
+
+        lines += render_hd(r["hd"])
     if "pipeline" in r:
         p = r["pipeline"]
         lines += ["", f"pipeline on {p['frames']}",

@@ -27,6 +27,7 @@ from drivers.base import Camera, CameraState, FileAdded, LiveFrame, jpeg_size
 from drivers.download import LazyFolderSink
 from drivers.recording import FRAME, SUFFIX, RecordingWriter, recording_metadata
 from drivers.replay import open_frame_source, open_source
+from drivers.video.pixels import frame_jpeg
 from studio.argtypes import bounded, positive_float, positive_int
 
 log = logging.getLogger(__name__)
@@ -227,7 +228,7 @@ def _record_camera(args: argparse.Namespace, target: Path) -> dict[str, Any]:
                 if last is not None and frame.seq > last.seq + 1:
                     dropped += frame.seq - last.seq - 1
                 with lock:
-                    writer.write_frame(frame.jpeg, frame.timestamp - first.timestamp)
+                    writer.write_frame(frame_jpeg(frame), frame.timestamp - first.timestamp)
                 frames += 1
                 last = frame
                 if args.frames is not None and frames >= args.frames:

@@ -74,7 +74,7 @@ class CodeWatcher:
                 continue
             started = time.monotonic()
             seq, frame = found
-            image = decode_frame(frame.jpeg)
+            image = frame.pixels if frame.pixels is not None else decode_frame(frame.jpeg)
             code = reader.read(image) if image is not None else None
             self.reads += 1
             fired = debouncer.feed(code)

@@ -153,7 +153,8 @@ class GestureTrigger:
             self._detector = PalmDetector(live=True)
         if not decodable(frame.size):  # a damaged header claiming gigapixels: never decoded
             return None
-        image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), _decode_flag(frame.size))
+        image = frame.pixels if frame.pixels is not None else cv2.imdecode(  # raw: a video source
+            np.frombuffer(frame.jpeg, np.uint8), _decode_flag(frame.size))
         if image is None:
             return None
         longest = max(image.shape[:2])

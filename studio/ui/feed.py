@@ -30,6 +30,7 @@ from PyQt5.QtGui import QImage
 
 from drivers.base import CameraEvent, LatestFrameSlot, LiveFrame
 from drivers.mailbox import Latest
+from drivers.video.pixels import frame_bgr
 from studio.analysis import Analysis, Box
 from studio.ready import ReadyTransition
 from studio.ui import undo_cv2_qt_paths
@@ -189,7 +190,8 @@ class FrameFeed(QObject):
                 8: cv2.IMREAD_REDUCED_COLOR_8}[reduce]
         if not decodable(frame.size):  # a damaged header claiming gigapixels: never decoded
             raise ValueError(f"a frame header claims {fw}×{fh} pixels")
-        bgr = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), flag)
+        bgr = frame_bgr(frame, reduce) if frame.pixels is not None else cv2.imdecode(
+            np.frombuffer(frame.jpeg, np.uint8), flag)  # raw pixels from a video-capture source
         if bgr is None:
             raise ValueError("not a readable JPEG")
         h, w = bgr.shape[:2]

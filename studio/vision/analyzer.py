@@ -33,10 +33,12 @@ from studio.vision.checks import shot_type
 from studio.vision.context import FrameContext
 from studio.vision.evaluate import evaluate, graded, readiness
 from studio.vision.faces import Frame, find_still_faces
-from studio.vision.image import ImageError, StillSource, decode_jpeg, read_still, to_bgr8
+from studio.vision.image import ImageError, StillSource, read_still, to_bgr8
+from studio.vision.live_input import live_input
 from studio.vision.model_worker import MASK_WIDTH, ModelWorker, small_rgb
 from studio.vision.models import Models
 from studio.vision.presets import Preset, load_preset
+from studio.vision.reference import Reference
 from studio.vision.timing import Stopwatch
 from studio.vision.tracker import MASK_CHECKS, LiveTracker
 
@@ -53,6 +55,7 @@ class Analyzer:
         self._models = Models(live=mode == "live", max_faces=1 if mode == "live" else 4)
         self._tracker = LiveTracker(self._preset.thresholds) if mode == "live" else None
         self._aperture: float | None = None
+        self._reference: Reference | None = None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -71,6 +74,14 @@ class Analyzer:
         from studio.vision.checks.depth import f_number
 
         self._aperture = f_number(aperture)
+
+    def set_reference(self, reference: Reference | None) -> None:
+        """The team's reference shot the ``consistency`` check compares frames with (None: none)."""
+        self._reference = reference
+
+    @property
+    def reference(self) -> Reference | None:
+        return self._reference
 
     def reset(self) -> None:
         """Forget everything learnt about the current subject (new person, new set-up)."""
@@ -94,11 +105,10 @@ class Analyzer:
         self.close()
 
     def analyse_frame(self, frame: LiveFrame, source: str = "live") -> Analysis:
-        watch = Stopwatch()
-        image = watch.timed("decode", lambda: decode_jpeg(frame.jpeg))
-        return self._analyse(
-            image, image, 1.0, watch, source=source, frame=frame.seq, timestamp=frame.timestamp
-        )
+        watch = Stopwatch()  # a large frame is analysed reduced, its eyes cut at full size
+        got = live_input(frame, self._preset.thresholds.max_analysis_side, watch)
+        return self._analyse(got.image, got.full, got.full_scale, watch, source=source, frame=frame.seq,
+                             timestamp=frame.timestamp, detail=got.detail, size=got.native)
 
     def analyse_image(
         self, image_bgr: np.ndarray, *, source: str, frame: int | None = None, timestamp: float | None = None
@@ -181,6 +191,8 @@ class Analyzer:
             ctx = tracker.context(view, preset, self._models, watch)
         if self._aperture is not None:
             ctx = replace(ctx, aperture=self._aperture)
+        if self._reference is not None:
+            ctx = replace(ctx, reference=self._reference)
         shot = shot_type(ctx)
         verdicts = evaluate(ctx, preset.checks, tracker.held if tracker else {}, watch)
         results = [graded(preset, v.result) for v in verdicts]

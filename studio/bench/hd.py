@@ -1,0 +1,111 @@
+"""The 1080p line of ``studio bench``: full analysis of 1920×1080 frames against the bare face
+mesh on the same frames, in the same run.
+
+Two forms of the same frames, each with its own baseline:
+
+- ``raw``: BGR arrays in ``LiveFrame.pixels``, as the video-capture source (:mod:`drivers.video`)
+  delivers them: baseline = BGR→RGB + face mesh at 1920×1080;
+- ``jpeg``: 1080p JPEGs as a camera body would send them: baseline = decode + BGR→RGB + face mesh.
+
+The full analysis finds the face at a reduced size and cuts the eyes from the full-size frame
+(:mod:`studio.vision.live_input`). ``fps_1080p`` and ``ratio_1080p`` in the summary are the raw
+form's (the 60 fps sources are capture cards). Nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from drivers.base import LiveFrame
+from studio.bench.frames import FrameSet
+from studio.bench.stats import summary_ms
+
+SIZE_1080P = (1920, 1080)
+WARMUP_FRAMES = 15
+BLOCK = 20  # frames per block; the two sides alternate by block, so machine noise hits both
+
+
+def _frames(frames: FrameSet, raw: bool) -> list[Callable[[int], LiveFrame]]:
+    """Per frame, a maker of its LiveFrame (seq given): pixels decoded beforehand (untimed)."""
+    makers: list[Callable[[int], LiveFrame]] = []
+    for data in frames.jpegs:
+        if raw:
+            pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+            pixels.flags.writeable = False
+            makers.append(_maker(b"", frames.size, pixels))
+        else:
+            makers.append(_maker(data, frames.size, None))
+    return makers
+
+
+def _maker(jpeg: bytes, size: tuple[int, int], pixels: np.ndarray | None) -> Callable[[int], LiveFrame]:
+    return lambda seq: LiveFrame(jpeg, seq, time.monotonic(), size, pixels=pixels)
+
+
+def _bare(frame: LiveFrame, mesh: object) -> None:
+    image = frame.pixels if frame.pixels is not None else cv2.imdecode(
+        np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    mesh.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))  # type: ignore[attr-defined]
+
+
+def per_frame_hd(frames: FrameSet, preset: str, *, raw: bool) -> dict:
+    """Median/p95 of the bare face mesh and of the full analysis on the same 1080p frames."""
+    import mediapipe as mp
+
+    from studio.vision import Analyzer
+
+    mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1,
+                                           refine_landmarks=True)
+    analyser = Analyzer(preset, mode="live")
+    makers = _frames(frames, raw)
+    base_s: list[float] = []
+    full_s: list[float] = []
+    stages: dict[str, list[float]] = {}
+    try:
+        for start in range(0, len(makers), BLOCK):
+            chunk = makers[start:start + BLOCK]
+            for i, make in enumerate(chunk):
+                frame = make(start + i + 1)
+                t = time.perf_counter()
+                _bare(frame, mesh)
+                if start + i >= WARMUP_FRAMES:
+                    base_s.append(time.perf_counter() - t)
+            for i, make in enumerate(chunk):
+                frame = make(start + i + 1)
+                t = time.perf_counter()
+                analysis = analyser.analyse_frame(frame, "bench")
+                if start + i >= WARMUP_FRAMES:
+                    full_s.append(time.perf_counter() - t)
+                    for stage, ms in analysis.timings.items():
+                        stages.setdefault(stage, []).append(ms / 1000.0)
+    finally:
+        mesh.close()
+        analyser.close()
+    base, full = summary_ms(base_s), summary_ms(full_s)
+    return {"frames": f"{frames.name} {'raw' if raw else 'jpeg'}", "form": "raw" if raw else "jpeg",
+            "baseline": base, "full": full, "ratio": full["median_ms"] / base["median_ms"],
+            "full_fps": 1000.0 / full["median_ms"], "baseline_fps": 1000.0 / base["median_ms"],
+            "p95_to_median": full["p95_ms"] / full["median_ms"],
+            "stages": {k: summary_ms(v) for k, v in sorted(stages.items())}}
+
+
+def run_hd(frames: FrameSet, preset: str) -> dict:
+    """Both forms of the 1080p frames; the summary's figures come from ``raw``."""
+    return {"raw": per_frame_hd(frames, preset, raw=True), "jpeg": per_frame_hd(frames, preset, raw=False)}
+
+
+def render_hd(hd: dict) -> list[str]:
+    lines = ["", "1080p (1920x1080; face found at 960x540, eyes cut from the full frame)      "
+                 "bare mesh: median   p95 |  full: median   p95 | ratio |   fps"]
+    for form in ("raw", "jpeg"):
+        p = hd.get(form)
+        if p is None:
+            continue
+        b, f = p["baseline"], p["full"]
+        lines.append(f"  {p['frames']:<70} {b['median_ms']:7.2f} {b['p95_ms']:7.2f} | "
+                     f"{f['median_ms']:7.2f} {f['p95_ms']:7.2f} | {p['ratio']:5.2f} | {p['full_fps']:5.0f}")
+    return lines

@@ -1,0 +1,171 @@
+"""The video-capture source (drivers/video) on a real video through OpenCV's VideoCapture API,
+and its one-line errors on paths that are no capture device.
+
+No /dev/video device or v4l2loopback module exists on the test machine: the V4L2 path is
+exercised only up to its refusals (missing path, a file, a folder, a character device that is
+not V4L2). A video file opens through the same ``cv2.VideoCapture`` (CAP_FFMPEG) and is read by
+the same owner-loop device, paced at its own rate.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from drivers.base import CameraState, FileAdded, SettingError, SourceError, StateChanged
+from drivers.composite import CompositeCamera
+from drivers.download import FolderSink
+from drivers.video import VideoCamera, VideoMode, VideoOptions, VideoTarget, open_video, parse_size
+from drivers.video.pixels import frame_bgr, frame_jpeg
+from studio.loop import VisionLoop
+from studio.sources import open_camera
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("v4l2:/dev/video97", "no such device: /dev/video97"),
+    ("v4l2:97", "no such device: /dev/video97"),
+    ("capture:97", "no capture device at index 97"),
+    ("opencv:abc", "needs a capture index"),
+    ("v4l2:", "needs a device"),
+])
+def test_bad_specs_refused_in_one_line(spec: str, message: str) -> None:
+    t = time.monotonic()
+    with pytest.raises(SourceError, match=message) as err:
+        open_video(spec).open()
+    assert time.monotonic() - t < 2.0
+    assert "\n" not in str(err.value)
+
+
+def test_paths_that_are_not_capture_devices(tmp_path: Path) -> None:
+    regular = tmp_path / "clip.mp4"
+    regular.write_bytes(b"not a device")
+    for path, what in ((regular, r"not a video capture device \(a file\)"),
+                       (tmp_path, r"not a video capture device \(a folder\)"),
+                       (Path("/dev/null"), "busy, or not a video capture device")):
+        camera = open_video(f"v4l2:{path}")
+        t = time.monotonic()
+        with pytest.raises(SourceError, match=what):
+            camera.open()
+        assert time.monotonic() - t < 5.0  # the open's own bound
+        assert camera.state is CameraState.CLOSED
+        with pytest.raises(Exception, match="not open"):
+            camera.capture().result(timeout=1)
+
+
+def test_sizes_parsed_or_refused() -> None:
+    assert parse_size("1920x1080") == (1920, 1080)
+    assert parse_size(" 1280 X 720 ") == (1280, 720)
+    for bad in ("1920", "0x0", "1920x", "99999x10", "axb"):
+        with pytest.raises(ValueError, match="WIDTHxHEIGHT"):
+            parse_size(bad)
+
+
+def test_open_camera_picks_the_video_source_alone_and_composite() -> None:
+    alone = open_camera("v4l2:/dev/video5", video_size=(1920, 1080), video_fps=60)
+    assert isinstance(alone, VideoCamera)
+    assert alone.options.asked == VideoMode(1920, 1080, 60.0)
+    both = open_camera("capture:2+camera", video_size=(1280, 720))
+    assert isinstance(both, CompositeCamera) and isinstance(both.live, VideoCamera)
+    assert both.live.target == VideoTarget("index", "2")
+
+
+def test_cli_refuses_a_missing_device_before_the_session(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "studio.cli", "run", "--headless", "--source",
+                           "v4l2:/dev/video97+camera", "--video-size", "1920x1080", "--video-fps", "60"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "studio: error: no such device: /dev/video97 (list the capture devices with "
+        "`v4l2-ctl --list-devices` or `ls /dev/video*`)"]
+    assert not (tmp_path / "sessions").exists()
+
+
+def test_a_real_video_through_videocapture(liveview_video: Path, tmp_path: Path) -> None:
+    camera = VideoCamera(VideoTarget("file", str(liveview_video)), sink=FolderSink(tmp_path / "grabs"))
+    events: list = []
+    camera.add_listener(events.append)
+    camera.open()
+    try:
+        assert camera.mode.width == 640 and camera.mode.height == 360
+        assert camera.mode.fps == pytest.approx(29.97, abs=0.1)
+        camera.start_live_view().result(timeout=5)
+        first = camera.frames.wait_newer(0, 5)
+        assert first is not None and first.jpeg == b"" and first.size == (640, 360)
+        assert first.pixels.shape == (360, 640, 3) and not first.pixels.flags.writeable
+        t0 = time.monotonic()
+        time.sleep(1.0)
+        later = camera.frames.wait_newer(first.seq, 5)
+        elapsed = time.monotonic() - t0
+        # paced at the file's own rate (not as fast as it decodes): ~30 frames a second
+        assert later is not None and 15 <= (later.seq - first.seq) / elapsed <= 40
+        assert not np.array_equal(first.pixels, later.pixels)  # a moving video, frames differ
+        back = cv2.imdecode(np.frombuffer(frame_jpeg(later), np.uint8), cv2.IMREAD_COLOR)
+        assert back.shape == later.pixels.shape
+        assert float(np.abs(back.astype(int) - later.pixels).mean()) < 4.0
+        assert frame_bgr(later, 2).shape == (180, 320, 3)
+        paths = camera.capture().result(timeout=5)
+        assert len(paths) == 1 and paths[0].name == "VID_0001.JPG" and paths[0].stat().st_size > 1000
+        assert any(isinstance(e, FileAdded) and e.path == paths[0] for e in events)
+        settings = camera.settings().result(timeout=5)
+        assert settings["videosize"].value == "640x360" and settings["videosize"].readonly
+        with pytest.raises(SettingError, match="no settings to change"):
+            camera.set_setting("videosize", "1920x1080").result(timeout=5)
+    finally:
+        camera.close()
+    assert camera.state is CameraState.CLOSED and camera.frames.closed
+
+
+def _short_clip(source: Path, out: Path, frames: int) -> Path:
+    """The first ``frames`` frames of the real video, written again (MJPG in AVI)."""
+    cap = cv2.VideoCapture(str(source))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (640, 360))
+    for _ in range(frames):
+        ok, image = cap.read()
+        assert ok
+        writer.write(image)
+    writer.release()
+    cap.release()
+    return out
+
+
+def test_a_source_that_stops_is_noticed_and_reopened(liveview_video: Path, tmp_path: Path) -> None:
+    clip = _short_clip(liveview_video, tmp_path / "clip.avi", 12)
+    options = VideoOptions(stall_s=0.3, reopen_every_s=0.1)
+    camera = VideoCamera(VideoTarget("file", str(clip)), options)
+    states: list[StateChanged] = []
+    back = threading.Event()
+
+    def on_event(event: object) -> None:
+        if isinstance(event, StateChanged):
+            states.append(event)
+            lost_before = any(s.state is CameraState.RECONNECTING for s in states)
+            if event.state is CameraState.CONNECTED and lost_before:
+                back.set()
+
+    camera.add_listener(on_event)
+    seen: list[int] = []
+    loop = VisionLoop(camera.frames, lambda frame: seen.append(frame.seq) or frame.seq)
+    camera.open()
+    loop.start()
+    try:
+        camera.start_live_view().result(timeout=5)
+        assert back.wait(10), f"not reopened: {states}"
+        lost = next(s for s in states if s.state is CameraState.RECONNECTING)
+        assert lost.reason == "no frame for 0.3 s"
+        deadline = time.monotonic() + 5
+        while camera.frames.seq <= 14 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert camera.frames.seq > 14  # frames flow again after the reopen (12 per pass)
+        assert camera.stats.reopens >= 1 and camera.state is CameraState.CONNECTED
+    finally:
+        camera.close()
+        loop.stop()
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)  # newest only, never twice
