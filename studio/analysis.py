@@ -37,7 +37,7 @@ SHOT_TYPES = ("headshot", "half-length", "three-quarter", "full-length", "group"
 
 # Check ids, in display order. Fixed: the JSON form, the presets and the sidecars use them.
 CHECK_IDS = ("face", "framing", "eyes_open", "eye_focus", "catchlights", "glasses", "glare",
-             "exposure", "background", "clothing", "expression", "depth")
+             "exposure", "background", "clothing", "expression", "depth", "consistency")
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})  # immutable already; checked first (speed)

@@ -28,6 +28,7 @@ CHECK_LABELS: dict[str, str] = {
     "clothing": "Clothing",
     "expression": "Expression",
     "depth": "Depth of field",
+    "consistency": "Consistency",
     "reset": "Reset",
 }
 
@@ -41,6 +42,7 @@ FAMILY_OF: dict[str, str] = {
     "background": "framing",
     "clothing": "framing",
     "depth": "framing",
+    "consistency": "framing",
     "eyes_open": "eyes",
     "expression": "eyes",
     "eye_focus": "focus",

@@ -26,6 +26,7 @@ from studio.argtypes import bounded
 if TYPE_CHECKING:
     from studio.vision import Analyzer
     from studio.vision.presets import Preset
+    from studio.vision.reference import Reference
 
 EXIT_HELP = "exit status: 0 when every file was analysed, 1 when some could not be, 2 on a usage error"
 
@@ -59,6 +60,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-megapixels", type=bounded(1, 10_000), metavar="MP",
                    help="refuse images whose header claims more pixels than this, before decoding "
                         "(default 200, or $STUDIO_MAX_MEGAPIXELS)")
+    from studio.consistency import add_arguments as add_consistency
+
+    add_consistency(p)
     p.set_defaults(func=run)
 
 
@@ -94,7 +98,7 @@ def _hidden_sidecar(path: Path) -> bool:
     }
 
 
-def _init_worker(preset: Preset, single_thread: bool = False) -> None:
+def _init_worker(preset: Preset, single_thread: bool = False, reference: Reference | None = None) -> None:
     global _worker_analyzer
     if single_thread:
         import cv2
@@ -103,6 +107,7 @@ def _init_worker(preset: Preset, single_thread: bool = False) -> None:
     from studio.vision import Analyzer
 
     _worker_analyzer = Analyzer(preset, mode="still")
+    _worker_analyzer.set_reference(reference)
 
 
 def _analyse(path: Path) -> tuple[str, dict | None, str | None]:
@@ -159,6 +164,13 @@ def run(args: argparse.Namespace) -> int:
         preset = load_preset(args.preset)
     except PresetError as exc:
         raise UserError(str(exc)) from None
+    from studio import consistency
+    from studio.vision.reference import ReferenceError
+
+    try:
+        preset, reference = consistency.from_args(args, preset)
+    except ReferenceError as exc:
+        raise UserError(str(exc)) from None
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise UserError(f"no such file or folder: {missing[0]}")
@@ -192,12 +204,12 @@ def run(args: argparse.Namespace) -> int:
         if jobs == 1:
             # --jobs N means N cores: an explicit --jobs 1 keeps OpenCV on one thread too (the
             # default for a handful of files lets it use its threads in this process).
-            _init_worker(preset, single_thread=args.jobs == 1)
+            _init_worker(preset, single_thread=args.jobs == 1, reference=reference)
             for path in files:
                 report(*_analyse(path))
         else:
             ctx = multiprocessing.get_context("spawn")  # MediaPipe graphs do not survive fork
-            with ctx.Pool(jobs, initializer=_init_worker, initargs=(preset, True)) as pool:
+            with ctx.Pool(jobs, initializer=_init_worker, initargs=(preset, True, reference)) as pool:
                 for item in pool.imap(_analyse, files, chunksize=1):
                     report(*item)
     finally:

@@ -38,6 +38,7 @@ from studio.vision.live_input import live_input
 from studio.vision.model_worker import MASK_WIDTH, ModelWorker, small_rgb
 from studio.vision.models import Models
 from studio.vision.presets import Preset, load_preset
+from studio.vision.reference import Reference
 from studio.vision.timing import Stopwatch
 from studio.vision.tracker import MASK_CHECKS, LiveTracker
 
@@ -54,6 +55,7 @@ class Analyzer:
         self._models = Models(live=mode == "live", max_faces=1 if mode == "live" else 4)
         self._tracker = LiveTracker(self._preset.thresholds) if mode == "live" else None
         self._aperture: float | None = None
+        self._reference: Reference | None = None
 
     # -- public ----------------------------------------------------------------------------
 
@@ -72,6 +74,14 @@ class Analyzer:
         from studio.vision.checks.depth import f_number
 
         self._aperture = f_number(aperture)
+
+    def set_reference(self, reference: Reference | None) -> None:
+        """The team's reference shot the ``consistency`` check compares frames with (None: none)."""
+        self._reference = reference
+
+    @property
+    def reference(self) -> Reference | None:
+        return self._reference
 
     def reset(self) -> None:
         """Forget everything learnt about the current subject (new person, new set-up)."""
@@ -181,6 +191,8 @@ class Analyzer:
             ctx = tracker.context(view, preset, self._models, watch)
         if self._aperture is not None:
             ctx = replace(ctx, aperture=self._aperture)
+        if self._reference is not None:
+            ctx = replace(ctx, reference=self._reference)
         shot = shot_type(ctx)
         verdicts = evaluate(ctx, preset.checks, tracker.held if tracker else {}, watch)
         results = [graded(preset, v.result) for v in verdicts]

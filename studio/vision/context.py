@@ -21,6 +21,7 @@ import numpy as np
 from studio.vision.crops import Aligned, EyePatch, cut_eye
 from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry
 from studio.vision.presets import Preset, load_preset
+from studio.vision.reference import Reference
 from studio.vision.thresholds import Thresholds
 
 
@@ -135,6 +136,7 @@ class FrameContext:
     due: frozenset[str] | None = None  # slow measurements taken on this frame (None: all)
     carried: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     aperture: float | None = None  # the lens's f-number from the camera's settings (None: unknown)
+    reference: Reference | None = None  # the consistency reference (None: none set)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
     _fresh: set[str] = field(default_factory=set, init=False, repr=False)
 

@@ -77,7 +77,8 @@ _BUILTIN: dict[str, Preset] = {
             "commercial-headshot",
             "Bright, friendly head-and-shoulders: plain background, light in the eyes.",
             required=_HEADSHOT_REQUIRED,
-            advisory=("catchlights", "glasses", "background", "clothing", "expression", "depth"),
+            advisory=("catchlights", "glasses", "background", "clothing", "expression", "depth",
+                      "consistency"),
             shots=("headshot",),
             tight_crop_style=True,
         ),
@@ -86,7 +87,7 @@ _BUILTIN: dict[str, Preset] = {
             "Actors' headshots: dramatic light allowed, eyes and focus are everything.",
             required=("face", "framing", "eyes_open", "eye_focus", "glare"),
             advisory=("catchlights", "glasses", "exposure", "background", "clothing", "expression",
-                      "depth"),
+                      "depth", "consistency"),
             shots=("headshot",),
             thresholds=DEFAULT.updated(face_highlights_dark=95.0, face_dark=35.0, face_crushed_fraction=0.45,
                                         exposure_dark_min_probability=0.9),
@@ -96,18 +97,23 @@ _BUILTIN: dict[str, Preset] = {
             "portrait",
             "Any framing, groups welcome; only the faults that ruin a frame are required.",
             required=("face", "eyes_open", "eye_focus", "glare"),
-            advisory=("framing", "catchlights", "glasses", "exposure", "depth"),
+            advisory=("framing", "catchlights", "glasses", "exposure", "depth", "consistency"),
             allow_groups=True,
-            thresholds=DEFAULT.updated(roll_max=25.0, yaw_max=60.0, pitch_max=30.0),
+            # consistency: portraits vary pose on purpose; only a clearly different crop is said
+            thresholds=DEFAULT.updated(roll_max=25.0, yaw_max=60.0, pitch_max=30.0, consistency_size_tol=0.10,
+                                       consistency_eye_line_tol=0.04, consistency_x_tol=0.06,
+                                       consistency_roll_tol=10.0, consistency_yaw_tol=20.0),
         ),
         Preset(
             "id-photo",
             "Passport/ID (ICAO-like): frontal, level, eyes open, even light, plain background.",
             required=_HEADSHOT_REQUIRED + ("glasses", "background"),
-            advisory=("catchlights", "clothing"),
+            advisory=("catchlights", "clothing", "consistency"),
             shots=("headshot",),
+            # consistency: a batch of ID photos shares one geometry; tighter on size and eye line
             thresholds=DEFAULT.updated(
-                roll_max=8.0, yaw_max=5.0, pitch_max=5.0, eye_line_low=0.50, eye_line_high=0.25
+                roll_max=8.0, yaw_max=5.0, pitch_max=5.0, eye_line_low=0.50, eye_line_high=0.25,
+                consistency_size_tol=0.03, consistency_eye_line_tol=0.015,
             ),
         ),
     )

@@ -487,5 +487,32 @@ class Thresholds:
             raise KeyError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
         return replace(self, **{k: float(v) for k, v in changes.items()})
 
+    # -- consistency (issue 12, helper "consistency"): deltas from the team's reference shot ---
+    consistency_size_tol: float = _t(
+        0.05,
+        "convention (team pages): heads more than ~5 % apart in size look uneven side by side "
+        "in a grid; above the measured spread of the mesh's head length on a still subject",
+    )
+    consistency_eye_line_tol: float = _t(
+        0.02,
+        "convention: team pages line the eyes up across a row; 2 % of the frame height is "
+        "~25 px on a 1280 px sheet tile, where a step starts to show",
+    )
+    consistency_x_tol: float = _t(
+        0.03, "heuristic: a head 3 % of the width off the reference's centre shows in a row of crops"
+    )
+    consistency_roll_tol: float = _t(
+        4.0, "heuristic: a tilt a few degrees apart reads as a different pose; the mesh's roll is steady to ~1°"
+    )
+    consistency_yaw_tol: float = _t(
+        8.0, "heuristic: the mesh's turn estimate wanders a few degrees on a still face; 8° is a visible turn"
+    )
+    consistency_exposure_tol: float = _t(
+        0.33, "convention: a third of a stop, the camera's exposure step, is the smallest change retouchers match"
+    )
+    consistency_background_tol: float = _t(
+        0.5, "heuristic: half a stop of backdrop brightness shows between neighbouring team photos"
+    )
+
 
 DEFAULT = Thresholds()

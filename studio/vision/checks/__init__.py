@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from studio.vision.checks.background import check_background, check_clothing
 from studio.vision.checks.catchlights import check_catchlights
+from studio.vision.checks.consistency import check_consistency
 from studio.vision.checks.depth import check_depth
 from studio.vision.checks.exposure import check_exposure
 from studio.vision.checks.expression import check_expression
@@ -32,6 +33,7 @@ CHECKS: dict[str, Check] = {
     "clothing": check_clothing,
     "expression": check_expression,
     "depth": check_depth,
+    "consistency": check_consistency,
 }
 
 __all__ = ["CHECKS", "Check", "shot_type"]

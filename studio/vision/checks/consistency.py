@@ -1,0 +1,147 @@
+"""``consistency``: does this frame match the team's reference shot?
+
+A corporate day wants the same crop for everyone: eye line, head size and position, tilt and
+turn, face exposure and background brightness (``../shared/notes/photographer.md``). The frame's
+measures (:func:`measure`, frame-relative: :class:`~studio.vision.reference.Reference`) are
+compared with the reference the analyser was given (``FrameContext.reference``); each delta
+beyond its tolerance (``consistency_*`` in :mod:`studio.vision.thresholds`, per preset) is said
+in the words a photographer uses, with what to do ("head 8 % smaller — step in"). Without a
+reference the check is ``unknown`` and still reports the frame's measures in its ``measured``
+field: that is how a shot becomes the reference (:meth:`Reference.from_fields`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.analysis import CheckResult, Status
+from studio.vision.checks.exposure import face_values
+from studio.vision.context import FrameContext
+from studio.vision.landmarks import FACE_OVAL
+from studio.vision.reference import Reference, stops
+from studio.vision.thresholds import Thresholds
+from studio.vision.verdict import observes_nothing
+
+NO_REFERENCE = "No reference: press R on a shot, or --reference FILE"
+_STEP = 4  # every 4th pixel of the background is plenty for a median
+_MIN_FACE_PIXELS = 16
+
+
+def measure(ctx: FrameContext) -> Reference | None:
+    """The subject's measures on this frame (None without a subject)."""
+    s = ctx.subject
+    if s is None or s.ied < 2:
+        return None
+    mid = s.eye_mid
+    values = face_values(ctx)
+    face = stops(float(np.median(values))) if values is not None and values.size >= _MIN_FACE_PIXELS else None
+    oval = s.xy[list(FACE_OVAL)]
+    return Reference(
+        eye_y=float(mid[1]) / ctx.h,
+        head=s.head_length / ctx.h,
+        head_x=float(mid[0]) / ctx.w,
+        roll=s.roll,
+        yaw=s.yaw,
+        face=face,
+        background=background_stops(ctx),
+        outline=tuple((float(x) / ctx.w, float(y) / ctx.h) for x, y in oval),
+        eyes=tuple((float(e.centre[0]) / ctx.w, float(e.centre[1]) / ctx.h)
+                   for e in (s.right_eye, s.left_eye)),
+    )
+
+
+def background_stops(ctx: FrameContext) -> float | None:
+    """Median brightness (stops) of the frame above the eye line beside and above the head:
+    the backdrop a team page lines up, away from hair (half a face width kept clear)."""
+    s = ctx.subject
+    if s is None:
+        return None
+    x0, y0, x1, _ = s.box
+    margin = 0.5 * (x1 - x0)
+    bottom = int(min(ctx.h, max(0.0, float(s.eye_mid[1]))))
+    if bottom < _STEP:
+        return None
+    gray = ctx.gray[:bottom:_STEP, ::_STEP]
+    ys = np.arange(gray.shape[0])[:, None] * _STEP
+    xs = np.arange(gray.shape[1])[None, :] * _STEP
+    head = (xs >= x0 - margin) & (xs <= x1 + margin) & (ys >= y0 - 0.3 * margin)
+    outside = gray[~head]
+    if outside.size < _MIN_FACE_PIXELS:
+        return None
+    return stops(float(np.median(outside)))
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """One measure's difference from the reference, its tolerance, and the words for it."""
+
+    name: str
+    value: float  # in the unit of ``words`` (% of frame, %, degrees, stops)
+    tolerance: float
+    words: str
+
+    @property
+    def beyond(self) -> bool:
+        return abs(self.value) > self.tolerance
+
+
+def _turn_words(what: str, now: float, ref: float, unit: str = "°") -> str:
+    d = abs(now - ref)
+    if now * ref < 0 and min(abs(now), abs(ref)) > 1.0:
+        return f"{what} {d:.0f}{unit} the other way"
+    return f"{what} {d:.0f}{unit} {'more' if abs(now) > abs(ref) else 'less'}"
+
+
+def deltas(now: Reference, ref: Reference, th: Thresholds) -> list[Delta]:
+    """Every measure's delta (light only where both frames have it)."""
+    size = 100.0 * (now.head / max(ref.head, 1e-6) - 1.0)
+    eye = 100.0 * (now.eye_y - ref.eye_y)
+    x = 100.0 * (now.head_x - ref.head_x)
+    side = "left" if x < 0 else "right"
+    out = [
+        Delta("head_size", size, 100.0 * th.consistency_size_tol,
+              f"head {abs(size):.0f} % {'smaller — step in' if size < 0 else 'larger — step back'}"),
+        Delta("eye_line", eye, 100.0 * th.consistency_eye_line_tol,
+              f"eye line {abs(eye):.0f} % "
+              f"{'lower — tilt the camera down' if eye > 0 else 'higher — tilt the camera up'}"),
+        Delta("head_x", x, 100.0 * th.consistency_x_tol,
+              f"head {abs(x):.0f} % {side} of the reference — pan {side}"),
+        Delta("tilt", now.roll - ref.roll, th.consistency_roll_tol, _turn_words("tilt", now.roll, ref.roll)),
+        Delta("turn", now.yaw - ref.yaw, th.consistency_yaw_tol, _turn_words("turned", now.yaw, ref.yaw)),
+    ]
+    for name, a, b, tol in (("face", now.face, ref.face, th.consistency_exposure_tol),
+                            ("background", now.background, ref.background, th.consistency_background_tol)):
+        if a is not None and b is not None:
+            d = a - b
+            out.append(Delta(name, d, tol, f"{name} {abs(d):.1f} stop {'darker' if d < 0 else 'brighter'}"))
+    return out
+
+
+def _measured(m: Reference | None) -> dict[str, object] | None:
+    if m is None:
+        return None
+    data = m.to_dict()
+    data.pop("source", None)
+    return data
+
+
+@observes_nothing
+def check_consistency(ctx: FrameContext) -> CheckResult:
+    now = measure(ctx)
+    ref: Reference | None = ctx.reference
+    fields: dict[str, object] = {"measured": _measured(now), "reference": ref.source if ref else None}
+    if now is None:
+        return CheckResult("consistency", Status.UNKNOWN, "No face", None, (), fields)
+    if ref is None:
+        return CheckResult("consistency", Status.UNKNOWN, NO_REFERENCE, None, (), fields)
+    found = deltas(now, ref, ctx.th)
+    fields["deltas"] = {d.name: round(d.value, 2) for d in found}
+    off = sorted((d for d in found if d.beyond), key=lambda d: -abs(d.value) / max(d.tolerance, 1e-6))
+    fields["advice"] = [d.words for d in off]
+    worst = max((abs(d.value) / max(d.tolerance, 1e-6) for d in found), default=0.0)
+    box = (ctx.norm_box(*ctx.subject.box),) if ctx.subject is not None else ()
+    if not off:
+        return CheckResult("consistency", Status.PASS, "Matches the reference", worst, box, fields)
+    return CheckResult("consistency", Status.FAIL, "; ".join(d.words for d in off[:2]), worst, box, fields)
