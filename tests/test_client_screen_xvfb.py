@@ -80,6 +80,8 @@ def _env(display: str) -> dict[str, str]:
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
                PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'tests'}")
     env.pop("QT_SCALE_FACTOR", None)
+    for name in ("QT_QPA_PLATFORM_PLUGIN_PATH", "QT_QPA_FONTDIR"):  # set by `import cv2` here
+        env.pop(name, None)
     return env
 
 
@@ -220,7 +222,116 @@ def test_a_bad_client_screen_is_one_line(two_screens, tmp_path, spec, words):
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.display
+def test_studio_run_with_a_client_screen_end_to_end(two_screens, tmp_path):
+    """``studio run --client-screen 1 --client-live`` on the sample recording, real X keys
+    (xdotool's XTEST into the photographer's window): live view on screen 1, Space takes a shot
+    (the replay driver saves the frame) and screen 1 shows that JPEG; 5 rates it, V shows it as
+    the favourite, V again blanks the screen; SIGTERM ends the run with status 0."""
+    if shutil.which("xdotool") is None:
+        pytest.skip("needs xdotool (apt-get install xdotool)")
+    if not (ROOT / "studio" / "data" / "sample.slv").exists():
+        pytest.skip("the sample recording is not built")
+    env = _env(two_screens)
+    env.pop("QT_QPA_PLATFORM")
+    env["PYTHONPATH"] = str(ROOT)
+    log = (tmp_path / "studio.err").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "-v", "run", "--mute", "--loop",
+                             "--client-screen", "1", "--client-live", "--review-s", "0",
+                             "--session", "e2e", "--session-root", str(tmp_path / "sessions")],
+                            env=env, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+
+    def xdo(*args: str) -> str:
+        return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True,
+                              timeout=60).stdout.strip()
+
+    def wait(what, why: str, timeout: float = 90):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = what()
+            if got is not None and got is not False and (not isinstance(got, list) or got):
+                return got
+            assert proc.poll() is None, (tmp_path / "studio.err").read_text()[-4000:]
+            time.sleep(0.2)
+        raise AssertionError(f"timed out: {why}\n{(tmp_path / 'studio.err').read_text()[-4000:]}")
+
+    def grab(screen: int, name: str) -> np.ndarray:
+        out = _child(two_screens, "grab", str(screen), str(tmp_path / f"{name}.png"), cwd=tmp_path)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return _load(tmp_path / f"{name}.png")
+
+    def key(name: str) -> None:
+        xdo("windowfocus", "--sync", window)
+        xdo("key", "--delay", "60", name)
+
+    try:
+        window = wait(lambda: xdo("search", "--onlyvisible", "--name", "^studio$").split()[:1],
+                      "the photographer's window")[0]
+        w, h = SCREENS[1]
+        middle = (slice(h // 3, 2 * h // 3), slice(w // 3, 2 * w // 3))
+        live = wait(lambda: (lambda img: img if img[middle].mean() > 20 else None)(grab(1, "e2e-live")),
+                    "live view on the client's screen")
+        lit = np.argwhere(live[: int(h * 0.88)].max(axis=2) > 24)  # the picture, above the caption
+        (y0, x0), (y1, x1) = lit.min(axis=0), lit.max(axis=0)
+        assert x1 - x0 > w * 0.8 or y1 - y0 > h * 0.75, (x0, y0, x1, y1)  # large
+        _no_badges(_outside(live, [int(x0) - 2, int(y0) - 2, int(x1 - x0) + 5, int(y1 - y0) + 5]))
+        main = grab(0, "e2e-main")[:, :, ::-1].reshape(-1, 3).astype(int)
+        assert sum(int(np.all(np.abs(main - np.array(c)) <= 3, axis=1).sum()) for c in BADGES) > 500  # badges
+        key("space")
+        folder = tmp_path / "sessions"
+
+        def checked() -> list[Path]:
+            return [p for p in folder.rglob("*.jpg") if p.with_name(p.stem + ".studio.json").exists()]
+
+        jpg = wait(checked, "the shot saved and checked")[0]
+        rect = _client_rect(_load(jpg), SCREENS[1])
+        wait(lambda: _shows(grab(1, "e2e-shot"), rect, _load(jpg)), "the shot on the client's screen")
+        key("5")
+        key("v")
+        wait(lambda: _shows(grab(1, "e2e-favourite"), rect, _load(jpg)), "the favourite")
+        key("v")
+        wait(lambda: grab(1, "e2e-blank").max() == 0, "the blank screen")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, (tmp_path / "studio.err").read_text()[-4000:]
+    assert "Traceback" not in (tmp_path / "studio.err").read_text()
+
+
+def _client_rect(photo: np.ndarray, screen: tuple[int, int]) -> list[int]:
+    """Where ClientScreen puts a still (its layout: margins and the caption band)."""
+    from studio.ui.client import CAPTION_BAND, MARGIN
+
+    w, h = screen
+    m, band = round(h * MARGIN), round(h * CAPTION_BAND)
+    aw, ah = w - 2 * m, h - 2 * m - band
+    scale = min(aw / photo.shape[1], ah / photo.shape[0])
+    pw, ph = max(1, round(photo.shape[1] * scale)), max(1, round(photo.shape[0] * scale))
+    return [m + int((aw - pw) / 2), m + int((ah - ph) / 2), pw, ph]
+
+
+def _shows(screen: np.ndarray, rect: list[int], photo: np.ndarray) -> bool:
+    try:
+        _assert_shows(screen, rect, photo)
+    except AssertionError:
+        return False
+    return True
+
+
 # -- the child process ------------------------------------------------------------------------
+
+
+def _grab_main(screen: str, out: str) -> int:
+    from PyQt5.QtWidgets import QApplication
+
+    app = QApplication([])
+    pixmap = app.screens()[int(screen)].grabWindow(0)
+    return 0 if not pixmap.isNull() and pixmap.save(out) else 1
 
 
 def _screens_main() -> int:
@@ -328,4 +439,6 @@ def _client_main(photo_a: str, photo_b: str, out: str) -> int:  # noqa: PLR0915
 if __name__ == "__main__":
     if sys.argv[1] == "screens":
         sys.exit(_screens_main())
+    if sys.argv[1] == "grab":
+        sys.exit(_grab_main(sys.argv[2], sys.argv[3]))
     sys.exit(_client_main(*sys.argv[2:5]))

@@ -10,9 +10,10 @@ It shows one of three views, which the photographer's keys choose (``V`` cycles 
   rule as the keepers of the client's page in ``studio report``;
 - ``blank``: black.
 
-Live view (plain, no overlay) only when asked: ``--client-live`` or ``Shift+V``; a shot under
-review still takes the screen while it is reviewed. Never badges, verdicts, file names or
-stars: a black surround, the picture, the person's name in a quiet line under it.
+Live view (plain, no overlay) only when asked: ``--client-live`` or ``Shift+V``, in the
+``latest`` view between shots; a shot under review still takes the screen while it is
+reviewed. Never badges, verdicts, file names or stars: a black surround, the picture, the
+person's name in a quiet line under it.
 
 The shots are the photographer's window's own :class:`~studio.ui.review.Shot` records (the
 same ratings and rejects); this window decodes each still itself at its own screen's size, off
@@ -159,13 +160,12 @@ class ClientScreen(QWidget):
         """What the client sees, in words, for the photographer's message line."""
         if self.view == "blank":
             return "client screen: blank"
-        live = " (live view between shots)" if self.live else ""
         if self.view == "favourites":
             favs = favourites(self.shots)
             if not favs:
-                return f"client screen: favourites (none yet: rate a shot {FAVOURITE_RATING} or 5){live}"
-            return f"client screen: favourite {self.favourite_index % len(favs) + 1} of {len(favs)}{live}"
-        return f"client screen: latest shot{live}"
+                return f"client screen: favourites (none yet: rate a shot {FAVOURITE_RATING} or 5)"
+            return f"client screen: favourite {self.favourite_index % len(favs) + 1} of {len(favs)}"
+        return "client screen: " + ("live view between shots" if self.live else "latest shot")
 
     # -- what to show ------------------------------------------------------------------------
 
@@ -223,7 +223,7 @@ class ClientScreen(QWidget):
         p.fillRect(self.rect(), SURROUND)
         self.painted, self.picture_rect = None, QRect()
         if self.view != "blank":
-            if self.live and self.reviewing is None and self.frame is not None:
+            if self.view == "latest" and self.live and self.reviewing is None and self.frame is not None:
                 self._paint_live(p, self.frame)
             else:
                 shot = self.shown_shot()
