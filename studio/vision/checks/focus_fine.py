@@ -8,6 +8,15 @@ logistic model (``studio/data/models/eye_focus_soft.json``, fitted by ``scripts/
 on the tune half: sharp originals against copies whose eyes alone are blurred by σ = 1 % of the
 inter-eye distance) turns those widths and the IED into P(slightly soft).
 
+Which widths the model reads is chosen by the same script from :data:`FEATURE_SETS`, by
+leave-one-out on the tune half (fewest false alarms among the sets that find ≥ 90 % of soft eyes):
+the judged eye(s) or the sharper of both eyes, each reference region or their median. The sharper
+eye: a turned face's near eye, as the landmarks' yaw names it, is not always the eye the lens
+focused on, and a photo whose other eye is sharp at 100 % is focused on an eye (focus missed by
+far is the coarse rules' verdict, read on the near eye). The median reference: one region whose
+strongest edges are not skin (a glasses frame over the brows, rhinestones, paint, a cream mask's
+edge) reads sharper than any face and would make every eye look soft.
+
 Below ``focus_fine_min_iris_px`` the fine scale says nothing reliable: the check then reports
 ``unknown`` with the iris size, unless the whole face is soft (that still fails).
 """
@@ -22,21 +31,32 @@ from studio.vision.calibrated import load_model
 from studio.vision.thresholds import Thresholds
 
 MODEL = "eye_focus_soft"
-FEATURES = ("eye", "brows", "mouth", "nose", "ied")
 REFS = ("brows", "mouth", "nose")
+# The inputs the model may read (scripts/tune_light.py picks one set by cross-validation).
+FEATURE_SETS = (
+    ("eye", "brows", "mouth", "nose", "ied"),
+    ("eye_sharper", "brows", "mouth", "nose", "ied"),
+    ("eye", "ref_median", "ied"),
+    ("eye_sharper", "ref_median", "ied"),
+)
+FEATURES = FEATURE_SETS[0]  # the first set: what the check fell back to before the choice
 _MIN_SIGMA = 0.05  # px: the log of a width is taken no lower than this
 
 
 def fine_features(
     fine: Mapping[str, float | None], sides: tuple[str, ...], ied: float
 ) -> dict[str, float] | None:
-    """The model's inputs (log px) from the fine widths of the judged eye(s) and the
-    references; a missing reference takes the eye's width (it then says nothing)."""
+    """Every input of :data:`FEATURE_SETS` (log px) from the fine widths: ``eye`` of the judged
+    eye(s), ``eye_sharper`` of the sharper of both eyes, each reference and their median; a
+    missing reference takes the eye's width (it then says nothing)."""
     eyes = [v for side in sides if (v := fine.get(side)) is not None]
     if not eyes or ied <= 0:
         return None
     eye = min(eyes)
-    values = {"eye": eye, **{r: fine.get(r) or eye for r in REFS}, "ied": ied}
+    both = [v for side in ("right", "left") if (v := fine.get(side)) is not None]
+    refs = {r: fine.get(r) or eye for r in REFS}
+    median = sorted(refs.values())[1]
+    values = {"eye": eye, "eye_sharper": min(both), **refs, "ref_median": median, "ied": ied}
     return {k: math.log(max(_MIN_SIGMA, float(v))) for k, v in values.items()}
 
 
