@@ -22,7 +22,12 @@ from test_ui_support import known_analysis, known_jpeg  # noqa: E402
 from drivers.base import LatestFrameSlot  # noqa: E402
 from studio.events import PersonChanged  # noqa: E402
 from studio.ui.client import FAVOURITE_RATING, ClientScreen, favourites, is_favourite, latest_keeper  # noqa: E402
-from studio.ui.client_screens import ClientScreenError, choose_screen, open_client_screen  # noqa: E402
+from studio.ui.client_screens import (  # noqa: E402
+    ClientScreenError,
+    choose_screen,
+    open_client_screen,
+    screen_removed,
+)
 from studio.ui.review import Shot  # noqa: E402
 from studio.ui.window import MainWindow  # noqa: E402
 
@@ -195,6 +200,17 @@ def test_a_new_person_and_closing(qtbot, window, client, tmp_path):
     assert client.painted is None and client.caption() == "Grace Hopper"  # nobody else's shots
     window.close()
     assert not client.isVisible()
+
+
+def test_an_unplugged_client_display_hides_its_window(qtbot, window, client):
+    chosen = client.windowHandle().screen()
+    screen_removed(window, chosen, object())  # another display went: nothing changes
+    assert client.isVisible() and window.client is client
+    screen_removed(window, chosen, chosen)  # Qt would move it onto the photographer's screen
+    assert not client.isVisible() and window.client is None
+    assert "client screen unplugged" in window.info.message.text()
+    qtbot.keyClick(window, Qt.Key.Key_V)
+    assert "no client screen" in window.info.message.text()
 
 
 def test_without_a_client_screen_the_keys_say_so(qtbot, window):

@@ -75,6 +75,9 @@ def open_client_screen(window: MainWindow, spec: str, *, live: bool = False) -> 
         handle.setScreen(screen)
     client.setGeometry(screen.geometry())
     window.client = client
+    app = QGuiApplication.instance()
+    if isinstance(app, QGuiApplication):
+        app.screenRemoved.connect(lambda gone: screen_removed(window, screen, gone))
 
     def live_frame() -> None:
         client.show_frame(window.feed.latest())
@@ -84,6 +87,19 @@ def open_client_screen(window: MainWindow, spec: str, *, live: bool = False) -> 
     client.showFullScreen()
     log.info("client screen on %s (%s)", spec, describe_screens([screen]))
     return client
+
+
+def screen_removed(window: MainWindow, chosen: QScreen, gone: QScreen) -> None:
+    """The client's display was unplugged: Qt would move its window onto the photographer's
+    screen, so it is hidden, and the photographer told."""
+    client = getattr(window, "client", None)
+    if client is None or gone is not chosen:
+        return
+    client.hide()
+    window.client = None
+    window.info.show_message("client screen unplugged: its window is closed (restart with "
+                             "--client-screen to bring it back)")
+    log.warning("client screen %s removed: client window hidden", chosen.name())
 
 
 def client_key(window: MainWindow, action: str) -> None:
