@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from drivers.base import Camera, CameraError, LiveFrame, NotSupported, Setting
 from drivers.mailbox import Latest
 from studio.analysis import Analysis
+from studio.consistency import ReferenceHolder
 from studio.events import (
     Decision,
     LiveListener,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from studio.session import Session
     from studio.triggers.setup import TriggerOptions
     from studio.vision import Analyzer
+    from studio.vision.reference import Reference
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +86,8 @@ class StudioApp:
                  source_name: str = "live", session: Session | None = None,
                  cues: CuePlayer | None = None,
                  trigger_options: TriggerOptions | None = None,
-                 people: PeopleDesk | None = None, read_codes: bool = True) -> None:
+                 people: PeopleDesk | None = None, read_codes: bool = True,
+                 reference: Reference | None = None) -> None:
         from studio.capture import CaptureController
         from studio.triggers.setup import TriggerOptions, Triggers
 
@@ -126,6 +129,8 @@ class StudioApp:
         self._started = False
         self._aperture: float | None = None  # from the camera's settings, for the depth advice
         self._aperture_applied: float | None = None
+        # The consistency reference: set from any thread, kept in the session, applied below.
+        self.reference = ReferenceHolder(session.folder if session is not None else None, reference)
 
     # -- analysis ------------------------------------------------------------------------
 
@@ -141,6 +146,7 @@ class StudioApp:
         if hint is not None and aperture != self._aperture_applied:  # on the vision thread
             self._aperture_applied = aperture
             hint(aperture=aperture)
+        self.reference.apply(self._analyser)
         return self._analyser.analyse_frame(frame, self.source_name)
 
     @property

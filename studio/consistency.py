@@ -128,13 +128,17 @@ class ReferenceHolder:
             setter(value)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser, *, require: bool = True) -> None:
+    """``--reference FILE`` and (``require``) ``--require-consistency``; a run's preset makes the
+    check required by listing ``consistency`` in its ``required`` (a user preset file)."""
     group = parser.add_argument_group("consistency (team days)")
     group.add_argument("--reference", metavar="FILE",
                        help="compare every frame with this shot (a JPEG/PNG, or a saved reference.json): "
                             "eye line, head size and position, tilt, turn, face and background light")
-    group.add_argument("--require-consistency", action="store_true",
-                       help="READY also waits for the frame to match the reference (check id consistency)")
+    if require:
+        group.add_argument("--require-consistency", action="store_true",
+                           help="READY also waits for the frame to match the reference "
+                                "(check id consistency)")
 
 
 def from_args(args: argparse.Namespace, preset: Preset) -> tuple[Preset, Reference | None]:

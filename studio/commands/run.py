@@ -62,6 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     session_setup.add_arguments(p)
     people_cli.add_arguments(p)
     trigger_setup.add_arguments(p)
+    from studio.consistency import add_arguments as add_consistency
+
+    add_consistency(p, require=False)
     p.set_defaults(func=run)
 
 
@@ -124,9 +127,16 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
     from studio.vision.presets import load_preset
 
     try:
-        load_preset(args.preset)
+        preset = load_preset(args.preset)
     except (KeyError, ValueError, OSError) as exc:
         raise UserError(exc.args[0] if exc.args else str(exc)) from None
+    from studio.consistency import from_args as consistency_from_args
+    from studio.vision.reference import ReferenceError
+
+    try:  # measured before the session opens: a still without a face leaves no folder behind
+        _, reference = consistency_from_args(args, preset)
+    except ReferenceError as exc:
+        raise UserError(str(exc)) from None
     if args.source and not _is_camera_spec(args.source) and not Path(args.source).exists():
         raise UserError(f"no such file or folder: {args.source}")
     live_spec = (args.source or "").partition("+")[0]
@@ -176,7 +186,7 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
     return StudioApp(camera, preset=args.preset, hold_s=args.hold,
                      source_name=args.source or "sample", session=session, cues=cues,
                      trigger_options=triggers, people=people,
-                     read_codes=not getattr(args, "no_codes", False))
+                     read_codes=not getattr(args, "no_codes", False), reference=reference)
 
 
 def _is_camera_spec(spec: str) -> bool:

@@ -19,6 +19,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("N / Shift+N", "next / previous person"),
     ("I", "type the person's name (Enter sets, Esc cancels)"),
     ("D", "diagnostics: fps, latency, source, histograms"),
+    ("R / Shift+R", "make the shot under review (or the newest) the reference / its ghost on / off"),
     ("V / Shift+V", "client screen: latest / favourites / blank; live view on it"),
     ("[ / ]", "client screen: previous / next favourite"),
     ("F", "full screen on / off"),

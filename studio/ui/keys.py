@@ -13,6 +13,7 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QKeyEvent
 
 from studio.ui.client_screens import CLIENT_KEYS, client_key
+from studio.ui.ghost import make_reference, toggle_ghost
 from studio.ui.review import LABEL_KEYS
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ def handle_key(w: MainWindow, event: QKeyEvent) -> bool:
         w.name_input.open()
     elif key == Key.Key_D:
         w.info.toggle_diagnostics()
+    elif key == Key.Key_R:
+        (toggle_ghost if shift else make_reference)(w)
     elif key in CLIENT_KEYS:
         client_key(w, "live" if key == Key.Key_V and shift else CLIENT_KEYS[key])
     else:

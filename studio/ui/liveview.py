@@ -14,6 +14,7 @@ from studio.analysis import Analysis, Box
 from studio.ready import ReadyState
 from studio.ui import style
 from studio.ui.feed import FULL, DisplayFrame, FrameFeed
+from studio.ui.ghost import Ghost, paint_ghost
 from studio.ui.guides import Guides
 from studio.ui.overlay import MAX_AGE_FRAMES, ViewMap, fit_rect, paint_overlay
 
@@ -54,6 +55,7 @@ class LiveView(QWidget):
         self.state = ReadyState.NOT_READY
         self.guides = Guides()
         self.zoom_to_eyes = False
+        self.ghost: Ghost | None = None  # the consistency reference's eye line and outline
         self.live = True
         self.hold_picture = True
         self.newest_seq = 0  # newest frame decoded, shown or not
@@ -199,6 +201,7 @@ class LiveView(QWidget):
         geometry = analysis is not None and (age is None or abs(age) <= MAX_AGE_FRAMES)
         paint_overlay(p, ViewMap(target, frame.crop), analysis, self.guides, self.state,
                       frame.size, geometry=geometry)
+        paint_ghost(p, ViewMap(target, frame.crop), self.ghost)
         if analysis is not None and not geometry:
             p.setPen(style.DIM_TEXT)
             p.setFont(style.font(14))

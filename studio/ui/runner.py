@@ -149,6 +149,15 @@ def wire(window: MainWindow, app: StudioApp, player: CuePlayer, guide: AudioGuid
     _wire_people(window, app)
     _wire_review(window, app)
     _wire_state(window, app)
+    _wire_reference(window, app)
+
+
+def _wire_reference(window: MainWindow, app: StudioApp) -> None:
+    """The consistency reference: R sets the app's, the ghost shows the one the run starts with."""
+    from studio.ui.ghost import show_reference
+
+    window.reference_holder = app.reference
+    show_reference(window, app.reference.current)
 
 
 def _wire_state(window: MainWindow, app: StudioApp) -> None:

@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         # Without a session no CaptureDone comes: the camera's FileAdded events are the shots.
         self.files_from_camera = True
         self.client: Any = None  # the client's screen (studio.ui.client_screens), when one is open
+        self.reference_holder: Any = None  # the run's consistency reference (studio.consistency), R sets it
 
         self.view = LiveView(self.feed)
         self.view.set_guides(guides or Guides())
