@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 SUMMARY_KEYS = ("full_to_baseline_ratio", "full_fps", "analysed_fraction_60fps", "e2e_p95_ms",
-                "rss_mb", "rss_growth_mb", "stills_per_s_per_core")
+                "rss_mb", "rss_growth_mb", "stills_per_s_per_core", "fps_1080p", "ratio_1080p")
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,7 @@ def test_summary_holds_every_headline_figure(quick_report):
         assert isinstance(summary.get(key), (int, float)), f"{key} missing or not a number"
         assert math.isfinite(summary[key])
     assert summary["full_fps"] > 0 and summary["full_to_baseline_ratio"] > 0
+    assert summary["fps_1080p"] > 0 and summary["ratio_1080p"] > 0  # the 1080p line (video helper)
     assert 0 <= summary["analysed_fraction_60fps"] <= 1
     assert summary["rss_mb"] > 50  # a process with MediaPipe loaded is never smaller
 

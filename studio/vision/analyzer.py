@@ -108,7 +108,7 @@ class Analyzer:
         watch = Stopwatch()  # a large frame is analysed reduced, its eyes cut at full size
         got = live_input(frame, self._preset.thresholds.max_analysis_side, watch)
         return self._analyse(got.image, got.full, got.full_scale, watch, source=source, frame=frame.seq,
-                             timestamp=frame.timestamp, detail=got.detail, size=got.native)
+                             timestamp=frame.timestamp, size=got.native)
 
     def analyse_image(
         self, image_bgr: np.ndarray, *, source: str, frame: int | None = None, timestamp: float | None = None
