@@ -63,3 +63,24 @@ def test_two_jobs_give_the_same_verdicts_as_one(tmp_path, capsys):
 
     one, two = verdicts("1"), verdicts("2")
     assert set(one) == set(NAMES) and one == two
+
+
+def test_workers_take_the_largest_files_first_and_results_keep_the_files_order(tmp_path):
+    from studio.commands.check import in_order, largest_first
+
+    sizes = [5, 900, 40, 900, 7000]
+    files = []
+    for i, n in enumerate(sizes):
+        path = tmp_path / f"{i}.jpg"
+        path.write_bytes(b"x" * n)
+        files.append(path)
+    missing = tmp_path / "gone.jpg"
+    jobs = largest_first([*files, missing])
+    assert [position for position, _ in jobs] == [4, 1, 3, 2, 0, 5]  # ties keep their order
+    # Completed in any order, given back in the files' order as soon as possible.
+    given = []
+    for item in in_order(iter([(2, "c"), (0, "a"), (1, "b"), (4, "e"), (3, "d")])):
+        given.append(item)
+    assert given == ["a", "b", "c", "d", "e"]
+    stream = in_order(iter([(1, "b"), (0, "a")]))
+    assert next(stream) == "a" and next(stream) == "b"  # "a" waited for, then both at once

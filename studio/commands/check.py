@@ -17,7 +17,7 @@ import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from studio.vision.presets import Preset
     from studio.vision.reference import Reference
 
+Result = tuple[str, dict | None, str | None]  # (source, JSON form, error) of one file
 EXIT_HELP = "exit status: 0 when every file was analysed, 1 when some could not be, 2 on a usage error"
 
 _worker_analyzer: Analyzer | None = None  # one per worker process, made by _init_worker
@@ -123,6 +124,34 @@ def _analyse(path: Path) -> tuple[str, dict | None, str | None]:
     return str(path), analysis.to_json(), None
 
 
+def _analyse_at(job: tuple[int, Path]) -> tuple[int, Result]:
+    return job[0], _analyse(job[1])
+
+
+def largest_first(files: list[Path]) -> list[tuple[int, Path]]:
+    """(position, file) by decreasing file size: the workers take the slow photos first, so no
+    core is left with a 36 MP photo while the other has finished (their tail is one small photo)."""
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return 0  # reported by the worker
+
+    return sorted(enumerate(files), key=lambda job: -size(job[1]))
+
+
+def in_order(done: Iterable[tuple[int, Result]]) -> Iterator[Result]:
+    """Results given back in their files' order, each as soon as every one before it is in."""
+    waiting: dict[int, Result] = {}
+    following = 0
+    for position, result in done:
+        waiting[position] = result
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
+
+
 def _summary(result: dict) -> str:
     checks = result["checks"]
     verdict = "READY" if result["ready"] else "not ready"
@@ -210,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             ctx = multiprocessing.get_context("spawn")  # MediaPipe graphs do not survive fork
             with ctx.Pool(jobs, initializer=_init_worker, initargs=(preset, True, reference)) as pool:
-                for item in pool.imap(_analyse, files, chunksize=1):
+                for item in in_order(pool.imap_unordered(_analyse_at, largest_first(files), chunksize=1)):
                     report(*item)
     finally:
         progress.close()
