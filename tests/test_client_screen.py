@@ -21,7 +21,15 @@ from test_ui_support import known_analysis, known_jpeg  # noqa: E402
 
 from drivers.base import LatestFrameSlot  # noqa: E402
 from studio.events import PersonChanged  # noqa: E402
-from studio.ui.client import FAVOURITE_RATING, ClientScreen, favourites, is_favourite, latest_keeper  # noqa: E402
+from studio.ui.client import (  # noqa: E402
+    FAVOURITE_RATING,
+    ClientScreen,
+    decode_for,
+    favourites,
+    is_favourite,
+    latest_keeper,
+    reduction_for,
+)
 from studio.ui.client_screens import (  # noqa: E402
     ClientScreenError,
     choose_screen,
@@ -97,6 +105,22 @@ def test_favourites_and_the_latest_keeper(tmp_path):
     assert latest_keeper([a, b, c], a) is a  # the shot under review first
     assert latest_keeper([a, b, c], c) is b  # unless it is rejected
     assert latest_keeper([], None) is None
+
+
+def test_a_large_still_is_decoded_reduced_to_its_place(shared_fixtures):
+    assert reduction_for((7360, 4912), (1868, 974))[0] == 4  # 36 MP on a 1080p screen: 1/4
+    assert reduction_for((2048, 1638), (1228, 890))[0] == 1  # less than twice its place: full
+    assert reduction_for((0, 0), (1228, 890))[0] == 1  # no SOF found (a PNG): full
+    path = shared_fixtures / "portraits" / "compreface__sample_001_A.jpg"  # 4912 x 7360
+    area = (1868, 974)
+    picture = decode_for(path, area)
+    full = cv2.imread(str(path))
+    h, w = full.shape[:2]
+    scale = min(area[0] / w, area[1] / h)
+    want = cv2.resize(full, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    assert (picture.image.width(), picture.image.height()) == (want.shape[1], want.shape[0]) == (650, 974)
+    diff = np.abs(picture.pixels[:, :, :3].astype(int) - want.astype(int))
+    assert diff.mean() < 1.5 and np.percentile(diff, 99.9) <= 16  # the same picture
 
 
 def _screens(*names: str):

@@ -34,6 +34,7 @@ from PyQt5.QtCore import QPoint, QRect, QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PyQt5.QtWidgets import QWidget
 
+from drivers.base import jpeg_size
 from studio.report.client import DEFAULT_MIN_RATING
 from studio.ui.feed import FULL, DisplayFrame
 from studio.ui.overlay import fit_rect
@@ -77,9 +78,28 @@ class Picture:
     pixels: np.ndarray | None  # the BGRA buffer ``image`` views
 
 
+REDUCED = ((8, cv2.IMREAD_REDUCED_COLOR_8), (4, cv2.IMREAD_REDUCED_COLOR_4), (2, cv2.IMREAD_REDUCED_COLOR_2))
+
+
+def reduction_for(size: tuple[int, int], area: tuple[int, int]) -> tuple[int, int]:
+    """(factor, imread flag): the JPEG decoder's own 1/2, 1/4 or 1/8 scaling when the still is
+    still at least as large as its place on the screen after it (a 24 MP still, a 1080p area)."""
+    w, h = size
+    if w > 0 and h > 0:
+        shrink = max(w / area[0], h / area[1])  # the fitted picture is the still / shrink
+        for factor, flag in REDUCED:
+            if factor <= shrink:
+                return factor, flag
+    return 1, cv2.IMREAD_COLOR
+
+
 def decode_for(path: Path, area: tuple[int, int]) -> Picture:
     """``path`` scaled to the largest size that fits ``area`` (up or down), any thread."""
-    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    data = np.fromfile(str(path), np.uint8)
+    flag = cv2.IMREAD_COLOR
+    if area[0] > 0 and area[1] > 0:  # the SOF follows the EXIF block (its thumbnail included)
+        flag = reduction_for(jpeg_size(data[:1 << 20].tobytes()), area)[1]
+    bgr = cv2.imdecode(data, flag) if data.size else None
     if bgr is None or area[0] < 1 or area[1] < 1:
         return Picture(path, area, None, None)
     h, w = bgr.shape[:2]
