@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from studio.report.consistency import team_block
 from studio.report.gather import Shot, by_person, exposure, image_data_uri, shots
 from studio.session.state import SessionState
 from studio.session.xmp import keyword_of
@@ -109,6 +110,7 @@ def render_sheet(folder: Path, state: SessionState) -> str:
 <div class="meta tally">{tally_html}{(' · most common problems: ' + common) if common else ''}</div>
 {f'<div class="meta small">camera: {camera}</div>' if camera else ''}
 </header><main>
+{team_block(folder, items, state.preset)}
 {sections or '<p>No shots yet.</p>'}
 </main></body></html>
 """
