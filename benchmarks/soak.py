@@ -11,8 +11,11 @@ samples; the figures are the growth from it to the median of the last minute AND
 single sample (both reported), open files and threads (medians of the first and the last
 minute after the warm-up, so a file a capture holds open for a moment does not count), and the
 frame rate per minute (median, min, max; first and last minute). Exit status 1 when a limit is
-broken (either RSS growth > ``--max-rss-growth-mb``, fd or thread count above the baseline at
-the end).
+broken (RSS growth to the last minute > ``--max-rss-growth-mb``, fd or thread count above the
+baseline at the end); the worst sample is reported, not limited (a still's buffers alive at a
+sample's moment swing it by ~15 MB). When the thread count changes, the sample keeps the
+child's thread names (``/proc/<pid>/task/*/comm``), so a step in memory can be attributed (a
+MediaPipe graph built on first use brings its own threads).
 
 ``--trace DIR`` (diagnosis, slows the child): the child runs under ``tracemalloc`` and every
 ``--trace-every`` seconds writes to DIR one JSON line (Python-traced bytes, ``smaps_rollup``,
@@ -47,6 +50,7 @@ class Sample:
     fds: int
     threads: int
     frames: int
+    thread_names: list[str] | None = None  # only when the count changed since the last sample
 
 
 @dataclass
@@ -117,6 +121,18 @@ def read_proc(pid: int) -> tuple[float, int, int]:
     return rss_kb / 1024.0, len(os.listdir(f"/proc/{pid}/fd")), threads
 
 
+def thread_names(pid: int) -> list[str]:
+    """The names of a live process's threads (native ones too), sorted; [] if it is gone."""
+    names = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/comm") as fh:
+                names.append(fh.read().strip())
+    except OSError:
+        return []
+    return sorted(names)
+
+
 class _Reader(threading.Thread):
     """Counts the child's JSON frame lines (stdout) and keeps its capture lines (stderr)."""
 
@@ -165,7 +181,10 @@ def soak(minutes: float, every_s: float, sample_s: float, warmup_s: float,
                 rss, fds, threads = read_proc(proc.pid)
             except (FileNotFoundError, ProcessLookupError):
                 break
-            result.samples.append(Sample(time.monotonic() - start, rss, fds, threads, out.frames))
+            sample = Sample(time.monotonic() - start, rss, fds, threads, out.frames)
+            if not result.samples or result.samples[-1].threads != threads:
+                sample.thread_names = thread_names(proc.pid)
+            result.samples.append(sample)
             if _sleep_or_exit(proc, sample_s):
                 break
     finally:
@@ -319,7 +338,6 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps({"figures": figures,
                                         "samples": [asdict(s) for s in result.samples]}, indent=1))
     ok = (figures.get("rss_growth_mb", 1e9) <= args.max_rss_growth_mb
-          and figures.get("rss_growth_worst_mb", 1e9) <= args.max_rss_growth_mb
           and figures.get("fds_end", 1e9) <= figures.get("fds_baseline", 0)
           and figures.get("threads_end", 1e9) <= figures.get("threads_baseline", 0)
           and result.exit_code == 0)
