@@ -169,3 +169,25 @@ def test_a_source_that_stops_is_noticed_and_reopened(liveview_video: Path, tmp_p
         camera.close()
         loop.stop()
     assert seen == sorted(seen) and len(set(seen)) == len(seen)  # newest only, never twice
+
+
+def test_the_app_analyses_the_raw_frames(liveview_video: Path, tmp_path: Path) -> None:
+    """The whole StudioApp (vision loop, live watch, READY machine) on the video source."""
+    from studio.app import StudioApp
+
+    camera = VideoCamera(VideoTarget("file", str(liveview_video)), sink=FolderSink(tmp_path))
+    app = StudioApp(camera, preset="commercial-headshot", source_name="video")
+    seen: list = []
+    app.add_analysis_listener(seen.append)
+    app.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(seen) < 20 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        app.stop()
+    assert len(seen) >= 20, "fewer than 20 frames analysed in 60 s"
+    assert all(a.size == (640, 360) for a in seen)
+    assert sum(a.subject is not None for a in seen) >= 10  # the singer's face is found
+    frames = [a.frame for a in seen]
+    assert frames == sorted(frames) and len(set(frames)) == len(frames)
