@@ -79,3 +79,63 @@ def test_a_large_jpeg_is_measured_at_enough_resolution(analyzer, tmp_path):
     check = analyzer.analyse_path(path).check("eye_focus")
     assert check.fields["fine_ied_px"] >= DEFAULT.focus_max_ied_px
     assert check.status is not Status.UNKNOWN
+
+
+def _camera_jpeg(path: Path, orientation: int = 1, grey: bool = False) -> Path:
+    """A 6000×4000 camera-sized JPEG (blocks and grain, so the decode has real work) with an
+    EXIF orientation tag."""
+    import io
+
+    from PIL import Image
+
+    rng = np.random.default_rng(orientation)
+    pixels = cv2.resize(rng.integers(0, 255, (40, 60, 3), dtype=np.uint8), (6000, 4000),
+                        interpolation=cv2.INTER_LINEAR)
+    pixels = np.clip(pixels + rng.normal(0, 6, pixels.shape), 0, 255).astype(np.uint8)
+    im = Image.fromarray(pixels).convert("L") if grey else Image.fromarray(pixels)
+    exif = im.getexif()
+    exif[0x0112] = orientation
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=92, exif=exif.tobytes())
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_a_region_of_a_large_jpeg_is_decoded_on_its_own_at_full_size(tmp_path, orientation):
+    from studio.vision import jpeg_region
+    from studio.vision.image import read_still
+
+    if not jpeg_region.available():
+        pytest.skip("libjpeg-turbo (libjpeg62-turbo or Pillow's copy) not found")
+    path = _camera_jpeg(tmp_path / "shot.jpg", orientation, grey=orientation == 3)
+    whole = load_image(path)  # full decode, turned upright
+    still = read_still(path, 1280)
+    assert still.reduce > 1 and still.native == (whole.shape[1], whole.shape[0])
+    h, w = whole.shape[:2]
+    for box in ((w // 3, h // 4, w // 3 + 1401, h // 4 + 977), (0, 0, 37, 29), (w - 50, h - 61, w + 20, h)):
+        pixels, (x0, y0) = still.region(*box)
+        assert still.decodes[-1] == 0  # a region of its own, not a full decode
+        expected = whole[y0:min(h, box[3]), x0:min(w, box[2])]
+        assert pixels.shape == expected.shape
+        diff = np.abs(pixels.astype(int) - expected.astype(int))
+        assert diff.mean() < 0.05 and diff.max() <= 8  # chroma upsampling at the cut edges only
+    assert 1 not in still.decodes  # never decoded whole
+
+
+def test_a_24_mp_still_reads_its_eyes_at_full_size(analyzer, tmp_path):
+    """The face is found on a reduced decode; eye focus measures the band decoded at full size:
+    its IED is the full-size one (not the reduced decode's), as on the same picture read whole."""
+    image = load_image(POOL / SHARP[1])
+    k = 6000 / max(image.shape[:2])
+    big = cv2.resize(image, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
+    path = tmp_path / "big.jpg"
+    cv2.imwrite(str(path), big, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    still = analyzer.analyse_path(path)
+    whole = analyzer.analyse_image(load_image(path), source="whole")
+    lm = _landmarks(whole, big)
+    native_ied = float(np.linalg.norm(lm[473] - lm[468]))
+    got, ref = still.check("eye_focus").fields, whole.check("eye_focus").fields
+    assert got["fine_scale"] == 1.0 and got["fine_ied_px"] == pytest.approx(native_ied, rel=0.03)
+    for region in ("right", "left", "brows", "mouth", "nose"):
+        assert got["fine"][region] == pytest.approx(ref["fine"][region], rel=0.1), region

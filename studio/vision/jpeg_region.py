@@ -105,7 +105,7 @@ def decode_region(data: bytes, x0: int, y0: int, x1: int, y1: int) -> np.ndarray
     """Pixels ``[y0:y1, x0:x1]`` of the JPEG ``data`` as stored (EXIF orientation not applied),
     8-bit BGR at full size, or ``None`` when this cannot be done here (see the module)."""
     lib = _library()
-    if lib is None or not (0 <= x0 < x1 and 0 <= y0 < y1):
+    if lib is None or not (0 <= x0 < x1 and 0 <= y0 < y1) or data[:3] != b"\xff\xd8\xff":
         return None
     cinfo = ctypes.create_string_buffer(_DECOMPRESS_SIZE)
     err = ctypes.create_string_buffer(_ERROR_MGR_SIZE)
