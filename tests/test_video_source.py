@@ -191,3 +191,25 @@ def test_the_app_analyses_the_raw_frames(liveview_video: Path, tmp_path: Path) -
     assert sum(a.subject is not None for a in seen) >= 10  # the singer's face is found
     frames = [a.frame for a in seen]
     assert frames == sorted(frames) and len(set(frames)) == len(frames)
+
+
+def test_the_window_feed_shows_a_raw_frame() -> None:
+    """FrameFeed.decode on raw pixels: the picture's pixels, halved for a half-size view."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PyQt5.QtCore import QSize
+
+    from drivers.base import LiveFrame
+    from studio.ui.feed import FrameFeed
+
+    pixels = np.zeros((1080, 1920, 3), np.uint8)
+    pixels[:, :960] = (0, 0, 255)  # left half red (BGR), right half black
+    pixels.flags.writeable = False
+    frame = LiveFrame(b"", 1, time.monotonic(), (1920, 1080), pixels=pixels)
+    shown = FrameFeed.decode(frame, QSize(960, 540))
+    assert (shown.image.width(), shown.image.height()) == (960, 540) and shown.size == (1920, 1080)
+    left, right = shown.image.pixelColor(100, 270), shown.image.pixelColor(800, 270)
+    assert (left.red(), left.green(), left.blue()) == (255, 0, 0)
+    assert (right.red(), right.green(), right.blue()) == (0, 0, 0)
+    assert shown.frame_hist is not None
