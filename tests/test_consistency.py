@@ -217,3 +217,26 @@ def test_check_json_with_reference(tmp_path, capsys):
         done = subprocess.run(argv, capture_output=True, text=True, timeout=120)
         assert done.returncode == 2, done.stderr
         assert done.stderr.startswith("studio: error: --reference") and done.stderr.count("\n") == 1
+
+
+@needs_fixtures
+def test_run_reference_is_kept_in_the_session_across_a_restart(tmp_path):
+    photo = held_out_photos(1)[0]
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        argv = [sys.executable, "-m", "studio.cli", "run", "--headless", "--json", "--frames", "4",
+                "--session-root", str(tmp_path), *extra]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=180)
+
+    nobody = run("--reference", str(PORTRAITS / "skimage__coffee_noperson.png"))
+    assert nobody.returncode == 2 and nobody.stderr.startswith("studio: error: --reference")
+    assert not any(tmp_path.iterdir())  # refused before the session folder was made
+    first = run("--reference", str(photo))
+    assert first.returncode == 0, first.stderr
+    saved = list(tmp_path.glob("*/reference.json"))
+    assert len(saved) == 1 and read(saved[0]).source == str(photo)
+    again = run()  # the same session resumed, no --reference
+    assert again.returncode == 0, again.stderr
+    lines = [json.loads(line)["checks"]["consistency"] for line in again.stdout.splitlines() if line.strip()]
+    assert lines and all(c["reference"] == str(photo) for c in lines)
+    assert all(c["status"] in ("pass", "warn") and "deltas" in c for c in lines)
