@@ -191,16 +191,18 @@ def run(paths: list[Path]) -> dict[str, dict]:
     by_split: dict[str, list[dict[str, float]]] = {TUNE: [], HELD_OUT: []}
     photos = {TUNE: 0, HELD_OUT: 0}
     missed = {TUNE: 0, HELD_OUT: 0}
+    skipped = {TUNE: 0, HELD_OUT: 0}
     with Analyzer(consistency_preset(), mode="still") as analyser:
         for path in paths:
             rows = measure_photo(analyser, path)
             split = split_of(path.name)
             if rows is None:
+                skipped[split] += 1
                 continue
             photos[split] += 1
             missed[split] += sum(1 for r in rows if not r["found"])
             by_split[split].extend(r for r in rows if r["found"])
-    return {s: {"photos": photos[s], "views": len(by_split[s]), "missed": missed[s],
+    return {s: {"photos": photos[s], "views": len(by_split[s]), "missed": missed[s], "skipped": skipped[s],
                 "errors": summary(by_split[s])} for s in by_split}
 
 
@@ -227,8 +229,10 @@ def markdown(figures: dict[str, dict]) -> str:
                          f"| {med:.2f} | {worst:.2f} |")
     lines.append("")
     lines.append("Views where the mesh found no face: " + ", ".join(
-        f"{s} {figures[s]['missed']}" for s in (HELD_OUT, TUNE)) + ". Background errors leave out "
-        "photos whose backdrop is clipped white or black (no change can show).")
+        f"{s} {figures[s]['missed']}" for s in (HELD_OUT, TUNE)) + "; photos left out because "
+        "their face fills the photo (no 4:5 reference framing fits, e.g. a tight face crop): "
+        + ", ".join(f"{s} {figures[s]['skipped']}" for s in (HELD_OUT, TUNE)) + ". Background errors "
+        "leave out photos whose backdrop is clipped white or black (no change can show).")
     return "\n".join(lines)
 
 

@@ -33,7 +33,8 @@ DECODE_PX = 1400  # the keeper is decoded no larger than this before the warp
 
 CSS = """
 .team{padding:6px 20px 10px} .team table{border-collapse:collapse;font-size:13px;margin:6px 0 12px}
-.team td,.team th{border-bottom:1px solid #3a3a3a;padding:4px 10px;text-align:right}
+.team td,.team th{border-bottom:1px solid #3a3a3a;padding:4px 10px;text-align:right;white-space:nowrap}
+.team td.words{white-space:normal}
 .team td:first-child,.team th:first-child,.team td.words{text-align:left}
 .team td.off{color:#ffab91} .team td.ok{color:#a5d6a7}
 .aligned{display:flex;flex-wrap:wrap;gap:6px} .aligned figure{width:200px}
