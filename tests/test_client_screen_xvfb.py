@@ -219,6 +219,7 @@ def test_a_bad_client_screen_is_one_line(two_screens, tmp_path, spec, words):
              if "QStandardPaths" not in line and not line.startswith("WARNING studio.audio")]
     assert len(lines) == 1 and lines[0].startswith("studio: error: --client-screen: "), out.stderr
     assert words in lines[0]
+    assert not (tmp_path / "sessions").exists()  # refused before the session folder is made
     assert "Traceback" not in out.stderr
 
 

@@ -81,6 +81,13 @@ def run(args: argparse.Namespace) -> int:
     json_lines = args.json or (not args.headless and not has_display())
     if headless and getattr(args, "client_screen", None) is not None:
         raise UserError("--client-screen needs the window: a display, and no --headless or --json")
+    if not headless and getattr(args, "client_screen", None) is not None:
+        from studio.ui.client_screens import ClientScreenError, check_client_screen
+
+        try:  # before the session folder and the camera: a wrong screen leaves nothing behind
+            check_client_screen(args.client_screen)
+        except ClientScreenError as exc:
+            raise UserError(str(exc)) from None
     app = build_app(args, with_cues=not args.mute and (args.audio or not headless))
     if not headless:
         from studio.ui import run_window

@@ -12,11 +12,14 @@ separate QScreens), so the client window cannot be placed on the second head.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import TYPE_CHECKING
 
 from PyQt5.QtCore import Qt
 from PyQt5.QtGui import QGuiApplication, QScreen
+from PyQt5.QtWidgets import QApplication
 
+from studio.ui import undo_cv2_qt_paths
 from studio.ui.client import ClientScreen
 
 if TYPE_CHECKING:
@@ -28,6 +31,9 @@ Key = Qt.Key
 # The photographer's keys for the client's screen (studio.ui.keys; Shift+V toggles live view).
 CLIENT_KEYS: dict[int, str] = {Key.Key_V: "view", Key.Key_BracketLeft: "previous",
                                Key.Key_BracketRight: "next"}
+
+
+_EARLY_APP: list[QApplication] = []
 
 
 class ClientScreenError(ValueError):
@@ -58,6 +64,15 @@ def choose_screen(spec: str, screens: list[QScreen] | None = None) -> QScreen:
         raise ClientScreenError(f"--client-screen: {len(named)} screens are named '{text}': give "
                                 f"an index: {there}")
     raise ClientScreenError(f"--client-screen: no screen named '{text}': {there}")
+
+
+def check_client_screen(spec: str) -> None:
+    """Before anything starts (no session folder, no camera): the Qt application the window will
+    use, and whether ``spec`` names one of its screens. Raises :class:`ClientScreenError`."""
+    undo_cv2_qt_paths()
+    if not isinstance(QApplication.instance(), QApplication):
+        _EARLY_APP.append(QApplication(sys.argv[:1]))  # kept alive here; run_window takes it up
+    choose_screen(spec)
 
 
 def open_client_screen(window: MainWindow, spec: str, *, live: bool = False) -> ClientScreen:
