@@ -80,6 +80,17 @@ def gradient_energies(
     return (_energy(gray) if base is None else base), _energy(cv2.GaussianBlur(gray, (0, 0), reblur))
 
 
+def _quantile(values: np.ndarray, q: float) -> float:
+    """``np.quantile(values, q)`` (linear interpolation) by a partial sort: ~3× faster on the
+    ~10⁵ edge pixels of a native band."""
+    pos = (values.size - 1) * q
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, values.size - 1)
+    part = np.partition(values, (lo, hi))
+    a, b = float(part[lo]), float(part[hi])
+    return a + (b - a) * (pos - lo)
+
+
 def edge_sigma(
     mask: np.ndarray,
     energies: tuple[np.ndarray, np.ndarray],
@@ -92,7 +103,7 @@ def edge_sigma(
     e0, e1 = energies[0][mask], energies[1][mask]
     if e1.size < MIN_EDGE_PIXELS or e1.max() <= 1e-3:
         return None
-    sel = e1 >= np.quantile(e1, 1.0 - top)
+    sel = e1 >= _quantile(e1, 1.0 - top)
     ratio = float(e0[sel].sum() / max(e1[sel].sum(), 1e-6))
     if ratio <= 1.0001:
         return NO_EDGE_SIGMA_PX
