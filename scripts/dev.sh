@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 
 # Debian packages (see docs/user-guide.md): sound, Qt on X and offscreen.
-APP_PKGS="python3 python3-venv libportaudio2 libasound2-plugins libgl1 libglib2.0-0
+APP_PKGS="python3 python3-venv libportaudio2 libasound2-plugins libgl1 libglib2.0-0 libjpeg62-turbo
   libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
   libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-randr0 libxcb-xfixes0
   libxcb-cursor0 libegl1"
