@@ -84,7 +84,7 @@ def test_a_saved_session_reference_is_the_one_compared_with(session, tmp_path):
 
 def test_keepers_are_aligned_on_the_eyes(session):
     page = render_sheet(session.folder, session.state)
-    tiles = re.findall(r'<figure data-aligned="[^"]+"><div class="tile"><img alt="[^"]+" '
+    tiles = re.findall(r'<div class="keeper" data-aligned="[^"]+"><div class="tile"><img alt="[^"]+" '
                        r'src="data:image/jpeg;base64,([^"]+)"', page)
     assert len(tiles) == 3
     want_mid = (TILE_W / 2, EYE_LINE * TILE_H)
@@ -102,7 +102,10 @@ def test_keepers_are_aligned_on_the_eyes(session):
             assert ied == pytest.approx(IED_SHARE * TILE_W, rel=0.12)
 
 
-def test_no_block_without_measured_keepers(tmp_path):
+def test_no_block_without_two_measured_keepers(tmp_path, session):
     s = Session.open(tmp_path, "empty", day=date(2026, 12, 1), options=SessionOptions(min_free_mb=1))
     assert "Team consistency" not in render_sheet(s.folder, s.state)
     assert Path(s.folder).is_dir()
+    page = render_sheet(session.folder, session.state)  # the block keeps the page's own counts
+    assert page.count("<section") == page.count("<h2>") == len(PEOPLE)
+    assert page.count("<figure") == len(PEOPLE)

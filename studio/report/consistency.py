@@ -37,7 +37,9 @@ CSS = """
 .team td.words{white-space:normal}
 .team td:first-child,.team th:first-child,.team td.words{text-align:left}
 .team td.off{color:#ffab91} .team td.ok{color:#a5d6a7}
-.aligned{display:flex;flex-wrap:wrap;gap:6px} .aligned figure{width:200px}
+.aligned{display:flex;flex-wrap:wrap;gap:6px}
+.aligned .keeper{width:200px;background:#2a2a2a;border-radius:6px}
+.aligned .keeper .small{padding:4px 8px}
 .aligned .tile{position:relative;width:200px;height:250px;background:#111}
 .aligned .tile img{display:block;width:200px;height:250px}
 .aligned .eyeline{position:absolute;left:0;right:0;top:100px;border-top:1px dashed #78c8ff99}
@@ -140,19 +142,21 @@ def aligned_row_html(folder: Path, rows: list[tuple[str, Shot, Reference]]) -> s
     for person, shot, m in rows:
         src = aligned_tile(folder, shot, m)
         img = f'<img alt="{_e(person)}" src="{src}">' if src else ""
-        figures.append(f'<figure data-aligned="{_e(person)}"><div class="tile">{img}<span class="eyeline">'
-                       f'</span></div><figcaption class="small">{_e(person)}</figcaption></figure>')
+        figures.append(f'<div class="keeper" data-aligned="{_e(person)}"><div class="tile">{img}<span '
+                       f'class="eyeline"></span></div><div class="small">{_e(person)}</div></div>')
     return f'<div class="aligned">{"".join(figures)}</div>'
 
 
 def team_block(folder: Path, items: list[Shot], preset: str = "") -> str:
-    """The consistency section of the contact sheet ("" when no keeper was measured)."""
+    """The consistency block of the contact sheet: "" unless at least two people's keepers
+    were measured (consistency is across people). Plain ``div``s and titled ``h2``s: the
+    page's ``section``, ``figure`` and bare ``h2`` elements stay one per person and shot."""
     reference, rows = team(folder, items)
-    if reference is None or not rows:
+    if reference is None or len(rows) < 2:
         return ""
     source = Path(reference.source).name if reference.source else "the first keeper"
-    return (f'<style>{CSS}</style><section class="team" data-consistency="{len(rows)}">'
-            f'<h2>Team consistency<span class="small">against {_e(source)} · {len(rows)} people · '
-            f"eye line, head and position as % of the frame, light in stops below white</span></h2>"
+    return (f'<style>{CSS}</style><div class="team" data-consistency="{len(rows)}">'
+            f'<h2 class="team">Team consistency<span class="small">against {_e(source)} · {len(rows)} '
+            f"people · eye line, head and position as % of the frame, light in stops below white</span></h2>"
             f"{table_html(reference, rows, thresholds_of(preset))}"
-            f'<h2>Keepers aligned on the eyes</h2>{aligned_row_html(folder, rows)}</section>')
+            f'<h2 class="team">Keepers aligned on the eyes</h2>{aligned_row_html(folder, rows)}</div>')

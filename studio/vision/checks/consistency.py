@@ -25,17 +25,21 @@ from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
 NO_REFERENCE = "No reference: press R on a shot, or --reference FILE"
-_STEP = 4  # every 4th pixel of the background is plenty for a median
+_STEP = 4  # every 4th pixel of the background is plenty for a median (a still's)
+_LIVE_STEP = 8  # live view: every 8th (a 1080p frame still gives ~9,000 background pixels)
 _MIN_FACE_PIXELS = 16
 
 
 def measure(ctx: FrameContext) -> Reference | None:
-    """The subject's measures on this frame (None without a subject)."""
+    """The subject's measures on this frame (None without a subject). Live view without a
+    reference measures only the geometry: nothing compares the light (a reference is made
+    from a shot's still, which measures everything)."""
     s = ctx.subject
     if s is None or s.ied < 2:
         return None
     mid = s.eye_mid
-    values = face_values(ctx)
+    light = not ctx.live or ctx.reference is not None
+    values = face_values(ctx, step=4 if ctx.live else 2) if light else None
     face = stops(float(np.median(values))) if values is not None and values.size >= _MIN_FACE_PIXELS else None
     oval = s.xy[list(FACE_OVAL)]
     return Reference(
@@ -45,14 +49,14 @@ def measure(ctx: FrameContext) -> Reference | None:
         roll=s.roll,
         yaw=s.yaw,
         face=face,
-        background=background_stops(ctx),
+        background=background_stops(ctx, _LIVE_STEP if ctx.live else _STEP) if light else None,
         outline=tuple((float(x) / ctx.w, float(y) / ctx.h) for x, y in oval),
         eyes=tuple((float(e.centre[0]) / ctx.w, float(e.centre[1]) / ctx.h)
                    for e in (s.right_eye, s.left_eye)),
     )
 
 
-def background_stops(ctx: FrameContext) -> float | None:
+def background_stops(ctx: FrameContext, step: int = _STEP) -> float | None:
     """Median brightness (stops) of the frame above the eye line beside and above the head:
     the backdrop a team page lines up, away from hair (half a face width kept clear)."""
     s = ctx.subject
@@ -61,11 +65,11 @@ def background_stops(ctx: FrameContext) -> float | None:
     x0, y0, x1, _ = s.box
     margin = 0.5 * (x1 - x0)
     bottom = int(min(ctx.h, max(0.0, float(s.eye_mid[1]))))
-    if bottom < _STEP:
+    if bottom < step:
         return None
-    gray = ctx.gray[:bottom:_STEP, ::_STEP]
-    ys = np.arange(gray.shape[0])[:, None] * _STEP
-    xs = np.arange(gray.shape[1])[None, :] * _STEP
+    gray = ctx.gray[:bottom:step, ::step]
+    ys = np.arange(gray.shape[0])[:, None] * step
+    xs = np.arange(gray.shape[1])[None, :] * step
     head = (xs >= x0 - margin) & (xs <= x1 + margin) & (ys >= y0 - 0.3 * margin)
     outside = gray[~head]
     if outside.size < _MIN_FACE_PIXELS:
