@@ -193,52 +193,111 @@ def report(model: Logistic, items: Sequence[Case]) -> str:
 
 # -- glasses kind -----------------------------------------------------------------------------
 
+FOLDS = 5
 
-def kind_rows(found: Sequence[Face], th: Thresholds) -> list[tuple[str, dict[str, float], str]]:
-    """(label, the glasses measures, what the frame rules alone say) of every tune face."""
+
+def kind_rows(found: Sequence[Face], th: Thresholds) -> list[tuple[str, dict[str, float], bool]]:
+    """(label, the glasses measures, whether the face is small) of every labelled tune face,
+    plus one copy of each clean clear pair with synthetic glare (still clear glasses: a
+    reflection lights a lens, it does not make it a dark one)."""
     out = []
+    rng = np.random.default_rng(SEED + 2)
     for f in found:
-        if f.row["glasses"] in ("none", "clear", "sunglasses"):
-            a = Aligned.of(f.image, f.face)
-            m = K.glasses_features(a, th)
-            out.append((f.row["glasses"], m, K._by_rules(m, a, th)))
+        if f.row["glasses"] not in ("none", "clear", "sunglasses"):
+            continue
+        a = Aligned.of(f.image, f.face)
+        small = K.source_ied(a) < th.glasses_unsure_max_ied
+        out.append((f.row["glasses"], K.glasses_features(a, th), small))
+        if f.row["glasses"] == "clear" and f.row["glare"] == "none" and f.face.ied >= th.glare_min_ied:
+            side, over = SIDES[int(rng.integers(2))], bool(rng.integers(2))
+            kind = SYNTH_KINDS[int(rng.integers(len(SYNTH_KINDS)))]
+            image = add_glare(f.image, f.face, side, over or kind == "veil", kind, rng)
+            out.append(("clear+glare", K.glasses_features(Aligned.of(image, f.face), th), small))
+    return out
+
+
+def cross_validated(name: str, rows: Sequence[dict[str, float]], labels: Sequence[bool],
+                    features: Sequence[str], l2: float) -> np.ndarray:
+    """P(positive) of every row from a model fitted without its fold (5 folds, fixed order)."""
+    order = np.random.default_rng(SEED).permutation(len(rows))
+    out = np.zeros(len(rows))
+    for k in range(FOLDS):
+        test = order[k::FOLDS]
+        train = np.setdiff1d(order, test)
+        m = fit_logistic(name, [rows[i] for i in train], [labels[i] for i in train], features, l2=l2)
+        out[test] = [m.probability(rows[i]) for i in test]
     return out
 
 
 def _lowest_cut(ok: Callable[[float], bool]) -> float:
-    """The lowest probability cut (of 0.05 … 0.99) that satisfies ``ok`` (bounded false
-    positives: the most recall they allow)."""
-    for cut in np.arange(0.05, 0.995, 0.01):
+    """The lowest probability cut (of 0.01 … 0.99) that satisfies ``ok``."""
+    for cut in np.arange(0.01, 0.995, 0.01):
         if ok(float(cut)):
             return round(float(cut), 2)
     return 0.99
 
 
-def tune_kind(found: Sequence[Face], th: Thresholds, max_false: float) -> Logistic:
-    """``glasses_present``, cut where it finds the most glasses the frame rules miss while
-    calling at most ``max_false`` of the bare faces the rules pass glasses (tune half)."""
+def _highest_cut(ok: Callable[[float], bool]) -> float:
+    """The highest probability cut (of 0.99 … 0.01) that satisfies ``ok``."""
+    for cut in np.arange(0.99, 0.005, -0.01):
+        if ok(float(cut)):
+            return round(float(cut), 2)
+    return 0.01
+
+
+def tune_kind(found: Sequence[Face], th: Thresholds, max_false: float,
+              max_miss: float) -> tuple[Logistic, Logistic, float]:
+    """``glasses_present`` (cut: at most ``max_false`` of bare tune faces called glasses),
+    ``glasses_sun`` (cut: at most ``max_false`` of clear tune glasses called sunglasses) and the
+    small-face ``unknown`` band's floor (at most ``max_miss`` of small clear tune glasses under
+    it). Cuts are read from cross-validated probabilities, the models fitted on the whole half."""
     rows = kind_rows(found, th)
-    present = fit_logistic(K.PRESENT_MODEL, [m for _, m, _ in rows], [g != "none" for g, _, _ in rows],
-                           K.KIND_FEATURES, l2=1.0)
-    bare = [(m, rule) for g, m, rule in rows if g == "none" and rule == "none"]
-    present = replace(present, cut=_lowest_cut(lambda c: bool(np.mean(
-        [present.probability(m) >= c for m, _ in bare]) <= max_false)))
-    counts = Counter(g for g, _, _ in rows)
+    ms, worn = [m for _, m, _ in rows], [g != "none" for g, _, _ in rows]
+    p = cross_validated(K.PRESENT_MODEL, ms, worn, K.PRESENT_FEATURES, PRESENT_L2)
+    bare = np.array([not w for w in worn])
+    cut = _lowest_cut(lambda c: float(np.mean(p[bare] >= c)) <= max_false)
+    small_clear = np.array([g == "clear" and small for g, _, small in rows])  # real photos only
+    floor = _highest_cut(lambda c: float(np.mean(p[small_clear] < c)) <= max_miss)
+    counts = dict(Counter(g for g, _, _ in rows))
     src = "the tune half of tests/labels/{glasses,lfw}-pool-eyes.csv"
-    present = replace(present, about=f"P(glasses worn) from frame lines, lens darkness and colour, "
-                      f"eye contrast and face size; fitted by scripts/tune_glasses.py on {src} "
-                      f"({dict(counts)}); "
-                      f"cut: ≤ {max_false:.0%} more bare faces called glasses on tune")
-    print(f"glasses_present: cut {present.cut}")
-    kinds = Counter((g, _kind(m, rule, present)) for g, m, rule in rows)
-    print("tune (label, kind):", dict(sorted(kinds.items())))
-    return present
+    present = replace(fit_logistic(K.PRESENT_MODEL, ms, worn, K.PRESENT_FEATURES, l2=PRESENT_L2), cut=cut,
+                      about=f"P(glasses worn) from frame ridges on a grid over the eye band, frame lines, "
+                      f"lens darkness and colour, eye contrast and face size; fitted by "
+                      f"scripts/tune_glasses.py on {src} ({counts}); cut (5-fold cross-validated): "
+                      f"≤ {max_false:.0%} of bare faces called glasses")
+    wearers = [(g, m) for g, m, _ in rows if g != "none"]  # clear+glare: clear, not dark
+    sun_y = [g == "sunglasses" for g, _ in wearers]
+    q = cross_validated(K.SUN_MODEL, [m for _, m in wearers], sun_y, K.SUN_FEATURES, SUN_L2)
+    clear = np.array([not y for y in sun_y])
+    dark = np.array([m["dark"] < th.sunglasses_dark_ratio for _, m in wearers])
+    bright = np.array([m["lens_l"] >= th.sunglasses_max_lightness for _, m in wearers])
+    sun_cut = _lowest_cut(lambda c: float(np.mean(((q >= c) | dark)[clear] & ~bright[clear])) <= max_false)
+    sun = replace(fit_logistic(K.SUN_MODEL, [m for _, m in wearers], sun_y, K.SUN_FEATURES, l2=SUN_L2),
+                  cut=sun_cut,
+                  about=f"P(sunglasses | glasses) from lens darkness, colour against the cheeks, the eye's "
+                  f"sclera-iris contrast and lens saturation; fitted by scripts/tune_glasses.py on the "
+                  f"glasses wearers of {src}; cut (5-fold cross-validated): ≤ {max_false:.0%} of clear "
+                  f"glasses called sunglasses")
+    _report_kind(rows, p, q, wearers, present, sun, floor, th)
+    return present, sun, floor
 
 
-def _kind(m: dict[str, float], rule: str, present: Logistic) -> str:
-    if rule == "none" and present.positive(m):
-        return "clear"
-    return rule
+PRESENT_L2, SUN_L2 = 3.0, 1.0  # ridge penalty (chosen by cross-validation on the tune half)
+
+
+def _report_kind(rows: Sequence[tuple[str, dict[str, float], bool]], p: np.ndarray, q: np.ndarray,
+                 wearers: Sequence[tuple[str, dict[str, float]]], present: Logistic, sun: Logistic,
+                 floor: float, th: Thresholds) -> None:
+    print(f"glasses_present cut {present.cut}; glasses_unsure_probability {floor}; glasses_sun cut {sun.cut}")
+    tally: Counter[tuple[str, str, str]] = Counter()
+    for (g, _m, small), pi in zip(rows, p, strict=True):
+        kind = "glasses" if pi >= present.cut else "unknown" if small and pi >= floor else "none"
+        tally[("small" if small else "large", g, kind)] += 1
+    print("tune, cross-validated (size, label, present?):", dict(sorted(tally.items())))
+    sun_tally = Counter((g, bool((qi >= sun.cut or m["dark"] < th.sunglasses_dark_ratio)
+                                 and m["lens_l"] < th.sunglasses_max_lightness))
+                        for (g, m), qi in zip(wearers, q, strict=True))
+    print("tune, cross-validated (label, called sunglasses):", dict(sorted(sun_tally.items())))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -246,6 +305,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, help="folder for the landmark caches (faces-<pool>.json)")
     ap.add_argument("--max-false-alarms", type=float, default=0.04)
     ap.add_argument("--max-kind-false", type=float, default=0.03)
+    ap.add_argument("--max-kind-miss", type=float, default=0.03,
+                    help="clear glasses on small faces allowed under the 'unknown' band")
     ap.add_argument("--skip-glare", action="store_true", help="fit the glasses-kind models only")
     ap.add_argument("--no-write", action="store_true", help="print, do not save the model")
     args = ap.parse_args(argv)
@@ -253,9 +314,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.cache.mkdir(parents=True, exist_ok=True)
     th = DEFAULT
     everyone = list(faces(TUNE, args.cache, want=""))
-    present = tune_kind(everyone, th, args.max_kind_false)
+    present, sun, floor = tune_kind(everyone, th, args.max_kind_false, args.max_kind_miss)
+    print(f"set glasses_unsure_probability={floor:g} in Thresholds "
+          f"(it has {th.glasses_unsure_probability:g})")
     if not args.no_write:
         present.save(model_path(K.PRESENT_MODEL))
+        sun.save(model_path(K.SUN_MODEL))
     if args.skip_glare:
         return 0
     found = [f for f in everyone if f.row["glasses"] == "clear"]

@@ -203,6 +203,8 @@ def _abstain(ctx: FrameContext, kind: str) -> str | None:
     """Why glare cannot be judged on the subject's lenses, or None."""
     if kind == "sunglasses":
         return "Dark lenses: glare not judged"
+    if kind == "unknown" and ctx.aligned is not None:
+        return "Face too small to tell glasses: glare not judged"
     if kind == "clear" and ctx.aligned is not None and source_ied(ctx.aligned) < ctx.th.glare_min_ied:
         return f"Lenses too small to judge glare ({source_ied(ctx.aligned):.0f} px between the eyes)"
     return None

@@ -1,13 +1,14 @@
-"""``glasses``: none, clear or sunglasses.
+"""``glasses``: none, clear, sunglasses, or unknown on a face too small to tell.
 
-Both work on the face warped level at IED = 128 px (:class:`~studio.vision.context.Aligned`).
-
-Glasses: a frame is a thin line that runs straight across the nose bridge and under each eye.
-Averaging each row of those regions keeps lines that span the region and cancels skin texture;
-the line strength is the largest deviation of that row profile from its smoothed trend.
-Dark lenses: the lens area is much darker than the cheeks. A thin metal frame on a small face
-leaves only a faint bridge line; it still counts when the lens also shows its other trace, a
-reflection that veils the eye (a bare pupil stays dark).
+Measured on the face warped level at IED = 128 px (:class:`~studio.vision.context.Aligned`):
+frame lines across the nose bridge and under each eye (row profiles against their trend), the
+frame ridges of a coarse grid over the eye band and the lens colour
+(:mod:`studio.vision.checks.frames`), lens darkness, pupil veil and the eye's own contrast
+against the cheeks. Two calibrated models fitted by ``scripts/tune_glasses.py`` on the tune
+half of the development set decide: ``glasses_present`` (worn or not) and ``glasses_sun`` (dark,
+mirrored or tinted lenses that hide the eyes; lenses darker than ``sunglasses_dark_ratio`` of the
+cheeks always do). On a face too small for a thin frame to show, an uncertain probability is
+``unknown`` ("Face too small to tell glasses") rather than a guess.
 
 Glare on the lenses is judged in :mod:`studio.vision.checks.glare`. The measures are in
 :mod:`studio.vision.checks.lenses`; the numbers that decide are in
@@ -21,6 +22,7 @@ import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.calibrated import load_model
+from studio.vision.checks.frames import COLOUR_FEATURES, RIDGE_FEATURES, frame_ridges, lens_colour
 from studio.vision.checks.lenses import cheek_values, eye_opening, frame_lines, lens_box, pupil_level, region
 from studio.vision.context import FrameContext
 from studio.vision.crops import ALIGNED_IED, Aligned
@@ -29,7 +31,10 @@ from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
 PRESENT_MODEL = "glasses_present"
+SUN_MODEL = "glasses_sun"
 KIND_FEATURES = ("bridge_n", "rim_n", "dark", "veil", "lens_sat", "eye_contrast", "log_ied")
+PRESENT_FEATURES = KIND_FEATURES + RIDGE_FEATURES
+SUN_FEATURES = ("dark", "eye_contrast", "lens_sat", "veil") + COLOUR_FEATURES
 _EYE_REGION_PAD = 0.5  # drawn region around each eye, in eye widths
 
 
@@ -38,7 +43,8 @@ _EYE_REGION_PAD = 0.5  # drawn region around each eye, in eye widths
 
 def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
     """Frame lines (bridge, weaker rim; in units of their thresholds), lens darkness, pupil
-    veil and the eyes' own contrast (all against the cheeks), lens colour, face size."""
+    veil and the eyes' own contrast (all against the cheeks), lens colour, face size, and the
+    frame ridges and lens colour of :mod:`studio.vision.checks.frames`."""
     bridge, rim = frame_lines(a)
     lens = np.concatenate([region(a.gray, *lens_box(a, side)).ravel() for side in SIDES])
     c50 = max(float(np.median(cheek_values(a))), 1.0)
@@ -52,7 +58,8 @@ def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
     return {"bridge": bridge, "rim": rim, "dark": dark, "veil": veil,
             "bridge_n": bridge / th.glasses_bridge_line, "rim_n": rim / th.glasses_rim_line,
             "lens_sat": float(np.median(lens_sat)) / cheek_sat if lens_sat.size else 1.0,
-            "eye_contrast": contrast, "log_ied": float(np.log(max(source_ied(a), 1.0)))}
+            "eye_contrast": contrast, "log_ied": float(np.log(max(source_ied(a), 1.0))),
+            **frame_ridges(a), **lens_colour(a)}
 
 
 def _cheek_mask(a: Aligned) -> np.ndarray:
@@ -79,29 +86,24 @@ def _glasses(ctx: FrameContext) -> tuple[str, dict[str, float]]:
 
 
 def glasses_of(a: Aligned, th: Thresholds) -> tuple[str, dict[str, float]]:
-    """(none / clear / sunglasses, the measures) for one face warped level: the frame rules
-    below, and where they see no glasses the calibrated ``glasses_present`` model (thin
-    frames, rimless lenses; fitted by scripts/tune_glasses.py) may still find clear ones."""
+    """(none / clear / sunglasses / unknown, the measures) for one face warped level.
+
+    The calibrated ``glasses_present`` model (frame ridges around the eyes and across the
+    bridge, frame lines, lens darkness) decides whether glasses are worn; ``glasses_sun`` (lens
+    colour and darkness against the cheeks, the eye's own sclera-iris contrast) whether they
+    hide the eyes. Both are fitted by scripts/tune_glasses.py on the tune half. On a face too
+    small for a thin frame to show (``glasses_unsure_max_ied``) a probability between
+    ``glasses_unsure_probability`` and the model's cut is ``unknown``, not a guess."""
     f = glasses_features(a, th)
-    kind = _by_rules(f, a, th)
-    if kind == "none" and load_model(PRESENT_MODEL).positive(f):
-        return "clear", f
-    return kind, f
-
-
-def _by_rules(f: dict[str, float], a: Aligned, th: Thresholds) -> str:
-    framed = f["bridge"] >= th.glasses_bridge_line or f["rim"] >= th.glasses_rim_line
-    if f["dark"] < th.sunglasses_dark_ratio and (
-        framed or f["bridge"] >= th.sunglasses_min_bridge * th.glasses_bridge_line
-    ):
-        return "sunglasses"
-    # Thin frames on small faces: a faint bridge line is only trusted together with a veiled
-    # pupil (a reflection on the lens), two traces of glasses in different places.
-    # Only on faces too small for frames to show: on a larger face real frames draw a strong
-    # line, and a grey pupil is more often JPEG softness than a reflection (live view).
-    small = source_ied(a) < th.glasses_faint_max_ied
-    faint = small and f["bridge"] >= th.glasses_bridge_faint and f["veil"] >= th.glasses_veil
-    return "clear" if framed or faint else "none"
+    p = load_model(PRESENT_MODEL).probability(f)
+    f["p_glasses"] = p
+    if p >= load_model(PRESENT_MODEL).cut:
+        f["p_sun"] = load_model(SUN_MODEL).probability(f)
+        dark = f["dark"] < th.sunglasses_dark_ratio or f["p_sun"] >= load_model(SUN_MODEL).cut
+        return ("sunglasses" if dark and f["lens_l"] < th.sunglasses_max_lightness else "clear"), f
+    if source_ied(a) < th.glasses_unsure_max_ied and p >= th.glasses_unsure_probability:
+        return "unknown", f
+    return "none", f
 
 
 def source_ied(a: Aligned) -> float:
@@ -111,6 +113,7 @@ def source_ied(a: Aligned) -> float:
 
 
 _GLASSES_MESSAGES = {
+    "unknown": (Status.UNKNOWN, "Face too small to tell glasses"),
     "sunglasses": (Status.FAIL, "Dark lenses hide the eyes: take them off"),
     "clear": (Status.PASS, "Clear glasses: watch for glare"),
     "none": (Status.PASS, "No glasses"),
@@ -129,11 +132,11 @@ def check_glasses(ctx: FrameContext) -> CheckResult:
         "bridge_line": round(f["bridge"], 2),
         "rim_line": round(f["rim"], 2),
         "lens_darkness": round(f["dark"], 3),
+        "probability": round(f["p_glasses"], 3),
     }
     s = ctx.subject
-    regions = (
-        tuple(ctx.norm_box(*s.eye(side).box(_EYE_REGION_PAD)) for side in SIDES) if kind != "none" else ()
-    )
-    value = max(f["bridge"] / ctx.th.glasses_bridge_line, f["rim"] / ctx.th.glasses_rim_line)
+    shown = kind in ("clear", "sunglasses")
+    regions = tuple(ctx.norm_box(*s.eye(side).box(_EYE_REGION_PAD)) for side in SIDES) if shown else ()
+    value = f["p_glasses"]
     status, message = _GLASSES_MESSAGES[kind]
     return CheckResult("glasses", status, message, value, regions, fields)
