@@ -271,6 +271,24 @@ class Thresholds:
         "inter-eye distance of at least 24 px in the analysed image (smaller: a few pixels "
         "per lens)",
     )
+    # -- glasses kind on faces too small to tell (issue 14 round 2, helper glasses) ------------
+    glasses_unsure_max_ied: float = _t(
+        64.0,
+        "heuristic: under 64 px between the eyes (the 250 px LFW faces: 35-55 px) a thin wire "
+        "frame is 1-2 px wide; there an uncertain glasses_present probability is 'unknown'",
+    )
+    glasses_unsure_probability: float = _t(
+        0.16,
+        "tuned (scripts/tune_glasses.py, tune half, cross-validated): the lowest glasses_present "
+        "probability that is still 'unknown' on a small face rather than 'none': clear glasses "
+        "reported as none ≤ 3 % of small tune faces",
+    )
+    sunglasses_max_lightness: float = _t(
+        1.0,
+        "measured (tune half): lens / cheek lightness (CIE L) of dark lenses 0.19-0.98, 4 "
+        "mirrored ones of 41 at 1.0-1.16; a lens lit brighter than the skin is a reflection on "
+        "clear glasses (synthetic glare over both eyes), not a dark lens",
+    )
     # -- glare against the lens's own surroundings (issue 14, helper glare: checks/glare.py) ---
     glare_local_contrast: float = _t(
         60.0,
