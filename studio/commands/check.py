@@ -157,6 +157,8 @@ def _summary(result: dict) -> str:
     verdict = "READY" if result["ready"] else "not ready"
     lines = [f"{result['source']}: {verdict} — {result['shot']}, {result['faces']} face(s)"]
     for check_id, check in checks.items():
+        if check_id == "consistency" and check.get("reference") is None:
+            continue  # no --reference: nothing to say (the JSON form keeps its measures)
         if check["status"] != "pass":
             lines.append(f"  {check['status']:<7} {check_id:<12} {check['message']}")
     if len(lines) == 1:

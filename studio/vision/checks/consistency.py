@@ -24,7 +24,7 @@ from studio.vision.reference import Reference, stops
 from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
-NO_REFERENCE = "No reference: press R on a shot, or --reference FILE"
+NO_REFERENCE = "No reference: R on a shot, or --reference FILE"
 _STEP = 4  # every 4th pixel of the background is plenty for a median (a still's)
 _LIVE_STEP = 8  # live view: every 8th (a 1080p frame still gives ~9,000 background pixels)
 _MIN_FACE_PIXELS = 16
@@ -50,7 +50,8 @@ def measure(ctx: FrameContext) -> Reference | None:
         yaw=s.yaw,
         face=face,
         background=background_stops(ctx, _LIVE_STEP if ctx.live else _STEP) if light else None,
-        outline=tuple((float(x) / ctx.w, float(y) / ctx.h) for x, y in oval),
+        # the ghost's outline comes from a still (a shot, --reference): live JSON stays small
+        outline=() if ctx.live else tuple((float(x) / ctx.w, float(y) / ctx.h) for x, y in oval),
         eyes=tuple((float(e.centre[0]) / ctx.w, float(e.centre[1]) / ctx.h)
                    for e in (s.right_eye, s.left_eye)),
     )
