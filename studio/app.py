@@ -131,6 +131,7 @@ class StudioApp:
         self._aperture_applied: float | None = None
         # The consistency reference: set from any thread, kept in the session, applied below.
         self.reference = ReferenceHolder(session.folder if session is not None else None, reference)
+        self.capture.add_listener(self._first_keeper)
 
     # -- analysis ------------------------------------------------------------------------
 
@@ -148,6 +149,17 @@ class StudioApp:
             hint(aperture=aperture)
         self.reference.apply(self._analyser)
         return self._analyser.analyse_frame(frame, self.source_name)
+
+    def _first_keeper(self, event: object) -> None:
+        """A shot checked (the shot worker's thread): the first keeper may become the reference."""
+        from studio.events import CaptureDone
+        from studio.vision.presets import PresetError, load_preset
+
+        if isinstance(event, CaptureDone) and self.reference.current is None:
+            try:
+                self.reference.on_capture(event.analysis, load_preset(self.preset))
+            except PresetError as exc:
+                log.debug("first keeper not considered: %s", exc)
 
     @property
     def camera_aperture(self) -> float | None:

@@ -119,6 +119,19 @@ class ReferenceHolder:
             self.set(ref)
         return ref
 
+    def on_capture(self, analysis: Analysis | None, preset: Preset) -> Reference | None:
+        """A downloaded shot's still analysis: made the reference when ``preset`` asks for the
+        first keeper (``consistency_auto_reference`` = 1), none is set yet, and the still is a
+        keeper (READY on the preset's required checks) with a face measured."""
+        if self._current is not None or analysis is None or not analysis.ready:
+            return None
+        if preset.thresholds.consistency_auto_reference < 1:
+            return None
+        reference = self.set_from(analysis)
+        if reference is not None:
+            log.info("first keeper %s is the consistency reference", analysis.source)
+        return reference
+
     def apply(self, target: object) -> None:
         """Hand a newer reference to ``target`` (an analyser with ``set_reference``)."""
         seq, value = self._latest.get()

@@ -240,3 +240,20 @@ def test_run_reference_is_kept_in_the_session_across_a_restart(tmp_path):
     lines = [json.loads(line)["checks"]["consistency"] for line in again.stdout.splitlines() if line.strip()]
     assert lines and all(c["reference"] == str(photo) for c in lines)
     assert all(c["status"] in ("pass", "warn") and "deltas" in c for c in lines)
+
+
+@needs_fixtures
+def test_first_keeper_becomes_the_reference_when_the_preset_asks(analyser, tmp_path):
+    photos = held_out_photos(2)
+    analyser.set_reference(None)
+    shots = [analyser.analyse_path(p) for p in photos]
+    assert all(s.ready for s in shots)  # face is the only required check of this preset
+    nobody = analyser.analyse_path(PORTRAITS / "skimage__coffee_noperson.png")
+    asks = replace(consistency_preset(), thresholds=TH.updated(consistency_auto_reference=1))
+    holder = ReferenceHolder(tmp_path)
+    assert holder.on_capture(shots[0], consistency_preset()) is None  # the built-in default: 0
+    assert holder.on_capture(nobody, asks) is None and holder.current is None  # not a keeper
+    first = holder.on_capture(shots[0], asks)
+    assert first is not None and holder.current == first and first.source == str(photos[0])
+    assert holder.on_capture(shots[1], asks) is None and holder.current == first  # the first stays
+    assert load(tmp_path) == first

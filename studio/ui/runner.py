@@ -159,6 +159,12 @@ def _wire_reference(window: MainWindow, app: StudioApp) -> None:
     window.reference_holder = app.reference
     show_reference(window, app.reference.current)
 
+    def after_shot(*_: object) -> None:  # the first keeper may have become the reference
+        if app.reference.current is not None and window.view.ghost is None:
+            show_reference(window, app.reference.current)
+
+    window.bridge.capture_done.connect(after_shot)
+
 
 def _wire_state(window: MainWindow, app: StudioApp) -> None:
     """The active trigger's status and whether live frames flow (listeners on worker threads)."""

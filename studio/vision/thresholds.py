@@ -493,18 +493,6 @@ class Thresholds:
         "blurred background is advised to stop down; 0 = a headshot preset wants it soft"
     )
 
-    def why(self, name: str) -> str:
-        for f in fields(self):
-            if f.name == name:
-                return str(f.metadata.get("why", ""))
-        raise KeyError(name)
-
-    def updated(self, **changes: float) -> Thresholds:
-        unknown = set(changes) - {f.name for f in fields(self)}
-        if unknown:
-            raise KeyError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
-        return replace(self, **{k: float(v) for k, v in changes.items()})
-
     # -- consistency (issue 12, helper "consistency"): deltas from the team's reference shot ---
     consistency_size_tol: float = _t(
         0.05,
@@ -531,6 +519,22 @@ class Thresholds:
     consistency_background_tol: float = _t(
         0.5, "heuristic: half a stop of backdrop brightness shows between neighbouring team photos"
     )
+    consistency_auto_reference: float = _t(
+        0.0, "preset option: 1 = the session's first keeper (a still READY on its required checks) "
+        "becomes the reference when none is set; 0 = the photographer picks it (R, --reference)"
+    )
+
+    def why(self, name: str) -> str:
+        for f in fields(self):
+            if f.name == name:
+                return str(f.metadata.get("why", ""))
+        raise KeyError(name)
+
+    def updated(self, **changes: float) -> Thresholds:
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise KeyError(f"unknown threshold(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: float(v) for k, v in changes.items()})
 
 
 DEFAULT = Thresholds()
