@@ -263,7 +263,8 @@ def _trace_child(trace_dir: Path, every_s: float, cli_args: list[str]) -> None:
                 n += 1
                 traced, _peak = tracemalloc.get_traced_memory()
                 types = collections.Counter(type(o).__name__ for o in gc.get_objects())
-                row = {"t": round(time.monotonic() - t0, 1), "rss_mb": round(rss_self(), 1),
+                t = time.monotonic() - t0
+                row = {"t": round(t, 1), "rss_mb": round(rss_self(), 1),
                        "traced_mb": round(traced / 1048576.0, 2), "native": native_heap(),
                        "smaps": {k: v for k, v in _smaps_rollup().items()
                                  if k in ("Rss", "Anonymous", "Private_Dirty", "Shared_Clean")},
@@ -273,7 +274,7 @@ def _trace_child(trace_dir: Path, every_s: float, cli_args: list[str]) -> None:
                 log.flush()
                 snap = tracemalloc.take_snapshot().filter_traces(
                     [tracemalloc.Filter(False, tracemalloc.__file__)])
-                snap.dump(str(trace_dir / f"snap-{n:03d}-{int(row['t'])}.pickle"))
+                snap.dump(str(trace_dir / f"snap-{n:03d}-{int(t)}.pickle"))
 
     threading.Thread(target=watch, daemon=True, name="soak-trace").start()
     sys.argv = ["studio", *cli_args]
