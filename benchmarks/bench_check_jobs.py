@@ -11,7 +11,11 @@ the same command on one small photo.
 The folder defaults to the issue's 154 photos of mixed sizes: the first 106 of
 ``../shared/fixtures/glasses-pool`` (0.1-2.5 MP) and the portrait fixtures (up to 36 MP), linked
 into a temporary folder. On a loaded machine the wall ratio measures the other load, not the
-code: compare it with ``CPU jobs1 / (CPU jobs2 / 2)``, the ratio an idle machine would give.
+code. Two load-robust figures are printed beside it: ``cpu_bound_ratio`` = CPU of ``--jobs 1`` /
+(CPU of ``--jobs N`` / N), the ratio if every process had a core and nothing were serial, and
+``critical_path_ratio``, from each process's own CPU time (sampled from /proc): ``--jobs 1``'s
+CPU over the busiest ``--jobs N`` worker's plus the parent's, what an idle machine with a core
+per process would give, start-up included.
 
     .venv/bin/python benchmarks/bench_check_jobs.py [--rounds 2] [--folder DIR] [--jobs 2]
 """
@@ -25,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,18 +47,66 @@ def mixed_folder(into: Path) -> Path:
     return into
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int) -> float | None:
+    """CPU seconds (user + system, all threads) of a live process, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _children(pid: int) -> list[int]:
+    """The worker processes of ``pid`` (multiprocessing's resource tracker left out)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    out = []
+    for child in (int(c) for c in text.split()):
+        try:
+            if b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes():
+                continue
+        except OSError:
+            continue
+        out.append(child)
+    return out
+
+
 def run(folder: Path, jobs: int) -> dict:
+    """One run of the command: wall, CPU, and the CPU of each of its processes (sampled from
+    /proc every 50 ms; a worker's last sample is within 50 ms of its end)."""
     cmd = [sys.executable, "-m", "studio.cli", "check", "--json", "--jobs", str(jobs), str(folder)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     t = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=3600)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    per_process: dict[int, float] = {}
+    chunks: list[str] = []
+    reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        for pid in [proc.pid, *_children(proc.pid)]:
+            cpu_now = _cpu_of(pid)
+            if cpu_now is not None:
+                per_process[pid] = cpu_now
+        time.sleep(0.05)
+    reader.join()
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    return {"jobs": jobs, "wall": wall, "cpu": cpu, "photos": len(lines), "exit": done.returncode,
-            "load": load}
+    lines = [line for line in "".join(chunks).splitlines() if line.startswith("{")]
+    workers = [v for pid, v in per_process.items() if pid != proc.pid]
+    parent = per_process.get(proc.pid, 0.0)
+    # On an idle machine with a core per process, the run lasts about as long as its longest
+    # process's CPU: the parent's (its own work) for --jobs 1, the busiest worker's plus the
+    # parent's start before it spawned them for --jobs N (taken as the parent's CPU: an upper bound).
+    critical = max(workers) + parent if workers else cpu
+    return {"jobs": jobs, "wall": wall, "cpu": cpu, "photos": len(lines), "exit": proc.returncode,
+            "load": load, "critical": critical, "workers": sorted(workers, reverse=True)}
 
 
 def main() -> int:
@@ -83,15 +136,20 @@ def main() -> int:
             for jobs in ((1, args.jobs) if r % 2 == 0 else (args.jobs, 1)):
                 res = run(folder, jobs)
                 results[jobs].append(res)
-                print(f"round {r + 1} --jobs {jobs}: wall {res['wall']:.2f} s, CPU {res['cpu']:.2f} s, "
+                print(f"round {r + 1} --jobs {jobs}: wall {res['wall']:.2f} s, CPU {res['cpu']:.2f} s "
+                      f"(critical path {res['critical']:.2f} s; workers "
+                      f"{', '.join(f'{w:.2f}' for w in res['workers']) or '-'}), "
                       f"{res['photos']} photos, exit {res['exit']}, load {res['load']:.1f}", flush=True)
     w1 = statistics.median(r["wall"] for r in results[1])
     wn = statistics.median(r["wall"] for r in results[args.jobs])
     c1 = statistics.median(r["cpu"] for r in results[1])
     cn = statistics.median(r["cpu"] for r in results[args.jobs])
+    p1 = statistics.median(r["critical"] for r in results[1])
+    pn = statistics.median(r["critical"] for r in results[args.jobs])
     print(f"summary: jobs1_wall_s={w1:.2f}, jobs{args.jobs}_wall_s={wn:.2f}, wall_ratio={w1 / wn:.2f}, "
           f"jobs1_cpu_s={c1:.2f}, jobs{args.jobs}_cpu_s={cn:.2f}, "
-          f"cpu_bound_ratio={c1 / (cn / args.jobs):.2f}, startup_wall_s={startup['wall']:.2f}, "
+          f"cpu_bound_ratio={c1 / (cn / args.jobs):.2f}, critical_path_ratio={p1 / pn:.2f}, "
+          f"startup_wall_s={startup['wall']:.2f}, startup_cpu_s={startup['cpu']:.2f}, "
           f"load={os.getloadavg()[0]:.1f}")
     return 0
 
