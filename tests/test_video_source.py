@@ -86,6 +86,11 @@ def test_cli_refuses_a_missing_device_before_the_session(tmp_path: Path) -> None
         "studio: error: no such device: /dev/video97 (list the capture devices with "
         "`v4l2-ctl --list-devices` or `ls /dev/video*`)"]
     assert not (tmp_path / "sessions").exists()
+    done = subprocess.run([sys.executable, "-m", "studio.cli", "run", "--headless", "--video-fps", "60"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "studio: error: --video-size and --video-fps apply to a v4l2:/dev/videoN or capture:N source"]
+    assert not (tmp_path / "sessions").exists()
 
 
 def test_a_real_video_through_videocapture(liveview_video: Path, tmp_path: Path) -> None:

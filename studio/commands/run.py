@@ -152,6 +152,8 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
             check_target(parse_video_spec(live_spec))
         except SourceError as exc:
             raise UserError(str(exc)) from None
+    elif getattr(args, "video_size", None) or getattr(args, "video_fps", None):
+        raise UserError("--video-size and --video-fps apply to a v4l2:/dev/videoN or capture:N source")
     if not 0.0 <= args.volume <= 1.0:
         raise UserError("--volume takes a number from 0 to 1")
     for flag, value in (("--frames", args.frames), ("--seconds", args.seconds)):
