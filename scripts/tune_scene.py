@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from scripts.devset import FIXTURES, HELD_OUT, TUNE, load_labels, write_section  # noqa: E402
 from studio.analysis import CHECK_IDS, Analysis  # noqa: E402
 from studio.vision import Analyzer, load_image  # noqa: E402
+from studio.vision.calibrated import Logistic  # noqa: E402
 from studio.vision.presets import Preset, load_preset  # noqa: E402
 
 LABELS = "glasses-pool-scene.csv"
@@ -115,10 +118,37 @@ def measure(cache: Path) -> Path:
                                 "id_photo": _summary(strict)})
             if (i + 1) % 40 == 0:
                 print(f"  {i + 1}/{len(rows)} photos, {time.perf_counter() - started:.0f} s", flush=True)
+        measure_sample(cache, id_photo)
     target = cache / "measured.json"
     target.write_text(json.dumps(out), encoding="utf-8")
     print(f"measured {len(out)} cases in {time.perf_counter() - started:.0f} s -> {target}")
     return target
+
+
+SAMPLE = ROOT / "studio" / "data" / "sample.slv"
+SAMPLE_EVERY = 6  # frames: 30 of the 180, the whole slow zoom and drift (as tests/test_clothing_sample.py)
+
+
+def measure_sample(cache: Path, analyzer: Analyzer) -> None:
+    """The bundled sample's clothing features (a plain spacesuit with a metal neck ring) on every
+    ``SAMPLE_EVERY``-th frame, for the fit's guard: a model that calls it busy is not kept."""
+    from drivers.replay.sources import open_frame_source
+    from studio.vision.image import decode_jpeg
+
+    if not SAMPLE.is_file():
+        print(f"no bundled sample at {SAMPLE}: the clothing fit runs without its guard")
+        return
+    source = open_frame_source(SAMPLE)
+    frames = []
+    try:
+        for i, (_ts, jpeg) in enumerate(source.frames()):
+            if i % SAMPLE_EVERY == 0:
+                check = analyzer.analyse_image(decode_jpeg(jpeg), source=f"sample#{i}").check("clothing")
+                features = check.fields.get("features") if check is not None else None
+                frames.append(dict(features) if features else None)
+    finally:
+        source.close()
+    (cache / "sample.json").write_text(json.dumps(frames), encoding="utf-8")
 
 
 def _load(cache: Path) -> list[dict]:
@@ -144,12 +174,25 @@ BUSY_FEATURES = ("log_energy", "log_fine", "sharpness", "strong", "log_p90", "ch
 FEATURE_SETS = (BUSY_FEATURES, ("log_energy",), ("log_energy", "strong"), ("log_energy", "strong", "log_p90"),
                 ("log_energy", "log_fine", "strong"), ("log_energy", "busy_tiles", "log_tile_p95"),
                 ("log_energy", "log_rel", "rel_tiles"), ("log_energy", "strong", "rel_tiles", "busy_tiles"),
-                ("log_energy", "chroma"), ("log_energy", "strong", "chroma", "rel_tiles"))
+                ("log_energy", "chroma"), ("log_energy", "strong", "chroma", "rel_tiles"),
+                # second round: text and objects in focus (studio/vision/checks/prints.py)
+                ("log_energy", "log_rel", "rel_tiles", "print_edges"),
+                ("log_energy", "log_rel", "rel_tiles", "log_blob"),
+                ("log_energy", "log_rel", "rel_tiles", "colour_entropy"),
+                ("log_rel", "rel_tiles", "print_edges"))
+BACKGROUND_PRINT = ("print_edges", "log_blob", "colour_entropy")
 # Clothing: print measured away from the garment's outlines (a collar, a neck ring, a zip, its
 # edge against the background), which the mean gradient counts as print. Not the colour spread
 # ("chroma"): a jacket over a shirt of another colour is two plain colours, not a print.
-CLOTHING_FEATURES = ("log_texture", "texture_share")
-CLOTHING_SETS = (("log_texture",), CLOTHING_FEATURES)
+# Second round: the garment alone (skin left out: a neckline, hands, arms) and away from its
+# outlines; print edges, colours and compact spots (studio/vision/checks/prints.py).
+CLOTHING_FEATURES = ("log_texture", "texture_share", "log_garment", "log_garment_texture", "log_garment_p90",
+                     "log_garment_coarse", "garment_share", "print_edges", "colour_entropy", "log_blob_fine")
+# Every set of one to three of them is a candidate (chosen by leave-one-out AUC, with the guard).
+_CLOTHING_CANDIDATES = ("log_texture", "texture_share", "log_garment", "log_garment_texture",
+                        "log_garment_p90", "log_garment_coarse", "print_edges", "colour_entropy",
+                        "log_blob_fine")
+CLOTHING_SETS = tuple(c for n in (1, 2, 3) for c in itertools.combinations(_CLOTHING_CANDIDATES, n))
 PENALTIES = (1.0, 5.0)
 PLAIN_KEPT = 0.95  # the cut keeps at least this share of the tune half's plain photos
 CROP_THRESHOLDS = ("crop_tight_max_below_crown", "crop_tight_top_cut", "crop_tight_cut_max_below_crown",
@@ -161,62 +204,97 @@ def _training(cases: list[dict], check: str) -> tuple[list[dict], list[bool]]:
     rows, labels = [], []
     for busy, _status, r in _busy_rows(cases, check, TUNE):
         features = r.get("features")
-        needed = BUSY_FEATURES + (CLOTHING_FEATURES if check == "clothing" else ())
+        needed = BUSY_FEATURES + (CLOTHING_FEATURES if check == "clothing" else BACKGROUND_PRINT)
         if features and all(f in features for f in needed):
             rows.append(features)
             labels.append(busy)
     return rows, labels
 
 
-def _select(rows: list[dict], labels: list[bool], check: str) -> tuple[tuple[str, ...], float, float]:
-    """The feature set and penalty with the best leave-one-out AUC on the tune half."""
+def _loo(rows: list[dict], labels: list[bool], features: tuple[str, ...], l2: float) -> tuple[float, float]:
+    """Leave-one-out on the tune half: (busy recall at the cut keeping ``PLAIN_KEPT`` of the
+    plain ones, which is what the check is held to; AUC)."""
     from studio.vision.calibrated import fit_logistic
 
     y = np.array(labels)
+    p = np.zeros(len(rows))
+    for i in range(len(rows)):
+        rest = [r for j, r in enumerate(rows) if j != i]
+        m = fit_logistic("cv", rest, [v for j, v in enumerate(labels) if j != i], features, l2=l2)
+        p[i] = m.probability(rows[i])
+    recall = float((p[y] >= _plain_cut(p, y)).mean())
+    return recall, float((p[y][:, None] > p[~y][None, :]).mean())
+
+
+def _plain_cut(p: np.ndarray, y: np.ndarray) -> float:
+    """The lowest cut (the highest busy recall) that keeps ``PLAIN_KEPT`` of the plain ones."""
+    for cut in np.unique(np.round(p, 4)):
+        if float((p[~y] < cut).mean()) >= PLAIN_KEPT:
+            return float(cut)
+    return 0.5
+
+
+def _fitted(rows: list[dict], labels: list[bool], check: str, features: tuple[str, ...], l2: float,
+            about: str = "") -> Logistic:
+    from dataclasses import replace
+
+    from studio.vision.calibrated import fit_logistic
+
+    model = fit_logistic(check, rows, labels, features, l2=l2, about=about)
+    p = np.array([model.probability(r) for r in rows])
+    return replace(model, cut=round(_plain_cut(p, np.array(labels)), 4))
+
+
+def _select(rows: list[dict], labels: list[bool], check: str,
+            guard: list[dict]) -> tuple[tuple[str, ...], float, tuple[float, float]]:
+    """The feature set and penalty with the best leave-one-out busy recall at the plain-kept
+    cut on the tune half (ties: the better leave-one-out AUC), among those whose model (fitted
+    on the whole tune half, with its cut) keeps every ``guard`` row plain: the bundled sample's
+    plain spacesuit, whose neck ring once read as print."""
     sets = CLOTHING_SETS if check == "clothing" else FEATURE_SETS
-    best: tuple[float, tuple[str, ...], float] = (-1.0, sets[0], 1.0)
+    best: tuple[tuple[float, float], tuple[str, ...], float] = ((-1.0, -1.0), sets[0], 1.0)
     for features in sets:
         for l2 in PENALTIES:
-            p = np.zeros(len(rows))
-            for i in range(len(rows)):
-                rest = [r for j, r in enumerate(rows) if j != i]
-                m = fit_logistic("cv", rest, [v for j, v in enumerate(labels) if j != i], features, l2=l2)
-                p[i] = m.probability(rows[i])
-            auc = float((p[y][:, None] > p[~y][None, :]).mean())
-            if auc > best[0] + 1e-9:
-                best = (auc, features, l2)
+            if guard:
+                model = _fitted(rows, labels, check, features, l2)
+                if any(model.probability(g) >= model.cut for g in guard):
+                    continue
+            score = _loo(rows, labels, features, l2)
+            if score > best[0]:
+                best = (score, features, l2)
     return best[1], best[2], best[0]
 
 
-def fit_busy(cases: list[dict], check: str) -> None:
+def _guard_rows(cache: Path, check: str) -> list[dict]:
+    """The bundled sample's measured frames (``measure``), plain by eye: clothing only."""
+    path = cache / "sample.json"
+    if check != "clothing" or not path.is_file():
+        return []
+    return [f for f in json.loads(path.read_text(encoding="utf-8")) if f and "energy" in f]
+
+
+def fit_busy(cases: list[dict], check: str, guard: list[dict] | None = None) -> None:
     """Logistic P(busy) on the tune half; the cut: the highest busy recall that keeps
     ``PLAIN_KEPT`` of the plain photos."""
-    from studio.vision.calibrated import fit_logistic, model_path
+    from studio.vision.calibrated import model_path
 
     rows, labels = _training(cases, check)
     if len(set(labels)) < 2:
         raise SystemExit(f"{check}: the tune half needs busy and plain photos with features (run measure)")
     about = (f"P(busy {check}) from texture at a face scale; fitted by scripts/tune_scene.py on the tune "
              f"half of tests/labels/{LABELS} ({sum(labels)} busy, {len(labels) - sum(labels)} plain)")
-    features, l2, auc = _select(rows, labels, check)
-    about += f"; features chosen by leave-one-out AUC {auc:.3f} on the tune half"
-    model = fit_logistic(check, rows, labels, features, l2=l2, about=about)
-    p = np.array([model.probability(r) for r in rows])
-    y = np.array(labels)
-    best = 0.5
-    for cut in np.unique(np.round(p, 4)):
-        plain_kept = float((p[~y] < cut).mean())
-        if plain_kept >= PLAIN_KEPT:
-            best = float(cut)
-            break
-    from dataclasses import replace
-
-    model = replace(model, cut=round(best, 4))
+    features, l2, (loo_recall, auc) = _select(rows, labels, check, guard or [])
+    about += (f"; features chosen by leave-one-out busy recall {loo_recall:.3f} at {PLAIN_KEPT:.0%} plain "
+              f"kept (AUC {auc:.3f}) on the tune half")
+    if guard:
+        about += f", among the sets keeping the bundled sample's {len(guard)} measured frames plain"
+    model = _fitted(rows, labels, check, features, l2, about)
     model.save(model_path(check))
+    p, y = np.array([model.probability(r) for r in rows]), np.array(labels)
     recall = float((p[y] >= model.cut).mean())
     kept = float((p[~y] < model.cut).mean())
-    print(f"{check}: cut {model.cut:.3f}: tune busy flagged {recall:.0%}, plain kept {kept:.0%} "
-          f"-> {model_path(check)}")
+    print(f"{check}: {features} l2={l2}, cut {model.cut:.3f}: tune busy flagged {recall:.0%}, "
+          f"plain kept {kept:.0%} -> {model_path(check)}")
 
 
 _BODY = ("half-length", "three-quarter", "full-length")
@@ -236,7 +314,7 @@ def _crop_rows(cases: list[dict]) -> list[tuple[str, float, float, bool]]:
     return out
 
 
-def _best(grid: np.ndarray, score) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _best(grid: np.ndarray, score: Callable[[float], float]) -> tuple[float, float]:
     """(best score, first cut reaching it) over the grid."""
     best = (-1.0, float(grid[0]))
     for x in grid:
@@ -306,7 +384,7 @@ def fit(cache: Path, only: str | None = None) -> None:
         fit_crops(cases)
     for check in ("background", "clothing"):
         if only in (None, check):
-            fit_busy(cases, check)
+            fit_busy(cases, check, _guard_rows(cache, check))
 
 
 # -- scoring ----------------------------------------------------------------------------------
@@ -414,7 +492,12 @@ def report(cache: Path, write: bool) -> str:
              "judged; `unknown` (too little background, the torso out of the frame) is counted "
              "apart. Synthetic tight headshots: cut from the single-face, level head-and-shoulders, "
              "bust and half-length photos (IED ≥ 40 px): the top edge into the hair, the bottom edge "
-             "on the neck, each eye ≥ 1.2 IED from the sides; they take the split of their source.", ""]
+             "on the neck, each eye ≥ 1.2 IED from the sides; they take the split of their source. "
+             "Labels corrected by the rule in the second round (near-identical frames of one "
+             "series carried different names): 33 `head-and-shoulders` whose frame ends at the chin "
+             "or the neck → `tight-headshot`, 4 `bust` ending at the shoulders → "
+             "`head-and-shoulders`, 9 `head-and-shoulders` reaching mid-chest → `bust`; clothing 1 "
+             "`busy` → `plain` (a plain blazer over a plain T-shirt).", ""]
     lines += ["| what | held-out | tune | target |", "|---|---|---|---|"]
     lines += _busy_lines(cases) + _tight_lines(cases)
     right, total, confusion = score_crops(cases, HELD_OUT)
@@ -431,6 +514,9 @@ def report(cache: Path, write: bool) -> str:
         lines += ["", f"Crop name before the width-free rule (a chest-level frame was a headshot only "
                   f"when the head filled 40 % of the width; same rows): held-out {_pct(pr, pt)}, "
                   f"tune {_pct(qr, qt)}."]
+    start = cache / "round-start" / "measured.json"  # this round's starting tree (acad17a)
+    if start.is_file():
+        lines += ["", *_round_start_lines(json.loads(start.read_text(encoding="utf-8")))]
     before = cache / "before" / "measured.json"
     if before.is_file():
         lines += ["", *_before_lines(json.loads(before.read_text(encoding="utf-8")))]
@@ -442,6 +528,22 @@ def report(cache: Path, write: bool) -> str:
     if write:
         write_section("scene", text)
     return text
+
+
+def _round_start_lines(cases: list[dict]) -> list[str]:
+    """The verdicts of the tree at the start of the second round (commit acad17a, measured by
+    its own code), scored with today's labels on the same held-out rows."""
+    cases = _relabel(cases)
+    out = []
+    for check in ("background", "clothing"):
+        n = score_busy(cases, check, HELD_OUT)
+        for kind, what in (("busy", "busy flagged"), ("plain", "plain kept")):
+            judged = n.get(kind, 0) - n.get(f"{kind}_unknown", 0)
+            out.append(f"{check} {what} {_pct(n.get(f'{kind}_right', 0), judged)}")
+    right, total, _ = score_crops(cases, HELD_OUT)
+    out.append(f"crop name {_pct(right, total)}")
+    return ["Before the second round's changes (commit acad17a's features, models and crop cuts; "
+            "today's labels, the same held-out rows): " + "; ".join(out) + "."]
 
 
 def _before_lines(cases: list[dict]) -> list[str]:

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from studio.vision.checks.background import check_background, check_clothing
+from studio.vision.checks.background import check_background
 from studio.vision.checks.catchlights import check_catchlights
+from studio.vision.checks.clothing import check_clothing
 from studio.vision.checks.consistency import check_consistency
 from studio.vision.checks.depth import check_depth
 from studio.vision.checks.exposure import check_exposure

@@ -1,4 +1,4 @@
-"""``background`` (busy vs plain) and ``clothing`` (busy prints, regular patterns).
+"""``background`` (busy vs plain), and the texture measures ``clothing`` shares.
 
 Both use the person mask (selfie segmentation) and measure texture at a fixed face scale, so a
 plain backdrop reads the same in a headshot and a half-length shot: the mean Scharr gradient
@@ -7,8 +7,8 @@ blurred background has little of it), the share of strong edges (objects, text, 
 lines), the 90th percentile of the gradient and the spread of colour (chroma). A small
 calibrated model (:mod:`studio.vision.calibrated`, ``background.json`` / ``clothing.json``,
 fitted on the tune half of the labelled photos by ``scripts/tune_scene.py fit``) turns them
-into the probability that a photographer calls the region busy.
-Regular stripes and checks (moiré risk) show up as a strong isolated peak in the spectrum.
+into the probability that a photographer calls the region busy. The background adds the print
+features of :mod:`.prints` (short edges, colours, compact spots: text and objects in focus).
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.calibrated import load_model
+from studio.vision.checks.prints import blob_contrast, colour_entropy, print_edges
 from studio.vision.context import FrameContext
-from studio.vision.landmarks import FaceGeometry
-from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
 log = logging.getLogger(__name__)
@@ -33,14 +32,6 @@ _SCALE_IED, _FINE_IED = 32.0, 64.0
 # Which pixels of the person mask (selfie segmentation confidence) are background and which
 # are the person: the regions measured, with the uncertain outline left out of both.
 _BACKGROUND, _PERSON = 0.2, 0.5
-# The torso box, in eye-to-chin distances below the chin and face widths: it starts 0.3 T
-# below the chin (the collar and the shoulders either side of the neck: a head-and-shoulders
-# frame shows little more), is 2.5 face widths tall and 3 wide.
-_TORSO_BELOW_CHIN, _TORSO_HEIGHT, _TORSO_HALF_WIDTH = 0.3, 2.5, 1.5
-_MIN_TORSO_PX = 5  # a torso box narrower or shorter than this (at IED = 32 px): out of frame
-# Periodicity: the spectrum of a patch of at least 16 px, its lowest frequencies (the first 3
-# rows and columns: shading, the torso's outline) left out, against its 99th percentile.
-_MIN_SPECTRUM_PX, _LOW_FREQUENCIES, _SPECTRUM_REFERENCE = 16, 3, 99
 # A strong edge: a gradient of at least 16 grey levels per pixel at IED = 32 px (an object's
 # outline or a printed line; the shading of a backdrop or of soft folds stays far below).
 _STRONG_EDGE = 16.0
@@ -51,10 +42,9 @@ _TILE, _TILE_INSIDE = 6, 0.7
 # side of the face's centre (shoulders, and arms held close) from a fifth of a head length above
 # the crown (hair, a hat) down.
 _BODY_HALF_WIDTH, _BODY_ABOVE_CROWN = 2.0, 0.2
-# Clothing outlines: Canny edges (hysteresis 40/80 grey levels at IED = 32 px) in one connected
-# run at least 12 px long (0.4 IED, larger than a print's motif): the garment's outline, a
-# collar, a neck ring, a zip or a seam. Print is measured away from them (1 px either side).
-_OUTLINE_CANNY, _OUTLINE_PX = (40, 80), 12
+# Outlines (see :mod:`.clothing`): a Canny run at least this long is an object's or a
+# garment's outline, shorter is print, text or small detail.
+OUTLINE_PX = 12
 
 Features = dict[str, float]
 
@@ -104,6 +94,19 @@ def face_energy(ctx: FrameContext, coarse: _Scaled) -> float:
     face = cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST) > 0
     face = cv2.erode(face.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     return float(_energy(coarse.gray)[face].mean()) if face.any() else 0.0
+
+
+def _face_ab(ctx: FrameContext, coarse: _Scaled) -> tuple[float, float] | None:
+    """The median a, b (Lab) of the subject's face at the scaled size: the skin's colour."""
+    mask = ctx.face_mask
+    if mask is None:
+        return None
+    h, w = coarse.gray.shape
+    face = cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST) > 0
+    if not face.any():
+        return None
+    ab = coarse.lab[face][:, 1:]
+    return float(np.median(ab[:, 0])), float(np.median(ab[:, 1]))
 
 
 def _relative(features: Features, face: float, tiles: np.ndarray) -> None:
@@ -200,6 +203,10 @@ def _background(ctx: FrameContext) -> Features | None:
     features, tiles = texture(coarse, _scaled(ctx, _FINE_IED), bg, (0, 0, w, h))
     _relative(features, face_energy(ctx, coarse), tiles)
     features["fraction"] = fraction
+    # Objects and text in focus: short edges, many colours, compact high-contrast spots.
+    features["print_edges"] = print_edges(coarse.gray, bg, OUTLINE_PX)
+    features["colour_entropy"] = colour_entropy(coarse.lab, bg)
+    features["log_blob"] = math.log1p(blob_contrast(coarse.gray, bg))
     return features
 
 
@@ -234,101 +241,3 @@ def check_background(ctx: FrameContext) -> CheckResult:
         message = "Busy background: use a plain backdrop, move away from it or open the aperture"
         return CheckResult("background", Status.WARN, message, m["energy"], (), fields)
     return CheckResult("background", Status.PASS, "Plain background", m["energy"], (), fields)
-
-
-# -- clothing ---------------------------------------------------------------------------------
-
-
-def _periodicity(patch: np.ndarray) -> float:
-    """Strongest spectral peak over the 99th percentile of the spectrum (lowest frequencies
-    excluded): stripes and checks put their energy in a few peaks, prints and folds do not."""
-    if min(patch.shape) < _MIN_SPECTRUM_PX:
-        return 0.0
-    p = patch - patch.mean()
-    p *= np.outer(np.hanning(p.shape[0]), np.hanning(p.shape[1]))
-    spec = np.abs(np.fft.rfft2(p))
-    low = _LOW_FREQUENCIES
-    spec[:low, :low] = 0
-    spec[-(low - 1) :, :low] = 0  # negative vertical frequencies: row 0 is counted above
-    ref = float(np.percentile(spec, _SPECTRUM_REFERENCE)) + 1e-6
-    return float(spec.max() / ref)
-
-
-@dataclass(frozen=True)
-class Torso:
-    """The clothes on the torso, measured at IED = 32 px; ``box`` in analysed px."""
-
-    features: Features
-    periodicity: float
-    box: tuple[float, float, float, float]
-
-    @property
-    def energy(self) -> float:
-        return self.features["energy"]
-
-
-def _away_from_outlines(gray: np.ndarray, grad: np.ndarray, where: np.ndarray) -> Features:
-    """Print as repeated texture: the mean gradient of ``where`` without the garment's long
-    edges (``_OUTLINE_PX``), and the share of ``where`` left (long edges everywhere: stripes,
-    a large print's motifs). A plain suit with a collar, a zip or a neck ring keeps little."""
-    edges = (cv2.Canny(gray.astype(np.uint8), *_OUTLINE_CANNY) > 0) & where
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(edges.astype(np.uint8), connectivity=8)
-    long_ids = np.flatnonzero(np.maximum(stats[:, 2], stats[:, 3]) >= _OUTLINE_PX)
-    outline = np.isin(labels, long_ids[long_ids > 0])
-    near = cv2.dilate(outline.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    keep = where & ~near
-    texture_energy = float(grad[keep].mean()) if keep.any() else 0.0
-    share = float(keep.sum() / max(1, where.sum()))
-    return {"log_texture": math.log1p(texture_energy), "texture_share": share}
-
-
-def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
-    """None when the torso is out of the frame (or hidden: too little person in its box)."""
-    coarse = _scaled(ctx)
-    if coarse is None:
-        return None
-    k = coarse.k
-    # Torso: from a little below the chin down, about three face widths across.
-    x0, _, x1, _ = s.box
-    cx, width = (x0 + x1) / 2 * k, (x1 - x0) * k
-    top = int((s.chin_y + _TORSO_BELOW_CHIN * s.eye_chin) * k)
-    bottom = int(min(coarse.gray.shape[0], top + _TORSO_HEIGHT * width))
-    left = max(0, int(cx - _TORSO_HALF_WIDTH * width))
-    right = min(coarse.gray.shape[1], int(cx + _TORSO_HALF_WIDTH * width))
-    if bottom - top < _MIN_TORSO_PX or right - left < _MIN_TORSO_PX:
-        return None
-    on_person = (coarse.person[top:bottom, left:right] > _PERSON).astype(np.uint8)
-    inside = cv2.erode(on_person, np.ones((3, 3), np.uint8)) > 0
-    if inside.mean() < th.clothing_min_torso:
-        return None
-    features, tiles = texture(coarse, _scaled(ctx, _FINE_IED), inside, (left, top, right, bottom))
-    _relative(features, face_energy(ctx, coarse), tiles)
-    region = coarse.gray[top:bottom, left:right]
-    features.update(_away_from_outlines(region, _energy(region), inside))
-    periodicity = _periodicity(np.where(inside, region, region[inside].mean()))
-    features["periodicity"] = periodicity
-    return Torso(features, periodicity, (left / k, top / k, right / k, bottom / k))
-
-
-@observes_nothing
-def check_clothing(ctx: FrameContext) -> CheckResult:
-    s, th = ctx.subject, ctx.th
-    if s is None:
-        return CheckResult("clothing", Status.UNKNOWN, ctx.face_decision.reason, None)
-    if ctx.person_mask is None:
-        return CheckResult("clothing", Status.UNKNOWN, "Clothing not measured yet", None)
-    torso = ctx.memo("torso", lambda: _torso(ctx, s, th))
-    if torso is None:
-        return CheckResult("clothing", Status.UNKNOWN, "Torso not in the frame", None)
-    energy = torso.energy
-    p = busy_probability("clothing", torso.features, th.clothing_busy)
-    fields = {"energy": round(energy, 2), "periodicity": round(torso.periodicity, 2), "p_busy": round(p, 3),
-              "features": {k: round(v, 4) for k, v in torso.features.items()}}
-    regions = (ctx.norm_box(*torso.box),)
-    if torso.periodicity > th.clothing_periodic and energy > th.clothing_periodic_min_busy * th.clothing_busy:
-        message = "Regular pattern on the clothes: moiré risk, prefer plain"
-        return CheckResult("clothing", Status.WARN, message, energy, regions, fields)
-    if p >= _cut("clothing"):
-        message = "Busy print on the clothes: prefer plain colours"
-        return CheckResult("clothing", Status.WARN, message, energy, regions, fields)
-    return CheckResult("clothing", Status.PASS, "Plain clothing", energy, regions, fields)
