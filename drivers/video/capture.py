@@ -36,15 +36,18 @@ class Opened:
     first: np.ndarray  # its first frame (BGR)
 
 
-def open_capture(target: VideoTarget, asked: VideoMode, timeout: float, fourcc: str | None = None) -> Opened:
+def open_capture(target: VideoTarget, asked: VideoMode, timeout: float, fourcc: str | None = None,
+                 read_timeout: float | None = None) -> Opened:
     """Open ``target``, ask for ``asked``, read one frame; raises :class:`SourceError` (no such
-    device, not a capture device, busy, no frames, no answer within ``timeout`` s)."""
+    device, not a capture device, busy, no frames, no answer within ``timeout`` s).
+    ``read_timeout``: asked of the backend for every later read (best effort: OpenCV's V4L2
+    backend otherwise waits up to 10 s for a frame that does not come)."""
     check_target(target)
     result: Future[Opened] = Future()
 
     def work() -> None:
         try:
-            result.set_result(_open(target, asked, fourcc))
+            result.set_result(_open(target, asked, fourcc, read_timeout))
         except BaseException as exc:  # reported to the caller's thread
             result.set_exception(exc)
 
@@ -63,7 +66,7 @@ def _release_late(done: Future[Opened]) -> None:
         done.result().capture.release()
 
 
-def _open(target: VideoTarget, asked: VideoMode, fourcc: str | None) -> Opened:
+def _open(target: VideoTarget, asked: VideoMode, fourcc: str | None, read_timeout: float | None) -> Opened:
     device: int | str = int(target.device) if target.kind == "index" else target.device
     cv_log: Any = getattr(getattr(cv2, "utils", None), "logging", None)  # not in every build
     quiet = cv_log.getLogLevel() if cv_log is not None else None
@@ -78,6 +81,8 @@ def _open(target: VideoTarget, asked: VideoMode, fourcc: str | None) -> Opened:
             capture.release()
             raise SourceError(_cannot_open(target), "is another program using it?")
         _ask(capture, target, asked, fourcc)
+        if read_timeout and target.kind != "file":
+            capture.set(cv2.CAP_PROP_READ_TIMEOUT_MSEC, 1000.0 * read_timeout)
         ok, first = capture.read()
     finally:
         if cv_log is not None:

@@ -150,7 +150,7 @@ class VideoDevice:
 
     def _open(self) -> None:
         opened = open_capture(self.target, self.options.asked, self.options.open_timeout_s,
-                              self.options.fourcc)
+                              self.options.fourcc, read_timeout=self.options.stall_s)
         self._capture, self.mode = opened.capture, opened.mode
         self._newest = opened.first
         self._last_frame = time.monotonic()
