@@ -96,6 +96,15 @@ def video_size(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def fourcc(text: str) -> str:
+    """A video pixel format's four-character code (``MJPG``, ``YUYV``), upper-cased."""
+    code = text.strip().upper()
+    if len(code) != 4 or not code.isascii() or not code.isalnum():
+        raise argparse.ArgumentTypeError(f"takes a four-character code such as MJPG or YUYV, "
+                                         f"not {_quoted(text)}")
+    return code
+
+
 def seconds(hi: float = MAX_SECONDS, *, zero: bool = False) -> Callable[[str], float]:
     """A duration in seconds up to ``hi``; 0 allowed only with ``zero=True``."""
     return bounded(0.0, hi, float, lo_open=not zero)

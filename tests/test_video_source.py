@@ -69,8 +69,9 @@ def test_open_camera_picks_the_video_source_alone_and_composite() -> None:
     alone = open_camera("v4l2:/dev/video5", video_size=(1920, 1080), video_fps=60)
     assert isinstance(alone, VideoCamera)
     assert alone.options.asked == VideoMode(1920, 1080, 60.0)
-    both = open_camera("capture:2+camera", video_size=(1280, 720))
+    both = open_camera("capture:2+camera", video_size=(1280, 720), video_format="MJPG")
     assert isinstance(both, CompositeCamera) and isinstance(both.live, VideoCamera)
+    assert both.live.options.fourcc == "MJPG"
     assert both.live.target == VideoTarget("index", "2")
 
 
@@ -79,7 +80,8 @@ def test_cli_refuses_a_missing_device_before_the_session(tmp_path: Path) -> None
     import sys
 
     done = subprocess.run([sys.executable, "-m", "studio.cli", "run", "--headless", "--source",
-                           "v4l2:/dev/video97+camera", "--video-size", "1920x1080", "--video-fps", "60"],
+                           "v4l2:/dev/video97+camera", "--video-size", "1920x1080", "--video-fps", "60",
+                           "--video-format", "mjpg"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
@@ -89,7 +91,8 @@ def test_cli_refuses_a_missing_device_before_the_session(tmp_path: Path) -> None
     done = subprocess.run([sys.executable, "-m", "studio.cli", "run", "--headless", "--video-fps", "60"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 2 and done.stderr.strip().splitlines() == [
-        "studio: error: --video-size and --video-fps apply to a v4l2:/dev/videoN or capture:N source"]
+        "studio: error: --video-size, --video-fps and --video-format apply to a v4l2:/dev/videoN "
+        "or capture:N source"]
     assert not (tmp_path / "sessions").exists()
 
 

@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="with a v4l2:/capture: source: the size to ask for (e.g. 1920x1080)")
     p.add_argument("--video-fps", type=argtypes.bounded(1, 240), metavar="FPS",
                    help="with a v4l2:/capture: source: the frame rate to ask for (e.g. 60)")
+    p.add_argument("--video-format", type=argtypes.fourcc, metavar="FOURCC",
+                   help="with a v4l2:/capture: source: the pixel format to ask for (e.g. MJPG, "
+                        "which many USB capture cards need for 1080p60)")
     p.add_argument("--headless", action="store_true", help="no window: print state changes")
     p.add_argument("--json", action="store_true", help="headless: one JSON line per analysed frame")
     p.add_argument("--preset", default=DEFAULT_PRESET,
@@ -152,8 +155,9 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
             check_target(parse_video_spec(live_spec))
         except SourceError as exc:
             raise UserError(str(exc)) from None
-    elif getattr(args, "video_size", None) or getattr(args, "video_fps", None):
-        raise UserError("--video-size and --video-fps apply to a v4l2:/dev/videoN or capture:N source")
+    elif any(getattr(args, k, None) for k in ("video_size", "video_fps", "video_format")):
+        raise UserError("--video-size, --video-fps and --video-format apply to a v4l2:/dev/videoN "
+                        "or capture:N source")
     if not 0.0 <= args.volume <= 1.0:
         raise UserError("--volume takes a number from 0 to 1")
     for flag, value in (("--frames", args.frames), ("--seconds", args.seconds)):
@@ -186,7 +190,8 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
     camera = open_camera(args.source, sink=session, pace="fast" if args.fast else "recorded",
                          loop=args.loop, delete_after_download=session.options.delete_on_camera,
                          wait_for_camera=True, video_size=getattr(args, "video_size", None),
-                         video_fps=getattr(args, "video_fps", None))
+                         video_fps=getattr(args, "video_fps", None),
+                         video_format=getattr(args, "video_format", None))
     cues = None
     if with_cues:
         from studio.audio import CuePlayer
