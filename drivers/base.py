@@ -47,7 +47,9 @@ class LiveFrame:
     seq: int
     timestamp: float
     size: tuple[int, int]
-    pixels: Any = None  # numpy BGR array (read-only) from a raw-frame source, else None
+    # numpy BGR array (read-only) from a raw-frame source, else None; not compared or hashed
+    # (an array has no truth value): frames are told apart by ``seq``
+    pixels: Any = field(default=None, compare=False)
 
 
 class LatestFrameSlot(Latest[LiveFrame]):

@@ -248,3 +248,12 @@ def test_paired_with_another_camera_for_stills(liveview_video: Path, tmp_path: P
     finally:
         camera.close()
     assert live.state is CameraState.CLOSED
+
+
+def test_raw_frames_compare_and_hash_by_their_fields_not_their_pixels() -> None:
+    from drivers.base import LiveFrame
+
+    a = LiveFrame(b"", 7, 1.0, (2, 2), pixels=np.zeros((2, 2, 3), np.uint8))
+    b = LiveFrame(b"", 7, 1.0, (2, 2), pixels=np.ones((2, 2, 3), np.uint8))
+    assert a == b and hash(a) == hash(b)  # an ndarray field would raise here (no truth value)
+    assert a != LiveFrame(b"", 8, 1.0, (2, 2), pixels=a.pixels)
