@@ -84,6 +84,10 @@ def test_r_makes_the_reference_and_the_ghost_is_drawn_where_it_says(qtbot, windo
     assert ghost_pixels(window, EYE_Y, row) == 0  # no reference yet: nothing in that colour
     qtbot.keyClick(window, Qt.Key_R)  # no shot yet: a message, no reference
     assert window.view.ghost is None and window.reference_holder.current is None
+    window.desk.shots.append(Shot(tmp_path / "shot-0000.jpg", known_analysis()))  # no consistency
+    qtbot.keyClick(window, Qt.Key_R)
+    assert window.view.ghost is None and window.reference_holder.current is None
+    assert "without 'consistency'" in window.info.message.text()
     window.desk.shots.append(shot_with_reference(tmp_path))
     qtbot.keyClick(window, Qt.Key_R)
     saved = load(tmp_path)

@@ -93,6 +93,9 @@ def make_reference(w: MainWindow) -> Reference | None:
     if holder is None or shot is None or shot.analysis is None:
         w.info.show_message("No shot to make the reference: take one first")
         return None
+    if shot.analysis.check("consistency") is None:
+        w.info.show_message(f"{shot.name} was checked by a preset without 'consistency': not a reference")
+        return None
     reference = holder.set_from(shot.analysis)
     if reference is None:
         w.info.show_message(f"No face measured in {shot.name}: not a reference")
