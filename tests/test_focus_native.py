@@ -139,3 +139,17 @@ def test_a_24_mp_still_reads_its_eyes_at_full_size(analyzer, tmp_path):
     assert got["fine_scale"] == 1.0 and got["fine_ied_px"] == pytest.approx(native_ied, rel=0.03)
     for region in ("right", "left", "brows", "mouth", "nose"):
         assert got["fine"][region] == pytest.approx(ref["fine"][region], rel=0.1), region
+
+
+def test_a_damaged_jpeg_region_is_refused_not_guessed(tmp_path):
+    """Data that runs out before the region's last row: libjpeg warns, the region decoder says
+    None (the caller then decodes whole and refuses the file as usual); so does a non-JPEG."""
+    from studio.vision import jpeg_region
+
+    if not jpeg_region.available():
+        pytest.skip("libjpeg-turbo (libjpeg62-turbo or Pillow's copy) not found")
+    data = _camera_jpeg(tmp_path / "shot.jpg").read_bytes()
+    cut = data[: len(data) // 2]
+    assert jpeg_region.decode_region(cut, 100, 3500, 300, 3600) is None  # rows past the cut
+    assert jpeg_region.decode_region(cut, 100, 100, 300, 200) is not None  # rows before it
+    assert jpeg_region.decode_region(b"\x89PNG\r\n\x1a\n" + data[8:], 0, 0, 10, 10) is None

@@ -22,6 +22,7 @@ import ctypes.util
 import glob
 import logging
 import os
+import threading
 from functools import cache
 
 import numpy as np
@@ -39,18 +40,25 @@ _JCS_GRAYSCALE, _JCS_YCBCR, _JCS_EXT_BGR = 1, 3, 8
 
 _ERROR_EXIT = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 _EMIT_MESSAGE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int)
-_troubles: list[str] = []  # what the callbacks saw during the current decode
+_local = threading.local()  # what the callbacks saw during this thread's current decode
+
+
+def _troubles() -> list[str]:
+    if not hasattr(_local, "troubles"):
+        _local.troubles = []
+    troubles: list[str] = _local.troubles
+    return troubles
 
 
 @_ERROR_EXIT
 def _error_exit(cinfo: int | None) -> None:  # pragma: no cover - see the module docstring
-    _troubles.append("error")
+    _troubles().append("error")
 
 
 @_EMIT_MESSAGE
 def _emit_message(cinfo: int | None, level: int) -> None:
     if level < 0:  # a warning: corrupt data; trace messages (level ≥ 0) are ignored
-        _troubles.append("warning")
+        _troubles().append("warning")
 
 
 def _candidates() -> list[str]:
@@ -113,9 +121,9 @@ def decode_region(data: bytes, x0: int, y0: int, x1: int, y1: int) -> np.ndarray
     for offset, callback in ((_ERR_EMIT_MESSAGE, _emit_message), (0, _error_exit)):
         ctypes.c_void_p.from_buffer(err, offset).value = ctypes.cast(callback, ctypes.c_void_p).value
     ctypes.c_void_p.from_buffer(cinfo, 0).value = ctypes.addressof(err)
-    _troubles.clear()
+    _troubles().clear()
     lib.jpeg_CreateDecompress(cinfo, _JPEG_LIB_VERSION, _DECOMPRESS_SIZE)
-    if _troubles:
+    if _troubles():
         return None  # another library version: nothing was allocated
     try:
         return _decode(lib, cinfo, data, (x0, y0, x1, y1))
@@ -130,11 +138,12 @@ def _decode(
     lib.jpeg_mem_src(cinfo, data, len(data))
     lib.jpeg_read_header(cinfo, 1)
     w, h = _field(cinfo, "image_width"), _field(cinfo, "image_height")
-    if _troubles or x1 > w or y1 > h or _field(cinfo, "jpeg_color_space") not in (_JCS_GRAYSCALE, _JCS_YCBCR):
+    colours = _field(cinfo, "jpeg_color_space")
+    if _troubles() or x1 > w or y1 > h or colours not in (_JCS_GRAYSCALE, _JCS_YCBCR):
         return None
     ctypes.c_int.from_buffer(cinfo, _OFF["out_color_space"]).value = _JCS_EXT_BGR
     lib.jpeg_start_decompress(cinfo)
-    if _troubles or _field(cinfo, "output_components") != 3 or _field(cinfo, "output_width") != w:
+    if _troubles() or _field(cinfo, "output_components") != 3 or _field(cinfo, "output_width") != w:
         return None
     xoff, width = ctypes.c_uint(x0), ctypes.c_uint(x1 - x0)
     lib.jpeg_crop_scanline(cinfo, ctypes.byref(xoff), ctypes.byref(width))  # widened to iMCU edges
@@ -149,7 +158,7 @@ def _decode(
         for i in range(n):
             rows[i] = base + (done + i) * stride
         got = lib.jpeg_read_scanlines(cinfo, rows, n)
-        if got == 0 or _troubles:
+        if got == 0 or _troubles():
             return None
         done += got
     left = x0 - xoff.value
