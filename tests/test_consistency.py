@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 from scripts.devset import HELD_OUT, split_of
@@ -257,3 +258,37 @@ def test_first_keeper_becomes_the_reference_when_the_preset_asks(analyser, tmp_p
     assert first is not None and holder.current == first and first.source == str(photos[0])
     assert holder.on_capture(shots[1], asks) is None and holder.current == first  # the first stays
     assert load(tmp_path) == first
+
+
+def test_a_reference_seen_in_a_frame_of_another_shape():
+    ref = replace(REF, aspect=1.5)
+    wide = ref.seen_at(16 / 9)  # the middle 84 % of the height shows
+    f = 1.5 / (16 / 9)
+    assert wide.eye_y == pytest.approx((REF.eye_y - (1 - f) / 2) / f)
+    assert wide.head == pytest.approx(REF.head / f)
+    assert wide.head_x == pytest.approx(REF.head_x) and wide.aspect == pytest.approx(16 / 9)
+    narrow = ref.seen_at(4 / 3)  # the middle 89 % of the width
+    g = (4 / 3) / 1.5
+    assert narrow.head_x == pytest.approx((REF.head_x - (1 - g) / 2) / g) and narrow.head == REF.head
+    assert ref.seen_at(1.505) is ref and REF.seen_at(16 / 9) is REF  # same shape, or unknown
+
+
+@needs_fixtures
+def test_centre_crops_of_another_shape_match_their_reference(analyser):
+    photo = cv2.imread(str(PORTRAITS / "openface__clapton-1.jpg"))  # 624×420, about 3:2
+    h, w = photo.shape[:2]
+    analyser.set_reference(None)
+    first = analyser.analyse_image(photo, source="3:2").check("consistency")
+    ref = Reference.from_fields(first.fields, "3:2")
+    assert ref is not None and ref.aspect == pytest.approx(w / h)
+    analyser.set_reference(ref)
+    rows = round(w * 9 / 16)
+    cols = round(h * 4 / 3)
+    top, left = (h - rows) // 2, (w - cols) // 2
+    crops = {"16:9": photo[top:top + rows], "4:3": photo[:, left:left + cols]}
+    for name, crop in crops.items():
+        result = analyser.analyse_image(np.ascontiguousarray(crop), source=name).check("consistency")
+        d = result.fields["deltas"]
+        assert abs(d["head_size"]) < 2.0 and abs(d["eye_line"]) < 1.0 and abs(d["head_x"]) < 1.0, (name, d)
+        assert result.status is Status.PASS, (name, result.message)
+    analyser.set_reference(None)

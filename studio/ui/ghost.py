@@ -31,35 +31,35 @@ GHOST_WIDTH = 3.0
 class Ghost:
     """What the live view draws of the reference (and whether it is shown)."""
 
-    outline: tuple[tuple[float, float], ...]
-    eyes: tuple[tuple[float, float], ...]
-    eye_y: float
+    reference: Reference
     visible: bool = True
 
     @classmethod
     def of(cls, reference: Reference, visible: bool = True) -> Ghost:
-        return cls(reference.outline, reference.eyes, reference.eye_y, visible)
+        return cls(reference, visible)
 
 
-def paint_ghost(p: QPainter, view: ViewMap, ghost: Ghost | None) -> None:
-    """The reference's eye line across the frame and its head outline, dashed."""
-    if ghost is None or not ghost.visible:
+def paint_ghost(p: QPainter, view: ViewMap, ghost: Ghost | None, frame_size: tuple[int, int]) -> None:
+    """The reference's eye line across the frame and its head outline, dashed, where they fall
+    in a frame of ``frame_size`` (another shape than the reference's: its centre)."""
+    if ghost is None or not ghost.visible or frame_size[1] <= 0:
         return
+    ref = ghost.reference.seen_at(frame_size[0] / frame_size[1])
     p.save()
     p.setClipRect(view.target)
     p.setRenderHint(QPainter.Antialiasing, True)
-    left, right = view.point(0.0, ghost.eye_y), view.point(1.0, ghost.eye_y)
-    outline = QPolygonF([view.point(x, y) for x, y in ghost.outline])
+    left, right = view.point(0.0, ref.eye_y), view.point(1.0, ref.eye_y)
+    outline = QPolygonF([view.point(x, y) for x, y in ref.outline])
     for color, width, dash in ((GHOST_SHADOW, GHOST_WIDTH + 2.0, Qt.PenStyle.SolidLine),
                                (GHOST_COLOR, GHOST_WIDTH, Qt.PenStyle.DashLine)):
         pen = QPen(color, width, dash)
         pen.setCosmetic(True)
         p.setPen(pen)
         p.drawLine(left, right)
-        if len(ghost.outline) >= 3:
+        if len(ref.outline) >= 3:
             p.drawPolygon(outline)
     p.setPen(QPen(GHOST_COLOR, GHOST_WIDTH))
-    for x, y in ghost.eyes:
+    for x, y in ref.eyes:
         c = view.point(x, y)
         p.drawLine(c - QPointF(8, 0), c + QPointF(8, 0))
         p.drawLine(c - QPointF(0, 8), c + QPointF(0, 8))

@@ -201,7 +201,7 @@ class LiveView(QWidget):
         geometry = analysis is not None and (age is None or abs(age) <= MAX_AGE_FRAMES)
         paint_overlay(p, ViewMap(target, frame.crop), analysis, self.guides, self.state,
                       frame.size, geometry=geometry)
-        paint_ghost(p, ViewMap(target, frame.crop), self.ghost)
+        paint_ghost(p, ViewMap(target, frame.crop), self.ghost, frame.size)
         if analysis is not None and not geometry:
             p.setPen(style.DIM_TEXT)
             p.setFont(style.font(14))

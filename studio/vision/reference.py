@@ -19,7 +19,7 @@ import json
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,8 @@ class Reference:
     the left, of the width). Degrees: ``roll`` (tilt), ``yaw`` (turn). Stops (log2 of linear
     light): ``face`` (the face oval's median), ``background`` (the frame beside and above the
     head). ``outline``: the face oval as (x, y) fractions of the frame, for the ghost overlay;
-    ``eyes``: the two iris centres, the same way."""
+    ``eyes``: the two iris centres, the same way. ``aspect``: the frame's width / height (0 =
+    unknown), so a frame of another shape compares with the same picture (:meth:`seen_at`)."""
 
     eye_y: float
     head: float
@@ -53,6 +54,25 @@ class Reference:
     outline: tuple[tuple[float, float], ...] = ()
     eyes: tuple[tuple[float, float], ...] = ()
     source: str = ""
+    aspect: float = 0.0
+
+    def seen_at(self, aspect: float) -> Reference:
+        """This reference as a frame of ``aspect`` (width / height) cut from the centre of its
+        own would measure it: a 16:9 live view of a 3:2 still (a capture card) shows the middle
+        of its height, a 4:3 one the middle of its width. Unchanged when either is unknown or
+        they agree within 1 %."""
+        if self.aspect <= 0 or aspect <= 0 or abs(aspect / self.aspect - 1.0) <= 0.01:
+            return self
+        fy = min(1.0, self.aspect / aspect)  # share of the reference's height still in view
+        fx = min(1.0, aspect / self.aspect)  # share of its width
+
+        def moved(p: tuple[float, float]) -> tuple[float, float]:
+            return ((p[0] - (1 - fx) / 2) / fx, (p[1] - (1 - fy) / 2) / fy)
+
+        (head_x, eye_y) = moved((self.head_x, self.eye_y))
+        return replace(self, eye_y=eye_y, head=self.head / fy, head_x=head_x,
+                       outline=tuple(moved(p) for p in self.outline),
+                       eyes=tuple(moved(p) for p in self.eyes), aspect=aspect)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -71,10 +91,11 @@ class Reference:
             outline = _points(data.get("outline", []), f"{key}.outline")
             eyes = _points(data.get("eyes", []), f"{key}.eyes")
             source = schema.text(data.get("source", ""), f"{key}.source", limit=4096)
+            aspect = schema.number(data.get("aspect", 0.0), f"{key}.aspect", lo=0, hi=20)
         except schema.SchemaError as exc:
             raise ReferenceError(str(exc)) from None
         return cls(v["eye_y"], v["head"], v["head_x"], v["roll"], v["yaw"], face, background,
-                   outline=outline, eyes=eyes, source=source)
+                   outline=outline, eyes=eyes, source=source, aspect=aspect)
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any], source: str = "") -> Reference | None:

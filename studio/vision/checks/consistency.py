@@ -54,6 +54,7 @@ def measure(ctx: FrameContext) -> Reference | None:
         outline=() if ctx.live else tuple((float(x) / ctx.w, float(y) / ctx.h) for x, y in oval),
         eyes=tuple((float(e.centre[0]) / ctx.w, float(e.centre[1]) / ctx.h)
                    for e in (s.right_eye, s.left_eye)),
+        aspect=ctx.w / ctx.h,
     )
 
 
@@ -141,7 +142,7 @@ def check_consistency(ctx: FrameContext) -> CheckResult:
         return CheckResult("consistency", Status.UNKNOWN, "No face", None, (), fields)
     if ref is None:
         return CheckResult("consistency", Status.UNKNOWN, NO_REFERENCE, None, (), fields)
-    found = deltas(now, ref, ctx.th)
+    found = deltas(now, ref.seen_at(now.aspect), ctx.th)  # a frame of another shape: its centre
     fields["deltas"] = {d.name: round(d.value, 2) for d in found}
     off = sorted((d for d in found if d.beyond), key=lambda d: -abs(d.value) / max(d.tolerance, 1e-6))
     fields["advice"] = [d.words for d in off]
