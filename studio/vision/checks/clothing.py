@@ -47,11 +47,7 @@ from studio.vision.verdict import observes_nothing
 # below the chin (the collar and the shoulders either side of the neck: a head-and-shoulders
 # frame shows little more), is 2.5 face widths tall and 3 wide.
 _TORSO_BELOW_CHIN, _TORSO_HEIGHT, _TORSO_HALF_WIDTH = 0.3, 2.5, 1.5
-# A torso strip shorter than an outline's length (OUTLINE_PX at IED = 32 px, ~0.2 face widths:
-# the collar and the neckline at the bottom of a head-and-shoulders frame) cannot tell a print's
-# motif from a collar's edge: not judged ("Too little of the clothes in the frame"); narrower
-# than 5 px: out of the frame.
-_MIN_TORSO_PX, _MIN_TORSO_ROWS = 5, OUTLINE_PX
+_MIN_TORSO_PX = 5  # a torso box narrower or shorter than this (at IED = 32 px): out of frame
 # Periodicity: the spectrum of a patch of at least 16 px, its lowest frequencies (the first 3
 # rows and columns: shading, the torso's outline) left out, against its 99th percentile.
 _MIN_SPECTRUM_PX, _LOW_FREQUENCIES, _SPECTRUM_REFERENCE = 16, 3, 99
@@ -149,7 +145,7 @@ def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
     bottom = int(min(coarse.gray.shape[0], top + _TORSO_HEIGHT * width))
     left = max(0, int(cx - _TORSO_HALF_WIDTH * width))
     right = min(coarse.gray.shape[1], int(cx + _TORSO_HALF_WIDTH * width))
-    if bottom - top < _MIN_TORSO_ROWS or right - left < _MIN_TORSO_PX:
+    if bottom - top < _MIN_TORSO_PX or right - left < _MIN_TORSO_PX:
         return None
     on_person = (coarse.person[top:bottom, left:right] > _PERSON).astype(np.uint8)
     inside = cv2.erode(on_person, np.ones((3, 3), np.uint8)) > 0
