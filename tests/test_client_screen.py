@@ -250,3 +250,36 @@ def test_client_screen_headless_is_a_one_line_error(tmp_path):
     assert out.stderr.strip() == ("studio: error: --client-screen needs the window: a display, and no "
                                   "--headless or --json")
     assert not (tmp_path / "sessions").exists()
+
+
+def test_the_last_shot_of_the_person_before_never_reaches_the_next_client(qtbot, window, client, tmp_path):
+    """Privacy: a shot of Ada downloaded after the photographer moved on to Grace is reviewed in
+    the photographer's window (it is Ada's), but the client screen, now Grace's, never shows it."""
+    window.show_person(PersonChanged("Grace Hopper", 1, 2, "next"))
+    late = photo(tmp_path / "ada-0002.jpg", (40, 90, 160))
+    window.desk.note_person(str(late), "Ada Lovelace")  # stored for Ada, arrives now
+    window.show_capture(late, None)
+    assert window.desk.reviewing is not None and window.desk.reviewing.path == late
+    qtbot.wait(300)  # the still would have been decoded by now
+    client.repaint()
+    assert client.painted is None and client.shown_shot() is None
+    assert client.caption() == "Grace Hopper"
+    grace = photo(tmp_path / "grace-0001.jpg", (160, 90, 40))
+    window.show_capture(grace, None)
+    shows(qtbot, client, grace)
+
+
+def test_a_reject_and_a_rating_show_at_once(qtbot, window, client, tmp_path):
+    first = photo(tmp_path / "ada-0001.jpg", (40, 90, 160))
+    second = photo(tmp_path / "ada-0002.jpg", (160, 90, 40))
+    window.show_capture(first, None)
+    window.show_capture(second, None)
+    window.desk.review_shot(rating=5)  # the second (under review) is a favourite
+    qtbot.keyClick(window, Qt.Key.Key_BracketRight)
+    assert client.view == "favourites"
+    shows(qtbot, client, second)
+    window.desk.review_shot(rejected=True)  # rejected: gone from favourites at once
+    client.repaint()
+    assert client.painted is None and favourites(client.shots) == []
+    window.desk.review_shot(rating=4)  # rated again (a rating takes the reject back)
+    shows(qtbot, client, second)

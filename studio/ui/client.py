@@ -62,8 +62,10 @@ def favourites(shots: list[Shot]) -> list[Shot]:
 
 
 def latest_keeper(shots: list[Shot], reviewing: Shot | None) -> Shot | None:
-    """The shot under review (unless rejected), else the newest shot not rejected."""
-    if reviewing is not None and not reviewing.rejected:
+    """The shot under review (unless rejected), else the newest shot not rejected. Only this
+    person's: a shot under review that is not among ``shots`` (the person before's last shot,
+    downloaded after the change) is never the client's."""
+    if reviewing is not None and not reviewing.rejected and any(s is reviewing for s in shots):
         return reviewing
     return next((s for s in reversed(shots) if not s.rejected), None)
 
@@ -145,6 +147,8 @@ class ClientScreen(QWidget):
         """The photographer's window's shots of this person, the one under review, the name."""
         if person != self.person:
             self.favourite_index = -1
+        if not any(s is reviewing for s in shots):
+            reviewing = None  # another person's shot under review: not this client's (privacy)
         self.shots, self.reviewing, self.person = list(shots), reviewing, person
         self.update()
 
