@@ -92,6 +92,9 @@ def _summary(analysis: Analysis) -> dict:
 
 
 def measure(cache: Path) -> Path:
+    from studio.vision.checks import prints
+
+    prints.MEASURE_ALL = True  # every candidate feature, not only those the models read
     rows = load_labels(LABELS)
     out: list[dict] = []
     started = time.perf_counter()
@@ -522,7 +525,8 @@ def report(cache: Path, write: bool) -> str:
                   f"tune {_pct(qr, qt)}."]
     lines += ["", "Clothing, second round: the garment alone (skin left out), away from its outlines, at "
               "half scale, and print features (short edges, colour entropy, compact spots) are measured "
-              "on every torso. `fit --wide` (every set of 1-3 of the 9 features, the sample kept plain) "
+              "for tuning (and by the check only when its model reads them). `fit --wide` (every set "
+              "of 1-3 of the 9 features, the sample kept plain) "
               "chose `log_garment_texture` + `log_garment_coarse`: on the same held-out rows busy "
               "flagged 15/22 = 68 %, plain kept 36/45 = 80 % (measured once, from these measurements); "
               "the wide search by leave-one-out AUC chose `log_garment` + `log_garment_texture` + "

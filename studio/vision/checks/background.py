@@ -22,6 +22,7 @@ import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.calibrated import load_model
+from studio.vision.checks import prints
 from studio.vision.checks.prints import blob_contrast, colour_entropy, print_edges
 from studio.vision.context import FrameContext
 from studio.vision.verdict import observes_nothing
@@ -45,6 +46,7 @@ _BODY_HALF_WIDTH, _BODY_ABOVE_CROWN = 2.0, 0.2
 # Outlines (see :mod:`.clothing`): a Canny run at least this long is an object's or a
 # garment's outline, shorter is print, text or small detail.
 OUTLINE_PX = 12
+BACKGROUND_EXTRA = ("print_edges", "colour_entropy", "log_blob")
 
 Features = dict[str, float]
 
@@ -203,10 +205,12 @@ def _background(ctx: FrameContext) -> Features | None:
     features, tiles = texture(coarse, _scaled(ctx, _FINE_IED), bg, (0, 0, w, h))
     _relative(features, face_energy(ctx, coarse), tiles)
     features["fraction"] = fraction
-    # Objects and text in focus: short edges, many colours, compact high-contrast spots.
-    features["print_edges"] = print_edges(coarse.gray, bg, OUTLINE_PX)
-    features["colour_entropy"] = colour_entropy(coarse.lab, bg)
-    features["log_blob"] = math.log1p(blob_contrast(coarse.gray, bg))
+    # Objects and text in focus: short edges, many colours, compact high-contrast spots (the
+    # second round's candidates: measured when the model reads them, or for tuning).
+    if prints.MEASURE_ALL or prints.model_reads("background", BACKGROUND_EXTRA):
+        features["print_edges"] = print_edges(coarse.gray, bg, OUTLINE_PX)
+        features["colour_entropy"] = colour_entropy(coarse.lab, bg)
+        features["log_blob"] = math.log1p(blob_contrast(coarse.gray, bg))
     return features
 
 

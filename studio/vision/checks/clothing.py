@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from studio.analysis import CheckResult, Status
+from studio.vision.checks import prints
 from studio.vision.checks.background import (
     _FINE_IED,
     _PERSON,
@@ -57,6 +58,11 @@ _MIN_SPECTRUM_PX, _LOW_FREQUENCIES, _SPECTRUM_REFERENCE = 16, 3, 99
 _OUTLINE_CANNY, _OUTLINE_PX = (40, 80), OUTLINE_PX
 # The print features also measured at IED = 64 px (``<name>_fine``).
 FINE_PRINT = ("log_texture", "print_edges", "log_blob")
+# Measured only when the model reads one of them, or for tuning (``prints.MEASURE_ALL``): they
+# cost ~10× the rest of the check (Canny runs, histograms, a second scale).
+EXTRA_FEATURES = ("print_edges", "colour_entropy", "log_blob", "log_periodicity", "log_texture_fine",
+                  "print_edges_fine", "log_blob_fine", "log_garment", "log_garment_p90", "garment_share",
+                  "log_garment_texture", "log_garment_coarse")
 
 
 
@@ -132,6 +138,23 @@ def _coarse_garment(gray: np.ndarray, garment: np.ndarray) -> float:
     return math.log1p(float(_energy(small)[where].mean())) if where.any() else 0.0
 
 
+def _extra(ctx: FrameContext, coarse: _Scaled, box: tuple[int, int, int, int], inside: np.ndarray,
+           periodicity: float) -> Features:
+    """The second round's candidates (:data:`EXTRA_FEATURES`): print features, and the garment
+    alone (skin left out), away from its outlines and at half scale."""
+    left, top, right, bottom = box
+    region, lab = coarse.gray[top:bottom, left:right], coarse.lab[top:bottom, left:right]
+    features = print_features(region, lab, inside, _OUTLINE_PX, periodicity)
+    features.update(_fine_print(_scaled(ctx, _FINE_IED), coarse, box, inside))
+    skin = _face_ab(ctx, coarse)
+    garment = skin_free(lab, inside, skin) if skin is not None else inside
+    features.update(garment_features(region, _energy(region), garment, inside))
+    # The garment alone and away from its outlines (a neck ring, a collar, a zip, lapels).
+    features["log_garment_texture"] = _away_from_outlines(region, _energy(region), garment)["log_texture"]
+    features["log_garment_coarse"] = _coarse_garment(region, garment)
+    return features
+
+
 def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
     """None when the torso is out of the frame (or hidden: too little person in its box)."""
     coarse = _scaled(ctx)
@@ -157,18 +180,10 @@ def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
     features.update(_away_from_outlines(region, _energy(region), inside))
     periodicity = _periodicity(np.where(inside, region, region[inside].mean()))
     features["periodicity"] = periodicity
-    lab = coarse.lab[top:bottom, left:right]
-    features.update(print_features(region, lab, inside, _OUTLINE_PX, periodicity))
-    features.update(_fine_print(_scaled(ctx, _FINE_IED), coarse, (left, top, right, bottom), inside))
-    for name in FINE_PRINT:  # no finer detail in the photo: the coarse values
-        features.setdefault(f"{name}_fine", features[name])
-    skin = _face_ab(ctx, coarse)
-    garment = skin_free(lab, inside, skin) if skin is not None else inside
-    features.update(garment_features(region, _energy(region), garment, inside))
-    # The garment alone and away from its outlines (a neck ring, a collar, a zip, lapels).
-    away = _away_from_outlines(region, _energy(region), garment)
-    features["log_garment_texture"] = away["log_texture"]
-    features["log_garment_coarse"] = _coarse_garment(region, garment)
+    if prints.MEASURE_ALL or prints.model_reads("clothing", EXTRA_FEATURES):
+        features.update(_extra(ctx, coarse, (left, top, right, bottom), inside, periodicity))
+        for name in FINE_PRINT:  # no finer detail in the photo: the coarse values
+            features.setdefault(f"{name}_fine", features[name])
     return Torso(features, periodicity, (left / k, top / k, right / k, bottom / k))
 
 

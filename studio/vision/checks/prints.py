@@ -38,6 +38,20 @@ _SKIN_AB = 6.0
 
 Features = dict[str, float]
 
+# True while scripts/tune_scene.py measures: every candidate feature is measured, not only
+# those the packaged model reads (the rest cost time on live view for nothing).
+MEASURE_ALL = False
+
+
+def model_reads(model_name: str, names: tuple[str, ...]) -> bool:
+    """Whether the packaged model ``model_name`` reads any of ``names``."""
+    from studio.vision.calibrated import load_model
+
+    try:
+        return bool(set(load_model(model_name).features) & set(names))
+    except FileNotFoundError:
+        return False
+
 
 def print_edges(gray: np.ndarray, where: np.ndarray, outline_px: int) -> float:
     """Share of the garment's pixels on short Canny edges (runs shorter than ``outline_px``)."""
