@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from scripts.devset import HELD_OUT, image_path, load_labels, write_section  # noqa: E402
-from scripts.tune_glasses import SEED, SYNTH_KINDS, add_glare  # noqa: E402
+from scripts.tune_glasses import SEED, glared, synthetic_glare  # noqa: E402
 from studio.analysis import Analysis, Status  # noqa: E402
 from studio.vision import Analyzer, load_image  # noqa: E402
 from studio.vision.landmarks import SIDES, FaceGeometry  # noqa: E402
@@ -84,16 +84,14 @@ def _synthetic(analyzer: Analyzer, r: dict[str, str], a: Analysis, n: Counter[st
     face = full_face(a, image)
     if face is None:
         return
-    side, over = SIDES[int(rng.integers(2))], bool(rng.integers(2))
-    kind = SYNTH_KINDS[int(rng.integers(len(SYNTH_KINDS)))]
-    over = over or kind == "veil"
-    s = analyzer.analyse_image(add_glare(image, face, side, over, kind, rng), source=f"{r['file']}#glare")
+    glared_image, lens, over = synthetic_glare(image, face, rng)
+    s = analyzer.analyse_image(glared_image, source=f"{r['file']}#glare")
     glare = s.check("glare")
     n["synth"] += 1
     n["synth_found"] += warned(s)
     n["synth_unknown"] += glare is not None and glare.status is Status.UNKNOWN
     lenses = glare.fields.get("lenses", ()) if glare is not None else ()
-    n["synth_side"] += any(ln["side"] == side and ln["glare"] for ln in lenses)
+    n["synth_side"] += any(ln["side"] in glared(lens) and ln["glare"] for ln in lenses)
     if over:
         n["synth_over"] += 1
         n["synth_over_fail"] += glare is not None and glare.status is Status.FAIL

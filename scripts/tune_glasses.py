@@ -103,6 +103,27 @@ def add_glare(image: np.ndarray, face: FaceGeometry, side: str, over_pupil: bool
     return np.clip(image * (1 - soft) + tint.astype(np.float32) * soft, 0, 255).astype(np.uint8)
 
 
+LENS_CHOICES = ("right", "left", "both")  # one light often reflects in both lenses
+
+
+def synthetic_glare(image: np.ndarray, face: FaceGeometry,
+                    rng: np.random.Generator) -> tuple[np.ndarray, str, bool]:
+    """One synthetic strong reflection of a random kind on the right, the left or both lenses
+    (the same kind on both, each its own size and place), over the pupil or beside it:
+    (image, which lens, over the pupil)."""
+    lens, over = LENS_CHOICES[int(rng.integers(len(LENS_CHOICES)))], bool(rng.integers(2))
+    kind = SYNTH_KINDS[int(rng.integers(len(SYNTH_KINDS)))]
+    over = over or kind == "veil"  # a veil matters where it hides the eye
+    for side in (SIDES if lens == "both" else (lens,)):
+        image = add_glare(image, face, side, over, kind, rng)
+    return image, lens, over
+
+
+def glared(lens: str) -> tuple[str, ...]:
+    """The sides a synthetic case's ``lens`` ("right" / "left" / "both") glares."""
+    return SIDES if lens == "both" else (lens,)
+
+
 def _beside(rng: np.random.Generator, ied: float) -> np.ndarray:
     angle = rng.uniform(0, 2 * np.pi)
     dx, dy = rng.uniform(0.22, 0.32) * ied, rng.uniform(0.16, 0.22) * ied  # clear of the iris
@@ -113,17 +134,12 @@ def _beside(rng: np.random.Generator, ied: float) -> np.ndarray:
 
 
 def measure(image: np.ndarray, face: FaceGeometry, th: Thresholds) -> dict[str, dict[str, float]]:
-    """side -> the check's four glare measures (sides too little in the face left out)."""
+    """side -> the check's glare measures (sides too little in the face left out)."""
     a = Aligned.of(image, face)
     lit = G.lit_mask(a, th)
     oval = np.zeros(a.gray.shape, np.uint8)
     cv2.fillPoly(oval, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
-    out = {}
-    for side in SIDES:
-        m = G.lens_measures(a, side, lit, oval, th)
-        if m is not None:
-            out[side] = m
-    return out
+    return G.paired_measures(a, lit, oval, th)
 
 
 @dataclass
@@ -131,7 +147,7 @@ class Case:
     file: str
     pool: str
     truth: str  # none / minor / strong / synthetic
-    lens: str  # the glaring lens of a synthetic case, "" otherwise
+    lens: str  # the glaring lens of a synthetic case (right / left / both), "" otherwise
     measures: dict[str, dict[str, float]]
 
 
@@ -143,11 +159,8 @@ def cases(found: Sequence[Face], th: Thresholds, rng: np.random.Generator) -> li
             continue
         out.append(Case(f.row["file"], f.pool, f.row["glare"], "", measure(f.image, f.face, th)))
         if f.row["glare"] == "none":
-            side, over = SIDES[int(rng.integers(2))], bool(rng.integers(2))
-            kind = SYNTH_KINDS[int(rng.integers(len(SYNTH_KINDS)))]
-            over = over or kind == "veil"  # a veil matters where it hides the eye
-            image = add_glare(f.image, f.face, side, over, kind, rng)
-            out.append(Case(f.row["file"], f.pool, "synthetic", side, measure(image, f.face, th)))
+            image, lens, _ = synthetic_glare(f.image, f.face, rng)
+            out.append(Case(f.row["file"], f.pool, "synthetic", lens, measure(image, f.face, th)))
     return out
 
 
@@ -160,14 +173,14 @@ def examples(items: Sequence[Case]) -> tuple[list[dict[str, float]], list[bool]]
             if c.truth == "none":
                 rows.append(m)
                 labels.append(False)
-            elif (c.truth == "synthetic" and side == c.lens) or c.truth == "strong":
+            elif (c.truth == "synthetic" and side in glared(c.lens)) or c.truth == "strong":
                 rows.append(m)
                 labels.append(True)
     return rows, labels
 
 
 def flagged(c: Case, model: Logistic, cut: float) -> bool:
-    lenses = [c.lens] if c.truth == "synthetic" else list(c.measures)
+    lenses = glared(c.lens) if c.truth == "synthetic" else tuple(c.measures)
     return any(side in c.measures and model.probability(c.measures[side]) >= cut for side in lenses)
 
 
@@ -209,9 +222,7 @@ def kind_rows(found: Sequence[Face], th: Thresholds) -> list[tuple[str, dict[str
         small = K.source_ied(a) < th.glasses_unsure_max_ied
         out.append((f.row["glasses"], K.glasses_features(a, th), small))
         if f.row["glasses"] == "clear" and f.row["glare"] == "none" and f.face.ied >= th.glare_min_ied:
-            side, over = SIDES[int(rng.integers(2))], bool(rng.integers(2))
-            kind = SYNTH_KINDS[int(rng.integers(len(SYNTH_KINDS)))]
-            image = add_glare(f.image, f.face, side, over or kind == "veil", kind, rng)
+            image, _, _ = synthetic_glare(f.image, f.face, rng)
             out.append(("clear+glare", K.glasses_features(Aligned.of(image, f.face), th), small))
     return out
 

@@ -36,7 +36,9 @@ from studio.vision.checks.lenses import (
     eye_opening,
     iris_glare,
     lens_box,
+    lens_brightness,
     local_contrast,
+    pair_measures,
     skin_ring,
 )
 from studio.vision.context import FrameContext
@@ -46,7 +48,10 @@ from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
 MODEL = "glare"
-FEATURES = ("reflection", "pupil", "iris_lift", "lift", "tint")
+FEATURES = ("reflection", "pupil", "iris_lift", "lift", "tint",
+            "asym_p95", "asym_p75", "asym_mean", "asym_iris", "asym_op",
+            "own_p95", "own_p75", "own_iris", "own_op",
+            "asym_refl", "lc99", "asym_lc99", "asym_lift", "asym_pupil")
 _EYE_MARGIN = np.ones((5, 5), np.uint8)  # the eye opening grown by 2 px: lid edges are not lens
 _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))  # opens away frame lines (≤ 6 px)
 _MARK_MIN_PIXELS = 12  # a patch smaller than this gets no mark on the overlay
@@ -105,6 +110,29 @@ def lens_measures(
     }
 
 
+def paired_measures(
+    a: Aligned, lit: np.ndarray, face: np.ndarray, th: Thresholds
+) -> dict[str, dict[str, float]]:
+    """side -> every glare measure of that lens: its own (:func:`lens_measures`) and against
+    the other lens (:func:`~studio.vision.checks.lenses.pair_measures`); sides too little in
+    the face left out."""
+    ms = {side: lens_measures(a, side, lit, face, th) for side in SIDES}
+    c50 = max(float(np.median(cheek_values(a))), 1.0)
+    bright = {side: lens_brightness(a, side, c50) for side in SIDES}
+    lc = local_contrast(a)
+    lc99 = {}
+    for side in SIDES:
+        inside = (box_mask(a.gray.shape, lens_box(a, side)) & face) > 0
+        lc99[side] = float(np.percentile(lc[inside], 99)) if inside.any() else 0.0
+    out = {}
+    for side, other in (("right", "left"), ("left", "right")):
+        m = ms[side]
+        if m is not None:
+            pair = pair_measures(bright[side], bright[other], (lc99[side], lc99[other]), m, ms[other])
+            out[side] = {**m, **pair}
+    return out
+
+
 def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
     """Per lens of one face warped level: its measures, P(glare), whether it hides the eye."""
     lit = lit_mask(a, th)
@@ -112,10 +140,7 @@ def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
     cv2.fillPoly(face, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
     model = load_model(MODEL)
     out = []
-    for side in SIDES:
-        m = lens_measures(a, side, lit, face, th)
-        if m is None:
-            continue
+    for side, m in paired_measures(a, lit, face, th).items():
         p = model.probability(m)
         glaring = p >= model.cut
         covers = glaring and max(m["pupil"], m["iris_lift"]) >= th.glare_fail_eye_cover

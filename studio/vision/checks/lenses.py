@@ -190,3 +190,37 @@ def iris_glare(a: Aligned, side: str, lit: np.ndarray) -> float:
     big = sum(int(stats[i, cv2.CC_STAT_AREA]) for i in range(1, n)
               if stats[i, cv2.CC_STAT_AREA] >= _CATCHLIGHT_IRIS * total)
     return big / total
+
+
+# -- one lens against the other: glare is rarely the same on both ------------------------------
+_BRIGHTNESS = ("p95", "p75", "mean", "iris", "op")
+
+
+def lens_brightness(a: Aligned, side: str, c50: float) -> dict[str, float]:
+    """Grey levels of one lens area (95th/75th percentile, mean), of its iris disc (median) and
+    of its eye opening (median), in units of the cheeks' median ``c50``."""
+    v = a.gray[box_mask(a.gray.shape, lens_box(a, side)) > 0]
+    disc, (x0, y0), _ = iris_disc(a, side)
+    ys, xs = np.nonzero(disc)
+    ys, xs = ys + y0, xs + x0
+    h, w = a.gray.shape
+    ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+    iris = a.gray[ys[ok], xs[ok]]
+    opening = a.gray[eye_opening(a, side, a.gray.shape) > 0]
+    if not v.size:
+        return dict.fromkeys(_BRIGHTNESS, 0.0)
+    return {"p95": float(np.percentile(v, 95)) / c50, "p75": float(np.percentile(v, 75)) / c50,
+            "mean": float(v.mean()) / c50, "iris": float(np.median(iris)) / c50 if iris.size else 0.0,
+            "op": float(np.median(opening)) / c50 if opening.size else 0.0}
+
+
+def pair_measures(own: dict[str, float], other: dict[str, float], lc99: tuple[float, float],
+                  m: dict[str, float], m_other: dict[str, float] | None) -> dict[str, float]:
+    """One lens against the other (``asym_*``: this lens less the other), its own brightness
+    (``own_*``) and the 99th percentile of its local contrast (``lc99``, /100)."""
+    out = {f"asym_{k}": own[k] - other[k] for k in _BRIGHTNESS}
+    out.update({f"own_{k}": own[k] for k in ("p95", "p75", "iris", "op")})
+    for k in ("reflection", "lift", "pupil"):
+        out[f"asym_{k[:4] if k == 'reflection' else k}"] = m[k] - (m_other[k] if m_other else 0.0)
+    out["lc99"], out["asym_lc99"] = lc99[0] / 100.0, (lc99[0] - lc99[1]) / 100.0
+    return out
