@@ -283,3 +283,37 @@ def test_a_reject_and_a_rating_show_at_once(qtbot, window, client, tmp_path):
     assert client.painted is None and favourites(client.shots) == []
     window.desk.review_shot(rating=4)  # rated again (a rating takes the reject back)
     shows(qtbot, client, second)
+
+
+def liar_jpeg(path: Path) -> Path:
+    """A 16x16 JPEG whose header claims 65000x65000: decoding it would take gigabytes."""
+    ok, buf = cv2.imencode(".jpg", np.zeros((16, 16, 3), np.uint8))
+    data = bytearray(buf.tobytes())
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5:sof + 9] = (65000).to_bytes(2, "big") + (65000).to_bytes(2, "big")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_huge_or_corrupt_still_is_refused_quickly_and_the_next_shows(qtbot, window, client, tmp_path,
+                                                                       caplog):
+    import time
+
+    liar = liar_jpeg(tmp_path / "ada-0001.jpg")
+    start = time.monotonic()
+    with pytest.raises(ValueError, match="too large"):
+        decode_for(liar, (1920, 1000))
+    assert time.monotonic() - start < 1.0  # refused from its header, never decoded
+    cut = tmp_path / "ada-0002.jpg"
+    cut.write_bytes(photo(tmp_path / "whole.jpg", (10, 10, 10)).read_bytes()[:3000])
+    garbage = tmp_path / "ada-0003.jpg"
+    garbage.write_bytes(b"not a picture" * 100)
+    for bad in (liar, cut, garbage):
+        window.show_capture(bad, None)
+        qtbot.waitUntil(lambda: (client.repaint() or True) and bool(client._pictures), timeout=5000)
+        client._pictures.clear()
+        assert client.painted is None and client.isVisible()
+    assert "cannot show ada-0001.jpg: image too large" in caplog.text
+    good = photo(tmp_path / "ada-0004.jpg", (40, 90, 160))
+    window.show_capture(good, None)
+    shows(qtbot, client, good)

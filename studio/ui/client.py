@@ -34,11 +34,11 @@ from PyQt5.QtCore import QPoint, QRect, QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QFont, QImage, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PyQt5.QtWidgets import QWidget
 
-from drivers.base import jpeg_size
 from studio.report.client import DEFAULT_MIN_RATING
 from studio.ui.feed import FULL, DisplayFrame
 from studio.ui.overlay import fit_rect
 from studio.ui.review import Shot
+from studio.vision.image_format import ImageError, check_layout, image_limits
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +96,18 @@ def reduction_for(size: tuple[int, int], area: tuple[int, int]) -> tuple[int, in
 
 
 def decode_for(path: Path, area: tuple[int, int]) -> Picture:
-    """``path`` scaled to the largest size that fits ``area`` (up or down), any thread."""
-    data = np.fromfile(str(path), np.uint8)
+    """``path`` scaled to the largest size that fits ``area`` (up or down), any thread. A file
+    over the still limits (:func:`~studio.vision.image_format.check_layout`: a damaged header
+    claiming gigapixels, a cut JPEG, not an image) gives no picture, logged in one line."""
+    limits = image_limits()
+    if path.stat().st_size > limits.max_bytes:
+        raise ImageError(f"{path.stat().st_size / 1e6:.0f} MB: larger than any still")
+    raw = path.read_bytes()
+    layout = check_layout(raw, limits)  # ImageError: one line, the caller logs it
+    data = np.frombuffer(raw, np.uint8)
     flag = cv2.IMREAD_COLOR
-    if area[0] > 0 and area[1] > 0:  # the SOF follows the EXIF block (its thumbnail included)
-        flag = reduction_for(jpeg_size(data[:1 << 20].tobytes()), area)[1]
+    if area[0] > 0 and area[1] > 0:
+        flag = reduction_for((layout.width, layout.height), area)[1]
     bgr = cv2.imdecode(data, flag) if data.size else None
     if bgr is None or area[0] < 1 or area[1] < 1:
         return Picture(path, area, None, None)
@@ -228,6 +235,9 @@ class ClientScreen(QWidget):
     def _load(self, path: Path, area: tuple[int, int]) -> None:
         try:
             self.loaded.emit(decode_for(path, area))
+        except ImageError as exc:  # refused from its header: the screen stays calm
+            log.warning("client screen: cannot show %s: %s", path.name, exc)
+            self.loaded.emit(Picture(path, area, None, None))
         except Exception as exc:  # a still that cannot be shown leaves the screen calm
             log.warning("client screen: cannot show %s: %s", path.name, exc)
             self.loaded.emit(Picture(path, area, None, None))
