@@ -100,13 +100,14 @@ class Thresholds:
         1.23,
         "definition (scripts/tune_scene.py sets it to 1 + neck_crop_band / 2): a frame ending this "
         "few head lengths below the crown ends at the chin or the neck, where crop-at-joint:neck "
-        "fires: a tight headshot (the labels alone put the cut at 1.03-1.12; the crown is an estimate)",
+        "fires: a tight headshot (tune labels: tight headshots end at 0.83-1.19, head-and-shoulders "
+        "from 1.13; the crown is an estimate)",
     )
     crop_tight_top_cut: float = _t(
-        0.00,
-        "measured (tune half of glasses-pool + synthetic tight crops, scripts/tune_scene.py): the "
-        "crown this far (head lengths) above the top edge, the hair cropped, also makes a tight "
-        "headshot down to crop_tight_cut_max_below_crown",
+        0.06,
+        "measured (tune half of glasses-pool, real photos, keeping ≥ 95 % of the synthetic tight "
+        "crops named tight, scripts/tune_scene.py): the crown this far (head lengths) above the top "
+        "edge, the hair cropped, also makes a tight headshot down to crop_tight_cut_max_below_crown",
     )
     crop_tight_cut_max_below_crown: float = _t(
         1.33, "measured (tune half, scripts/tune_scene.py): see crop_tight_top_cut"
@@ -278,7 +279,7 @@ class Thresholds:
         "frame is 1-2 px wide; there an uncertain glasses_present probability is 'unknown'",
     )
     glasses_unsure_probability: float = _t(
-        0.16,
+        0.12,
         "tuned (scripts/tune_glasses.py, tune half, cross-validated): the lowest glasses_present "
         "probability that is still 'unknown' on a small face rather than 'none': clear glasses "
         "reported as none ≤ 3 % of small tune faces",
@@ -294,7 +295,8 @@ class Thresholds:
         60.0,
         "tuned (scripts/tune_glasses.py, tune half): a reflection stands 60 grey levels above "
         "the median of its surroundings (0.33 IED); of 25/40/60 the one whose glare model "
-        "finds the most synthetic glare at ≤ 4 % false alarms on clean glasses (76 % of tune)",
+        "finds the most synthetic glare (one lens or both) at ≤ 4 % false alarms on clean "
+        "glasses (77 % of tune)",
     )
     glare_min_ied: float = _t(
         24.0,
