@@ -22,7 +22,7 @@ from studio.vision import reference as stored
 from studio.vision.reference import Reference, ReferenceError
 
 if TYPE_CHECKING:
-    from studio.analysis import Analysis
+    from studio.analysis import Analysis, CheckResult
     from studio.vision.presets import Preset
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,12 @@ def required(preset: Preset) -> Preset:
     advisory = tuple(c for c in preset.advisory if c != CHECK_ID)
     kept = tuple(c for c in preset.required if c != CHECK_ID)
     return replace(preset, required=(*kept, CHECK_ID), advisory=advisory)
+
+
+def idle(result: CheckResult, required: tuple[str, ...]) -> bool:
+    """Whether ``result`` is an advisory consistency check with no reference to compare with:
+    nothing to say, so the badge column leaves it out (a required one stays: READY waits on it)."""
+    return result.id == CHECK_ID and CHECK_ID not in required and result.fields.get("reference") is None
 
 
 def reference_of(analysis: Analysis) -> Reference | None:

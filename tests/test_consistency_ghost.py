@@ -102,3 +102,31 @@ def test_r_makes_the_reference_and_the_ghost_is_drawn_where_it_says(qtbot, windo
     assert not window.view.ghost.visible and ghost_pixels(window, EYE_Y, row) == 0
     qtbot.keyClick(window, Qt.Key_R, Qt.ShiftModifier)
     assert ghost_pixels(window, EYE_Y, row) == len(row)
+
+
+def with_consistency(result: CheckResult, required: bool = False):
+    base = known_analysis()
+    fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+    fields["checks"] = (*base.checks, result)
+    if required:
+        fields["required"] = (*base.required, "consistency")
+    return type(base)(**fields)
+
+
+def test_no_consistency_badge_until_a_reference_exists(qtbot, window):
+    """Without a reference the advisory consistency check has nothing to say: its badge ("?
+    Consistency N/A No reference…") is not in the column; it shows once a reference is set, and
+    whenever READY waits on it (a preset requiring it: the photographer must see why)."""
+    unset = CheckResult("consistency", Status.UNKNOWN, "No reference: R on a shot, or --reference FILE",
+                        None, (), {"measured": REFERENCE.to_dict(), "reference": None})
+    no_face = CheckResult("consistency", Status.UNKNOWN, "No face", None, (),
+                          {"measured": None, "reference": None})
+    for result in (unset, no_face):
+        window.panel.show_analysis(with_consistency(result))
+        assert "consistency" not in window.panel.badges and "catchlights" in window.panel.badges
+    window.panel.show_analysis(with_consistency(unset, required=True))
+    assert "consistency" in window.panel.badges
+    matched = CheckResult("consistency", Status.WARN, "head 8 % smaller — step in", 2.0, (),
+                          {"measured": REFERENCE.to_dict(), "reference": "ref.jpg"})
+    window.panel.show_analysis(with_consistency(matched))
+    assert window.panel.badges["consistency"].reason == "head 8 % smaller — step in"

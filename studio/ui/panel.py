@@ -12,6 +12,7 @@ from PyQt5.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QRe
 from PyQt5.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from studio.analysis import Analysis, CheckResult, Status
+from studio.consistency import idle
 from studio.guidance import STATUS_ICONS, STATUS_WORDS, label
 from studio.ui import style
 
@@ -160,8 +161,8 @@ class StatusPanel(QWidget):
             badge.set_required(cid in required)
 
     def show_analysis(self, analysis: Analysis) -> None:
-        shown = tuple(c.id for c in analysis.checks) or tuple(self.badges)
-        required = analysis.required or shown
+        required = analysis.required or tuple(c.id for c in analysis.checks)
+        shown = tuple(c.id for c in analysis.checks if not idle(c, required)) or tuple(self.badges)
         self.set_checks(shown, required)
         for cid, badge in self.badges.items():
             badge.set_result(analysis.check(cid), cid in required)
