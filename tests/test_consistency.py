@@ -53,13 +53,41 @@ def test_words_say_what_to_do():
     assert found["head_size"].words == "head 8 % smaller — step in" and found["head_size"].beyond
     assert found["eye_line"].words == "eye line 3 % lower — tilt the camera down" and found["eye_line"].beyond
     assert found["head_x"].words == "head 5 % left of the reference — pan left"
-    assert found["tilt"].words == "tilt 4° more" and not found["tilt"].beyond  # 4° is the tolerance
+    # roll +4°: the subject's left eye higher than in the reference (head towards their right
+    # shoulder): undone towards their left shoulder (the subject's own sides, as the labels)
+    assert found["tilt"].words == "tilt 4° off — head towards their left shoulder"
+    assert not found["tilt"].beyond  # 4° is the tolerance
     assert found["face"].words == "face 0.5 stop darker" and found["face"].beyond
     assert not found["background"].beyond and not found["turn"].beyond
     bigger = {d.name: d for d in deltas(replace(REF, head=0.46, eye_y=0.35, yaw=7.0), REF, TH)}
     assert bigger["head_size"].words == "head 15 % larger — step back"
     assert bigger["eye_line"].words == "eye line 3 % higher — tilt the camera up"
-    assert bigger["turn"].words == "turned 12° the other way" and bigger["turn"].beyond
+    # yaw +12°: turned further to their left than the reference: turn back to their right
+    assert bigger["turn"].words == "turned 12° off — turn to their right" and bigger["turn"].beyond
+    back = {d.name: d for d in deltas(replace(REF, roll=-6.0, yaw=-15.0), REF, TH)}
+    assert back["tilt"].words == "tilt 7° off — head towards their right shoulder"
+    assert back["turn"].words == "turned 10° off — turn to their left"
+
+
+@needs_fixtures
+def test_tilt_words_on_a_rotated_real_photo(analyser):
+    """A held-out portrait rotated 6° counter-clockwise in the frame (the image's right side up:
+    the subject's left eye, on the image's right, rises) measures +6° and is told to tilt the
+    head towards their left shoulder, the way that undoes it; the other way round for -6°."""
+    path = held_out_photos(1)[0]
+    photo = cv2.imread(str(path))
+    analyser.set_reference(None)
+    ref = Reference.from_fields(analyser.analyse_image(photo, source=str(path)).check("consistency").fields)
+    assert ref is not None
+    analyser.set_reference(ref)
+    h, w = photo.shape[:2]
+    centre = (ref.head_x * w, ref.eye_y * h)
+    for angle, side in ((6.0, "left"), (-6.0, "right")):
+        turned = cv2.warpAffine(photo, cv2.getRotationMatrix2D(centre, angle, 1.0), (w, h),
+                                borderMode=cv2.BORDER_REPLICATE)
+        result = analyser.analyse_image(turned, source="rotated").check("consistency")
+        assert result.fields["deltas"]["tilt"] == pytest.approx(angle, abs=1.5)
+        assert f"tilt 6° off — head towards their {side} shoulder" in result.fields["advice"]
 
 
 def test_tolerances_differ_per_preset():

@@ -93,11 +93,15 @@ class Delta:
         return abs(self.value) > self.tolerance
 
 
-def _turn_words(what: str, now: float, ref: float, unit: str = "°") -> str:
-    d = abs(now - ref)
-    if now * ref < 0 and min(abs(now), abs(ref)) > 1.0:
-        return f"{what} {d:.0f}{unit} the other way"
-    return f"{what} {d:.0f}{unit} {'more' if abs(now) > abs(ref) else 'less'}"
+def _tilt_words(d: float) -> str:
+    """Roll is positive with the subject's left eye higher (head leaning to their right
+    shoulder): more than the reference is undone towards their left shoulder."""
+    return f"tilt {abs(d):.0f}° off — head towards their {'left' if d > 0 else 'right'} shoulder"
+
+
+def _turn_words(d: float) -> str:
+    """Yaw is positive turned to the subject's left: more than the reference, turn to their right."""
+    return f"turned {abs(d):.0f}° off — turn to their {'right' if d > 0 else 'left'}"
 
 
 def deltas(now: Reference, ref: Reference, th: Thresholds) -> list[Delta]:
@@ -114,8 +118,8 @@ def deltas(now: Reference, ref: Reference, th: Thresholds) -> list[Delta]:
               f"{'lower — tilt the camera down' if eye > 0 else 'higher — tilt the camera up'}"),
         Delta("head_x", x, 100.0 * th.consistency_x_tol,
               f"head {abs(x):.0f} % {side} of the reference — pan {side}"),
-        Delta("tilt", now.roll - ref.roll, th.consistency_roll_tol, _turn_words("tilt", now.roll, ref.roll)),
-        Delta("turn", now.yaw - ref.yaw, th.consistency_yaw_tol, _turn_words("turned", now.yaw, ref.yaw)),
+        Delta("tilt", now.roll - ref.roll, th.consistency_roll_tol, _tilt_words(now.roll - ref.roll)),
+        Delta("turn", now.yaw - ref.yaw, th.consistency_yaw_tol, _turn_words(now.yaw - ref.yaw)),
     ]
     for name, a, b, tol in (("face", now.face, ref.face, th.consistency_exposure_tol),
                             ("background", now.background, ref.background, th.consistency_background_tol)):
