@@ -257,3 +257,17 @@ def test_raw_frames_compare_and_hash_by_their_fields_not_their_pixels() -> None:
     b = LiveFrame(b"", 7, 1.0, (2, 2), pixels=np.ones((2, 2, 3), np.uint8))
     assert a == b and hash(a) == hash(b)  # an ndarray field would raise here (no truth value)
     assert a != LiveFrame(b"", 8, 1.0, (2, 2), pixels=a.pixels)
+
+
+def test_closed_and_opened_again(liveview_video: Path) -> None:
+    camera = VideoCamera(VideoTarget("file", str(liveview_video)))
+    for _ in range(2):
+        camera.open()
+        try:
+            camera.start_live_view().result(timeout=5)
+            frame = camera.frames.wait_newer(camera.frames.seq, 5)
+            assert frame is not None and frame.pixels is not None
+            assert camera.state is CameraState.CONNECTED
+        finally:
+            camera.close()
+        assert camera.state is CameraState.CLOSED and camera.frames.closed
