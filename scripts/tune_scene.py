@@ -204,6 +204,7 @@ PLAIN_KEPT = 0.95  # the cut keeps at least this share of the tune half's plain 
 CROP_THRESHOLDS = ("crop_tight_max_below_crown", "crop_tight_top_cut", "crop_tight_cut_max_below_crown",
                    "crop_shoulders_max_below_crown", "crop_bust_max_below_crown")
 THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds.py"
+SYNTHETIC_TIGHT = 0.95  # crop fit: the share of synthetic tight headshots that must be named tight
 
 
 def _training(cases: list[dict], check: str) -> tuple[list[dict], list[bool]]:
@@ -353,11 +354,15 @@ def fit_crops(cases: list[dict]) -> dict[str, float]:
     # By definition a frame ending at the neck (where crop-at-joint:neck would fire) is tight:
     # the name and the neck warning read the same edge, so they never contradict each other.
     a = 1.0 + DEFAULT.neck_crop_band / 2.0  # the frame bottom at the neck, in head lengths
+    # Real photos set the hair-cropped rule; the synthetic tight headshots (as many as the real
+    # headshot crops, all alike) only as a floor: at least SYNTHETIC_TIGHT of them named tight.
     best = (-1.0, 0.0, 0.0)
     for b in np.arange(0.0, 0.31, 0.02):
         for c in np.arange(a, 1.61, 0.02):
             said = (depth < a) | ((cut_top > b) & (depth < c))
-            score = float((said[head] == tight[head]).mean())
+            if (~real).any() and float(said[~real].mean()) < SYNTHETIC_TIGHT:
+                continue
+            score = float((said[head & real] == tight[head & real]).mean())
             if score > best[0] + 1e-9:
                 best = (score, float(b), float(c))
     _, b, c = best
@@ -366,7 +371,7 @@ def fit_crops(cases: list[dict]) -> dict[str, float]:
     d_score, d = _best(np.arange(1.1, 2.31, 0.01),
                        lambda x: ((depth[rest] < x) == (truth[rest] == "head-and-shoulders")).mean())
     values = dict(zip(CROP_THRESHOLDS, (a, b, c, d, e), strict=True))
-    print(f"crops on {len(rows)} tune single faces: headshot vs body {e_score:.0%}, tight vs rest "
+    print(f"crops on {len(rows)} tune single faces: headshot vs body {e_score:.0%}, tight vs rest (real) "
           f"{best[0]:.0%}, shoulders vs bust {d_score:.0%}: "
           + ", ".join(f"{k} = {v:.2f}" for k, v in values.items()))
     _write_thresholds(values)
