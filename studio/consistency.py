@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -96,11 +97,9 @@ class ReferenceHolder:
         self._latest: Latest[Reference | None] = Latest()
         self._applied = 0
         self._current: Reference | None = None
+        self._lock = threading.RLock()  # the GUI's R and the shot worker's first keeper
         if initial is None and self._folder is not None:
-            try:
-                initial = stored.load(self._folder)
-            except ReferenceError as exc:
-                log.warning("session reference ignored: %s", exc)
+            initial = _load_or_set_aside(self._folder)
         if initial is not None:
             self.set(initial)
 
@@ -110,13 +109,14 @@ class ReferenceHolder:
 
     def set(self, reference: Reference | None) -> None:
         """Make ``reference`` the run's (None: no reference), saved in the session folder."""
-        self._current = reference
-        self._latest.put(reference)
-        if self._folder is not None:
-            try:
-                stored.save(self._folder, reference)
-            except OSError as exc:
-                log.warning("reference not saved in %s: %s", self._folder, exc)
+        with self._lock:
+            self._current = reference
+            self._latest.put(reference)
+            if self._folder is not None:
+                try:
+                    stored.save(self._folder, reference)
+                except OSError as exc:
+                    log.warning("reference not saved in %s: %s", self._folder, exc)
 
     def set_from(self, analysis: Analysis) -> Reference | None:
         """Make the shot ``analysis`` measured the reference; None (nothing changed) without a face."""
@@ -128,12 +128,12 @@ class ReferenceHolder:
     def on_capture(self, analysis: Analysis | None, preset: Preset) -> Reference | None:
         """A downloaded shot's still analysis: made the reference when ``preset`` asks for the
         first keeper (``consistency_auto_reference`` = 1), none is set yet, and the still is a
-        keeper (READY on the preset's required checks) with a face measured."""
-        if self._current is not None or analysis is None or not analysis.ready:
+        keeper (READY on the preset's required checks) with a face measured. Checked and set
+        in one step: an ``R`` pressed meanwhile waits, then wins."""
+        if analysis is None or not analysis.ready or preset.thresholds.consistency_auto_reference < 1:
             return None
-        if preset.thresholds.consistency_auto_reference < 1:
-            return None
-        reference = self.set_from(analysis)
+        with self._lock:
+            reference = None if self._current is not None else self.set_from(analysis)
         if reference is not None:
             log.info("first keeper %s is the consistency reference", analysis.source)
         return reference
@@ -145,6 +145,23 @@ class ReferenceHolder:
         if seq > self._applied and setter is not None:
             self._applied = seq
             setter(value)
+
+
+def _load_or_set_aside(folder: Path) -> Reference | None:
+    """The session's saved reference; a damaged file is renamed ``reference.json.damaged`` (one
+    warning), so that the next reference set does not write over it."""
+    try:
+        return stored.load(folder)
+    except ReferenceError as exc:
+        target = stored.path_in(folder)
+        aside = target.with_name(target.name + ".damaged")
+        try:
+            os.replace(target, aside)
+            kept = f"kept as {aside.name}"
+        except OSError as move:
+            kept = f"not moved aside: {move.strerror or move}"
+        log.warning("session reference ignored (%s): %s", kept, exc)
+        return None
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, require: bool = True) -> None:

@@ -320,3 +320,48 @@ def test_centre_crops_of_another_shape_match_their_reference(analyser):
         assert abs(d["head_size"]) < 2.0 and abs(d["eye_line"]) < 1.0 and abs(d["head_x"]) < 1.0, (name, d)
         assert result.status is Status.PASS, (name, result.message)
     analyser.set_reference(None)
+
+
+def test_a_damaged_session_reference_is_kept_aside_not_overwritten(tmp_path, caplog):
+    """Nothing lost: a reference.json the holder cannot read is moved aside (the warning is one
+    line naming where), so the next R does not write over what the photographer had."""
+    damaged = '{"version": 1, "reference": {"eye_y": "high"'
+    (tmp_path / "reference.json").write_text(damaged)
+    with caplog.at_level("WARNING", logger="studio.consistency"):
+        holder = ReferenceHolder(tmp_path)
+    assert holder.current is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "\n" not in warnings[0] and "reference.json.damaged" in warnings[0]
+    holder.set(REF)
+    assert load(tmp_path) == REF
+    assert (tmp_path / "reference.json.damaged").read_text() == damaged
+
+
+def test_the_photographers_reference_wins_over_a_first_keeper_checked_at_the_same_time(tmp_path, monkeypatch):
+    """The shot worker's thread makes the first keeper the reference while the GUI thread's R
+    sets one: the check-then-set is one step, so R (arriving during it) is the one kept."""
+    import threading
+
+    from studio import consistency
+    from studio.analysis import Analysis
+
+    auto = replace(REF, source="first-keeper.jpg")
+    chosen = replace(REF, source="photographer.jpg")
+    holder = ReferenceHolder(tmp_path)
+    pressed: list[threading.Thread] = []
+
+    def measured_while_r_is_pressed(analysis):
+        r_key = threading.Thread(target=holder.set, args=(chosen,))
+        r_key.start()
+        r_key.join(0.3)  # R arrives while the first keeper is being made the reference
+        pressed.append(r_key)
+        return auto
+
+    monkeypatch.setattr(consistency, "reference_of", measured_while_r_is_pressed)
+    keeper = Analysis(source="first-keeper.jpg", frame=0, timestamp=0.0, size=(100, 100), shot="headshot",
+                      faces=1, checks=(), ready=True, preset="portrait")
+    preset = load_preset("portrait")
+    preset = replace(preset, thresholds=replace(preset.thresholds, consistency_auto_reference=1))
+    holder.on_capture(keeper, preset)
+    pressed[0].join(5)
+    assert holder.current == chosen and load(tmp_path) == chosen
