@@ -79,3 +79,18 @@ def test_plain_clothes_are_kept(analyzer):
         check = analyzer.analyse_path(FIXTURES / name).check("clothing")
         assert check.status is Status.PASS, (name, check.message, check.fields)
         assert check.fields["p_busy"] < load_model("clothing").cut
+
+
+def test_candidate_features_are_measured_only_for_tuning(analyzer, monkeypatch):
+    """The second round's candidates (garment alone, print features) cost ~10x the rest of the
+    check: measured when the model reads them or while tuning, and they change no verdict."""
+    from studio.vision.checks import clothing, prints
+
+    assert not prints.model_reads("clothing", clothing.EXTRA_FEATURES)  # today's model
+    plain = analyzer.analyse_path(FIXTURES / PLAIN).check("clothing")
+    assert not set(clothing.EXTRA_FEATURES) & set(plain.fields["features"])
+    monkeypatch.setattr(prints, "MEASURE_ALL", True)
+    tuning = analyzer.analyse_path(FIXTURES / PLAIN).check("clothing")
+    assert set(clothing.EXTRA_FEATURES) <= set(tuning.fields["features"])
+    assert tuning.fields["p_busy"] == plain.fields["p_busy"]
+    assert tuning.status is plain.status
