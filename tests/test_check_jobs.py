@@ -37,6 +37,15 @@ def test_presets_and_the_check_command_load_no_models():
     assert "mediapipe" not in loaded and "studio.vision.analyzer" not in loaded
 
 
+def test_the_check_command_lists_files_and_reads_its_limits_without_numpy_or_opencv():
+    # `studio check`'s parent finds the files and sets the pixel limit; decoding is the workers'.
+    loaded = _imports_after(
+        "import studio.commands.check as c, studio.vision.image_format as f\n"
+        "list(c._files(['README.md'])); f.ENV_MAX_MEGAPIXELS"
+    )
+    assert "numpy" not in loaded and "cv2" not in loaded
+
+
 def test_mediapipe_starts_without_matplotlib_and_matplotlib_still_works():
     script = (
         "import sys, studio.vision.models\n"

@@ -68,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _files(paths: list[str]) -> Iterator[Path]:
-    from studio.vision.image import IMAGE_SUFFIXES
+    from studio.vision.image_format import IMAGE_SUFFIXES  # not image.py: no OpenCV in the parent
 
     for text in paths:
         path = Path(text)

@@ -27,6 +27,7 @@ import numpy as np
 from drivers.base import jpeg_size
 from drivers.safe_read import FileRefused, read_capped
 from studio.vision.image_format import (
+    IMAGE_SUFFIXES,
     ImageError,
     ImageLimits,
     JpegLayout,
@@ -41,7 +42,6 @@ from studio.vision.jpeg_region import decode_region
 __all__ = ["IMAGE_SUFFIXES", "ImageError", "ImageLimits", "StillSource", "decode_jpeg", "exif_orientation",
            "load_image", "read_still", "to_bgr8", "upright"]
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png"})
 GREY_FILLED = "damaged JPEG: part of the picture is missing (decodes as flat grey)"
 
 

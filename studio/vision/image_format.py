@@ -20,8 +20,13 @@ import os
 import re
 import struct
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".png"})  # the files read as stills
+
 
 # No camera makes more than ~200 MP (medium format tops out at 150 MP; pixel-shift modes of
 # 200-400 MP write RAW, not JPEG). 200 MP decodes to 600 MB of 8-bit BGR: the most a still
@@ -254,6 +259,7 @@ def grey_filled(image: np.ndarray, reduce: int = 1) -> bool:
     """True when the bottom-right corner of ``image`` (as decoded, before any EXIF turn) is
     libjpeg's flat mid-grey fill of missing data: the bottom block row grey from some column to
     the right edge, at least two blocks wide, in a picture that is not flat grey all over."""
+    import numpy as np  # here: `studio check`'s parent reads this module and never decodes
     rows, cols = max(2, 8 // reduce), max(2, 16 // reduce)
     height, width = image.shape[:2]
     if height <= rows or width < cols:
