@@ -37,7 +37,7 @@ from studio.vision.image_format import (
     grey_filled,
     image_limits,
 )
-from studio.vision.jpeg_region import decode_region
+from studio.vision.jpeg_region import decode_region, stored_box
 
 __all__ = ["IMAGE_SUFFIXES", "ImageError", "ImageLimits", "StillSource", "decode_jpeg", "exif_orientation",
            "load_image", "read_still", "to_bgr8", "upright"]
@@ -201,36 +201,13 @@ class StillSource:
             raise ValueError(f"empty region {x0},{y0}-{x1},{y1} of a {w}×{h} picture")
         if self._data is not None and 1 not in self._decoded:
             orientation = exif_orientation(self._data)
-            stored = _stored_box(orientation, (x0, y0, x1, y1), (w, h))
+            stored = stored_box(orientation, (x0, y0, x1, y1), (w, h))
             pixels = decode_region(self._data, *stored)
             if pixels is not None:
                 self.decodes.append(0)  # 0: a region at full size
                 return upright(pixels, orientation), (x0, y0)
         return self.at_least(w)[y0:y1, x0:x1], (x0, y0)
 
-
-def _stored_box(
-    orientation: int, box: tuple[int, int, int, int], size: tuple[int, int]
-) -> tuple[int, int, int, int]:
-    """The rectangle of the stored (not yet turned) pixels that :func:`upright` turns into
-    ``box`` of the upright picture of ``size`` (w, h)."""
-    x0, y0, x1, y1 = box
-    w, h = size  # upright
-    sw, sh = (h, w) if orientation >= 5 else (w, h)  # stored
-    maps: dict[int, Callable[[int, int], tuple[int, int]]] = {  # upright corner -> stored corner
-        2: lambda x, y: (sw - x, y),
-        3: lambda x, y: (sw - x, sh - y),
-        4: lambda x, y: (x, sh - y),
-        5: lambda x, y: (y, x),
-        6: lambda x, y: (y, sh - x),
-        7: lambda x, y: (sw - y, sh - x),
-        8: lambda x, y: (sw - y, x),
-    }
-    turn = maps.get(orientation)
-    if turn is None:
-        return box
-    (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
-    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
 # A still is decoded at the smallest DCT scale that is at least this many times the analysis

@@ -23,6 +23,7 @@ import glob
 import logging
 import os
 import threading
+from collections.abc import Callable
 from functools import cache
 
 import numpy as np
@@ -196,3 +197,26 @@ def _decode(
     left = x0 - xoff.value
     return np.ascontiguousarray(out[:, left:left + (x1 - x0)])
 
+
+def stored_box(
+    orientation: int, box: tuple[int, int, int, int], size: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """The rectangle of the stored (not yet turned) pixels that :func:`upright` turns into
+    ``box`` of the upright picture of ``size`` (w, h)."""
+    x0, y0, x1, y1 = box
+    w, h = size  # upright
+    sw, sh = (h, w) if orientation >= 5 else (w, h)  # stored
+    maps: dict[int, Callable[[int, int], tuple[int, int]]] = {  # upright corner -> stored corner
+        2: lambda x, y: (sw - x, y),
+        3: lambda x, y: (sw - x, sh - y),
+        4: lambda x, y: (x, sh - y),
+        5: lambda x, y: (y, x),
+        6: lambda x, y: (y, sh - x),
+        7: lambda x, y: (sw - y, sh - x),
+        8: lambda x, y: (sw - y, x),
+    }
+    turn = maps.get(orientation)
+    if turn is None:
+        return box
+    (ax, ay), (bx, by) = turn(x0, y0), turn(x1, y1)
+    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
