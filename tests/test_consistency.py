@@ -250,7 +250,7 @@ def test_check_json_with_reference(tmp_path, capsys):
 
 @needs_fixtures
 def test_run_reference_is_kept_in_the_session_across_a_restart(tmp_path):
-    photo = held_out_photos(1)[0]
+    photo = PORTRAITS / "deepface__img13.jpg"  # held out, landscape like the sample's live view
 
     def run(*extra: str) -> subprocess.CompletedProcess:
         argv = [sys.executable, "-m", "studio.cli", "run", "--headless", "--json", "--frames", "4",
@@ -365,3 +365,28 @@ def test_the_photographers_reference_wins_over_a_first_keeper_checked_at_the_sam
     holder.on_capture(keeper, preset)
     pressed[0].join(5)
     assert holder.current == chosen and load(tmp_path) == chosen
+
+
+@needs_fixtures
+def test_a_portrait_reference_and_a_landscape_frame_are_not_compared(analyser):
+    """A reference shot upright (portrait, 2:3) against a landscape live view (a camera back on
+    its side, or one whose live view is not rotated): no crop of one is the other, so the
+    check says so in one line instead of giving deltas that mean nothing."""
+    photo = cv2.imread(str(PORTRAITS / "frec__biden.jpg"))  # held out, 970×2204
+    h, w = photo.shape[:2]
+    assert h > w  # a portrait
+    analyser.set_reference(None)
+    ref = Reference.from_fields(analyser.analyse_image(photo, source="p").check("consistency").fields, "p")
+    assert ref is not None and ref.aspect < 1
+    analyser.set_reference(ref)
+    try:
+        pad = (round(1.5 * h) - w) // 2
+        wide = cv2.copyMakeBorder(photo, 0, 0, pad, pad, cv2.BORDER_REPLICATE)  # the same head, 3:2
+        result = analyser.analyse_image(wide, source="landscape").check("consistency")
+        assert result.status is Status.UNKNOWN and "deltas" not in result.fields
+        assert result.message == "Reference is portrait, this frame landscape: not compared"
+        assert result.fields["measured"] is not None  # still measured (it could be a reference)
+        same = analyser.analyse_image(photo, source="p").check("consistency")
+        assert same.status is Status.PASS  # portrait against portrait still compares
+    finally:
+        analyser.set_reference(None)

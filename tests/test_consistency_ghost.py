@@ -130,3 +130,29 @@ def test_no_consistency_badge_until_a_reference_exists(qtbot, window):
                           {"measured": REFERENCE.to_dict(), "reference": "ref.jpg"})
     window.panel.show_analysis(with_consistency(matched))
     assert window.panel.badges["consistency"].reason == "head 8 % smaller — step in"
+
+
+def ghost_coloured(w) -> int:
+    """Pixels of the live view in the ghost colour (the whole picture)."""
+    import numpy as np
+
+    w.view.repaint()
+    image = w.view.grab().toImage().convertToFormat(4)
+    ptr = image.constBits()
+    ptr.setsize(image.byteCount())
+    px = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine() // 4, 4)[:, :image.width()]
+    rgb = px[..., 2::-1].astype(int)
+    target = np.array([GHOST_COLOR.red(), GHOST_COLOR.green(), GHOST_COLOR.blue()])
+    return int((np.abs(rgb - target) < 30).all(axis=2).sum())
+
+
+def test_a_portrait_reference_draws_no_ghost_over_a_landscape_frame(qtbot, window):
+    from dataclasses import replace
+
+    from studio.ui.ghost import show_reference
+
+    show_frame(qtbot, window)  # the known frame is landscape
+    show_reference(window, replace(REFERENCE, aspect=1.5))
+    assert ghost_coloured(window) > 50  # the same shape: drawn
+    show_reference(window, replace(REFERENCE, aspect=2 / 3))  # upright still, landscape live view
+    assert ghost_coloured(window) == 0  # its eye line would land nowhere meaningful

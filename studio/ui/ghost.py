@@ -16,6 +16,7 @@ from PyQt5.QtCore import QPointF, Qt
 from PyQt5.QtGui import QColor, QPainter, QPen, QPolygonF
 
 from studio.ui import style
+from studio.vision.checks.consistency import turned_reason
 from studio.vision.reference import Reference
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ def paint_ghost(p: QPainter, view: ViewMap, ghost: Ghost | None, frame_size: tup
     in a frame of ``frame_size`` (another shape than the reference's: its centre)."""
     if ghost is None or not ghost.visible or frame_size[1] <= 0:
         return
+    if turned_reason(ghost.reference.aspect, frame_size[0] / frame_size[1]):
+        return  # a portrait reference over a landscape frame (or the reverse): nothing lines up
     ref = ghost.reference.seen_at(frame_size[0] / frame_size[1])
     p.save()
     p.setClipRect(view.target)

@@ -137,6 +137,21 @@ def _measured(m: Reference | None) -> dict[str, object] | None:
     return data
 
 
+_SQUARE = 0.05  # within 5 % of square, a frame is neither portrait nor landscape
+
+
+def turned_reason(ref_aspect: float, aspect: float) -> str:
+    """Why a portrait reference and a landscape frame (or the other way) are not compared: no
+    centre crop of one is the other (a camera turned on its side, a live view not rotated);
+    "" when they can be (same orientation, square, or unknown)."""
+    if ref_aspect <= 0 or aspect <= 0 or min(abs(ref_aspect - 1), abs(aspect - 1)) <= _SQUARE:
+        return ""
+    if (ref_aspect < 1) == (aspect < 1):
+        return ""
+    ref_is, now_is = ("portrait", "landscape") if ref_aspect < 1 else ("landscape", "portrait")
+    return f"Reference is {ref_is}, this frame {now_is}: not compared"
+
+
 @observes_nothing
 def check_consistency(ctx: FrameContext) -> CheckResult:
     now = measure(ctx)
@@ -146,6 +161,9 @@ def check_consistency(ctx: FrameContext) -> CheckResult:
         return CheckResult("consistency", Status.UNKNOWN, "No face", None, (), fields)
     if ref is None:
         return CheckResult("consistency", Status.UNKNOWN, NO_REFERENCE, None, (), fields)
+    turned = turned_reason(ref.aspect, now.aspect)
+    if turned:
+        return CheckResult("consistency", Status.UNKNOWN, turned, None, (), fields)
     found = deltas(now, ref.seen_at(now.aspect), ctx.th)  # a frame of another shape: its centre
     fields["deltas"] = {d.name: round(d.value, 2) for d in found}
     off = sorted((d for d in found if d.beyond), key=lambda d: -abs(d.value) / max(d.tolerance, 1e-6))
