@@ -390,3 +390,21 @@ def test_a_portrait_reference_and_a_landscape_frame_are_not_compared(analyser):
         assert same.status is Status.PASS  # portrait against portrait still compares
     finally:
         analyser.set_reference(None)
+
+
+@needs_fixtures
+@pytest.mark.skipif(__import__("shutil").which("exiftool") is None, reason="exiftool not installed")
+def test_a_reference_from_an_exif_rotated_still_equals_the_upright_one(tmp_path):
+    """A camera held upright writes landscape pixels and EXIF Orientation 6: the reference is
+    measured on the picture as shown (upright), the same as from an upright copy."""
+    photo = cv2.imread(str(PORTRAITS / "frec__biden.jpg"))
+    upright, stored = tmp_path / "upright.jpg", tmp_path / "stored.jpg"
+    cv2.imwrite(str(upright), photo, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    sideways = cv2.rotate(photo, cv2.ROTATE_90_COUNTERCLOCKWISE)  # as the sensor stores it
+    cv2.imwrite(str(stored), sideways, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    subprocess.run(["exiftool", "-q", "-overwrite_original", "-Orientation#=6", str(stored)], check=True)
+    a, b = reference_from_file(upright), reference_from_file(stored)
+    assert b.aspect == pytest.approx(a.aspect, abs=0.01) and a.aspect < 1
+    for name in ("eye_y", "head", "head_x"):
+        assert getattr(b, name) == pytest.approx(getattr(a, name), abs=0.005), name
+    assert b.roll == pytest.approx(a.roll, abs=1.0)
