@@ -25,7 +25,8 @@ RIDGE_SIGMA = 2.5  # aligned px: a frame line of 2-8 px (a wire on a small face,
 RIDGE_CELL = 32  # aligned px (a quarter of the IED): a 16 x 8 grid over the 512 x 256 band
 RIDGE_GRID = (8, 16)  # rows, columns of cells
 RIDGE_FEATURES = tuple(f"ridge_{k}{i}" for k in ("d", "b") for i in range(RIDGE_GRID[0] * RIDGE_GRID[1]))
-COLOUR_FEATURES = ("lens_lab", "lens_l", "sclera_iris", "lens_spread")
+COLOUR_FEATURES = ("lens_lab", "lens_l", "sclera_iris", "lens_spread",
+                   "lens_dark_half", "lens_dark_70", "lens_sat_abs", "lens_p25", "lens_p50")
 _CONTRAST_FLOOR = 0.05  # of full scale: a flat band's ridges are not blown up by its contrast
 
 
@@ -59,7 +60,8 @@ def _cheeks(a: Aligned) -> np.ndarray:
 
 def lens_colour(a: Aligned) -> dict[str, float]:
     """Lens against cheek colour (Lab distance / 100, lightness ratio), the eye's own
-    sclera-vs-iris contrast (cheek units) and the lens area's grey spread (cheek units)."""
+    sclera-vs-iris contrast, the lens area's grey spread and quartiles (cheek units), the share
+    of it under half / 70 % of the cheeks' median, and its saturation (/255)."""
     lab = cv2.cvtColor(a.bgr, cv2.COLOR_BGR2LAB).astype(np.float32)
     cheek_mask = _cheeks(a) > 0
     cheek = np.median(lab[cheek_mask], axis=0) if cheek_mask.any() else np.median(lab.reshape(-1, 3), axis=0)
@@ -67,10 +69,19 @@ def lens_colour(a: Aligned) -> dict[str, float]:
     lens_med = np.median(lab[lenses > 0], axis=0) if lenses.any() else cheek
     c50 = max(float(np.median(cheek_values(a))), 1.0)
     grey = np.concatenate([region(a.gray, *lens_box(a, side)).ravel() for side in SIDES])
-    spread = float(np.percentile(grey, 90) - np.percentile(grey, 10)) / c50 if grey.size else 0.0
+    if not grey.size:
+        grey = np.array([c50], np.float32)
+    sat = cv2.cvtColor(a.bgr, cv2.COLOR_BGR2HSV)[..., 1]
     return {"lens_lab": float(np.linalg.norm(lens_med - cheek)) / 100.0,
             "lens_l": float(lens_med[0]) / max(float(cheek[0]), 1.0),
-            "sclera_iris": _sclera_iris(a) / c50, "lens_spread": spread}
+            "sclera_iris": _sclera_iris(a) / c50,
+            "lens_spread": float(np.percentile(grey, 90) - np.percentile(grey, 10)) / c50,
+            # how much of the lens is much darker than the cheeks, its grey levels and colour
+            "lens_dark_half": float(np.mean(grey < 0.5 * c50)),
+            "lens_dark_70": float(np.mean(grey < 0.7 * c50)),
+            "lens_sat_abs": float(np.median(sat[lenses > 0])) / 255.0 if lenses.any() else 0.0,
+            "lens_p25": float(np.percentile(grey, 25)) / c50,
+            "lens_p50": float(np.percentile(grey, 50)) / c50}
 
 
 def _sclera_iris(a: Aligned) -> float:
