@@ -51,7 +51,10 @@ def idle(result: CheckResult, required: tuple[str, ...]) -> bool:
 
 
 def reference_of(analysis: Analysis) -> Reference | None:
-    """The reference an analysed shot makes (None: no face measured, or no consistency check)."""
+    """The reference an analysed shot makes (None: no face measured, more than one face, or no
+    consistency check): a team's reference shows one person, not a group."""
+    if analysis.faces > 1:
+        return None
     result = analysis.check(CHECK_ID)
     return Reference.from_fields(result.fields, analysis.source) if result is not None else None
 
@@ -78,6 +81,8 @@ def reference_from_file(path: str | os.PathLike[str],
         except ImageError as exc:
             raise ReferenceError(f"--reference: {exc}") from None
     ref = reference_of(analysis)
+    if analysis.faces > 1:
+        raise ReferenceError(f"--reference: {analysis.faces} faces in {target}: a reference shows one person")
     if ref is None:
         raise ReferenceError(f"--reference: no face measured in {target}")
     return replace(ref, source=str(target))

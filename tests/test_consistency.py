@@ -408,3 +408,17 @@ def test_a_reference_from_an_exif_rotated_still_equals_the_upright_one(tmp_path)
     for name in ("eye_y", "head", "head_x"):
         assert getattr(b, name) == pytest.approx(getattr(a, name), abs=0.005), name
     assert b.roll == pytest.approx(a.roll, abs=1.0)
+
+
+@needs_fixtures
+def test_a_still_of_two_people_is_not_a_reference(analyser, tmp_path):
+    """A group shot would silently give one of its faces as the team's reference: refused in one
+    line (--reference), and not taken by R or as the first keeper."""
+    two = PORTRAITS / "frec__two_people.jpg"  # labelled 2 faces, both found
+    with pytest.raises(ReferenceError) as exc:
+        reference_from_file(two)
+    assert str(exc.value) == f"--reference: 2 faces in {two}: a reference shows one person"
+    analysis = analyser.analyse_path(two)
+    assert analysis.faces == 2 and analysis.check("consistency").fields["measured"] is not None
+    holder = ReferenceHolder(tmp_path)
+    assert holder.set_from(analysis) is None and holder.current is None and load(tmp_path) is None

@@ -156,3 +156,14 @@ def test_a_portrait_reference_draws_no_ghost_over_a_landscape_frame(qtbot, windo
     assert ghost_coloured(window) > 50  # the same shape: drawn
     show_reference(window, replace(REFERENCE, aspect=2 / 3))  # upright still, landscape live view
     assert ghost_coloured(window) == 0  # its eye line would land nowhere meaningful
+
+
+def test_r_on_a_shot_of_two_people_says_so(qtbot, window, tmp_path):
+    from dataclasses import replace
+
+    shot = shot_with_reference(tmp_path)
+    shot.analysis = replace(shot.analysis, faces=2)
+    window.desk.shots.append(shot)
+    qtbot.keyClick(window, Qt.Key_R)
+    assert window.reference_holder.current is None and window.view.ghost is None
+    assert window.info.message.text() == "shot-0001.jpg shows 2 faces: a reference shows one person"

@@ -99,6 +99,9 @@ def make_reference(w: MainWindow) -> Reference | None:
     if shot.analysis.check("consistency") is None:
         w.info.show_message(f"{shot.name} was checked by a preset without 'consistency': not a reference")
         return None
+    if shot.analysis.faces > 1:
+        w.info.show_message(f"{shot.name} shows {shot.analysis.faces} faces: a reference shows one person")
+        return None
     reference = holder.set_from(shot.analysis)
     if reference is None:
         w.info.show_message(f"No face measured in {shot.name}: not a reference")
