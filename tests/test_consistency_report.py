@@ -109,3 +109,26 @@ def test_no_block_without_two_measured_keepers(tmp_path, session):
     page = render_sheet(session.folder, session.state)  # the block keeps the page's own counts
     assert page.count("<section") == page.count("<h2>") == len(PEOPLE)
     assert page.count("<figure") == len(PEOPLE)
+
+
+def test_table_compares_keepers_of_another_shape_as_the_check_does():
+    """The report's words are the live check's: a 16:9 keeper against a 3:2 reference is its
+    centre (no false 'head 19 % larger'), a landscape keeper against a portrait one is not compared."""
+    from types import SimpleNamespace
+
+    from studio.report.consistency import table_html
+    from studio.vision.presets import load_preset
+    from studio.vision.reference import Reference
+
+    ref = Reference(eye_y=0.40, head=0.50, head_x=0.5, roll=0.0, yaw=0.0, face=None, background=None,
+                    aspect=1.5)
+    f = 1.5 / (16 / 9)  # the share of the 3:2 height a centre 16:9 crop keeps
+    wide = Reference(eye_y=(0.40 - (1 - f) / 2) / f, head=0.50 / f, head_x=0.5, roll=0.0, yaw=0.0,
+                     face=None, background=None, aspect=16 / 9)
+    upright = Reference(eye_y=0.40, head=0.50, head_x=0.5, roll=0.0, yaw=0.0, face=None, background=None,
+                        aspect=2 / 3)
+    rows = [("Ada", SimpleNamespace(base="ada-0001"), wide), ("Bo", SimpleNamespace(base="bo-0002"), upright)]
+    page = table_html(ref, rows, load_preset("commercial-headshot").thresholds)
+    cells = re.findall(r'<td class="words (\w+)">([^<]*)</td>', page)
+    assert cells[0] == ("ok", "matches")
+    assert cells[1] == ("off", "Reference is landscape, this frame portrait: not compared")

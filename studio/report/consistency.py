@@ -97,14 +97,14 @@ def _e(value: object) -> str:
 
 
 def table_html(reference: Reference, rows: list[tuple[str, Shot, Reference]], th: Thresholds) -> str:
-    from studio.vision.checks.consistency import deltas
+    from studio.vision.checks.consistency import compare
 
     head = ("<tr><th>person</th><th>keeper</th><th>eye line</th><th>head</th><th>head x</th>"
             "<th>tilt</th><th>turn</th><th>face</th><th>background</th><th>against the reference</th></tr>")
     body = []
     for person, shot, m in rows:
-        found = deltas(m, reference, th)
-        off = [d.words for d in found if d.beyond]
+        turned, found = compare(m, reference, th)
+        off = [turned] if turned else [d.words for d in found if d.beyond]
         light = [f"{v:+.1f} st" if v is not None else "–" for v in (m.face, m.background)]
         words = "; ".join(off) if off else "matches"
         body.append(

@@ -129,6 +129,15 @@ def deltas(now: Reference, ref: Reference, th: Thresholds) -> list[Delta]:
     return out
 
 
+def compare(now: Reference, ref: Reference, th: Thresholds) -> tuple[str, list[Delta]]:
+    """("", every delta) of ``now`` against ``ref`` as a frame of ``now``'s shape shows it (its
+    centre), or (why not, []) for a portrait against a landscape: the check's and the report's."""
+    turned = turned_reason(ref.aspect, now.aspect)
+    if turned:
+        return turned, []
+    return "", deltas(now, ref.seen_at(now.aspect), th)
+
+
 def _measured(m: Reference | None) -> dict[str, object] | None:
     if m is None:
         return None
@@ -161,10 +170,9 @@ def check_consistency(ctx: FrameContext) -> CheckResult:
         return CheckResult("consistency", Status.UNKNOWN, "No face", None, (), fields)
     if ref is None:
         return CheckResult("consistency", Status.UNKNOWN, NO_REFERENCE, None, (), fields)
-    turned = turned_reason(ref.aspect, now.aspect)
+    turned, found = compare(now, ref, ctx.th)  # a frame of another shape: its centre
     if turned:
         return CheckResult("consistency", Status.UNKNOWN, turned, None, (), fields)
-    found = deltas(now, ref.seen_at(now.aspect), ctx.th)  # a frame of another shape: its centre
     fields["deltas"] = {d.name: round(d.value, 2) for d in found}
     off = sorted((d for d in found if d.beyond), key=lambda d: -abs(d.value) / max(d.tolerance, 1e-6))
     fields["advice"] = [d.words for d in off]
