@@ -91,5 +91,7 @@ def test_workers_take_the_largest_files_first_and_results_keep_the_files_order(t
     for item in in_order(iter([(2, "c"), (0, "a"), (1, "b"), (4, "e"), (3, "d")])):
         given.append(item)
     assert given == ["a", "b", "c", "d", "e"]
-    stream = in_order(iter([(1, "b"), (0, "a")]))
-    assert next(stream) == "a" and next(stream) == "b"  # "a" waited for, then both at once
+    arrivals = []
+    stream = in_order(iter([(1, "b"), (0, "a")]), lambda: arrivals.append(len(arrivals)))
+    assert next(stream) == "a" and arrivals == [0, 1]  # "b" counted on arrival, "a" waited for
+    assert next(stream) == "b"

@@ -17,7 +17,7 @@ import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -141,11 +141,15 @@ def largest_first(files: list[Path]) -> list[tuple[int, Path]]:
     return sorted(enumerate(files), key=lambda job: -size(job[1]))
 
 
-def in_order(done: Iterable[tuple[int, Result]]) -> Iterator[Result]:
-    """Results given back in their files' order, each as soon as every one before it is in."""
+def in_order(
+    done: Iterable[tuple[int, Result]], arrived: Callable[[], None] = lambda: None
+) -> Iterator[Result]:
+    """Results given back in their files' order, each as soon as every one before it is in
+    (``arrived`` is called as each comes in: the progress bar counts work done, not printed)."""
     waiting: dict[int, Result] = {}
     following = 0
     for position, result in done:
+        arrived()
         waiting[position] = result
         while following in waiting:
             yield waiting.pop(following)
@@ -218,7 +222,6 @@ def run(args: argparse.Namespace) -> int:
 
     def report(source: str, result: dict | None, error: str | None) -> None:
         nonlocal failures
-        progress.step()
         if error is not None:
             failures += 1
             if args.json:
@@ -237,11 +240,14 @@ def run(args: argparse.Namespace) -> int:
             # default for a handful of files lets it use its threads in this process).
             _init_worker(preset, single_thread=args.jobs == 1, reference=reference)
             for path in files:
-                report(*_analyse(path))
+                item = _analyse(path)
+                progress.step()
+                report(*item)
         else:
             ctx = multiprocessing.get_context("spawn")  # MediaPipe graphs do not survive fork
             with ctx.Pool(jobs, initializer=_init_worker, initargs=(preset, True, reference)) as pool:
-                for item in in_order(pool.imap_unordered(_analyse_at, largest_first(files), chunksize=1)):
+                done = pool.imap_unordered(_analyse_at, largest_first(files), chunksize=1)
+                for item in in_order(done, progress.step):
                     report(*item)
     finally:
         progress.close()
