@@ -185,8 +185,13 @@ class StillSource:
         if self._data is None:
             return self._decoded[min(self._decoded)]
         reduce = max(r for r in (1, 2, 4, 8) if r == 1 or math.ceil(self.native[0] / r) >= width - 0.5)
-        image = upright(to_bgr8(decode_jpeg(self._data, reduce=reduce, orientation=False)),
-                        exif_orientation(self._data))
+        whole = None
+        if reduce == 1:  # libjpeg-turbo itself: the same pixels as OpenCV's, 129 instead of ~200 ms at 24 MP
+            stored_w, stored_h = jpeg_size(self._data)
+            whole = decode_region(self._data, 0, 0, stored_w, stored_h)
+        if whole is None:
+            whole = to_bgr8(decode_jpeg(self._data, reduce=reduce, orientation=False))
+        image = upright(whole, exif_orientation(self._data))
         self._decoded[reduce] = image
         self.decodes.append(reduce)
         return image
