@@ -422,3 +422,30 @@ def test_a_still_of_two_people_is_not_a_reference(analyser, tmp_path):
     assert analysis.faces == 2 and analysis.check("consistency").fields["measured"] is not None
     holder = ReferenceHolder(tmp_path)
     assert holder.set_from(analysis) is None and holder.current is None and load(tmp_path) is None
+
+
+def test_the_samples_frames_match_a_reference_made_from_its_own_still(sample_recording, tmp_path):
+    """No false alarm: the bundled sample's still at 3.2 s made the reference (as R on that
+    shot does), the live frames around it (same framing: 2.9-3.45 s, before the re-frame at
+    3.5 s) all pass, from the first frame after the reference is set (the smoothing does not
+    hold the no-reference verdict for two more frames); without a reference every frame is
+    unknown, never a warning."""
+    from drivers.base import LiveFrame, jpeg_size
+    from drivers.replay.sources import open_frame_source
+
+    source = open_frame_source(sample_recording)
+    records = list(source.records())
+    still = next(j for kind, t, j in records if kind == b"S" and abs(t - 3.2) < 0.1)
+    (tmp_path / "still.jpg").write_bytes(still)
+    preset = consistency_preset()
+    ref = reference_from_file(tmp_path / "still.jpg", preset)
+    frames = [(t, j) for kind, t, j in records if kind == b"F" and 2.9 <= t <= 3.45]
+    assert len(frames) >= 12
+    with Analyzer(preset, mode="live") as live:
+        for i, (t, jpeg) in enumerate(frames[:4]):
+            result = live.analyse_frame(LiveFrame(jpeg, i + 1, t, jpeg_size(jpeg))).check("consistency")
+            assert result.status is Status.UNKNOWN and result.message.startswith("No reference")
+        live.set_reference(ref)
+        statuses = [live.analyse_frame(LiveFrame(jpeg, i + 10, t, jpeg_size(jpeg))).check("consistency")
+                    for i, (t, jpeg) in enumerate(frames)]
+    assert all(r.status is Status.PASS for r in statuses), [r.message for r in statuses]

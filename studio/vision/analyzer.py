@@ -76,7 +76,10 @@ class Analyzer:
         self._aperture = f_number(aperture)
 
     def set_reference(self, reference: Reference | None) -> None:
-        """The team's reference shot the ``consistency`` check compares frames with (None: none)."""
+        """The team's reference shot the ``consistency`` check compares frames with (None: none).
+        A new one's verdict stands from the next frame (no smoothing towards the old one's)."""
+        if reference != self._reference and self._tracker is not None:
+            self._tracker.forget("consistency")
         self._reference = reference
 
     @property

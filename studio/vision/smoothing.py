@@ -33,6 +33,10 @@ class Smoother:
         self._tracks.clear()
         self._shot = None
 
+    def forget(self, check_id: str) -> None:
+        """Drop one check's history (what it compares with changed: its next result stands)."""
+        self._tracks.pop(check_id, None)
+
     def _needed(self, check_id: str, old: Status, new: Status) -> int:
         if new.rank > old.rank:
             return _WORSE_FRAMES.get(check_id, max(1, self.frames - 1))

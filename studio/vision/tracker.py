@@ -84,6 +84,10 @@ class LiveTracker:
 
     # -- lifecycle -------------------------------------------------------------------------
 
+    def forget(self, check_id: str) -> None:
+        """One check's smoothing history only (the consistency reference changed)."""
+        self._smoother.forget(check_id)
+
     def reset(self) -> None:
         """Forget the subject: history, carried measurements, smoothing, the worker's results."""
         self._smoother.reset()
