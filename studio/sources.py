@@ -9,7 +9,7 @@ from typing import Any
 
 from drivers.base import Camera, SourceError
 from drivers.download import DownloadSink, FolderSink
-from drivers.video import is_video_spec, open_video
+from drivers.video.target import is_video_spec
 
 # Source specs that mean "the USB camera" rather than a file.
 CAMERA_SPECS = ("camera", "usb", "gphoto")
@@ -47,6 +47,8 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
                              wait_for_camera=wait_for_camera)
         return CompositeCamera(live=live, stills=stills)
     if is_video_spec(spec):
+        from drivers.video.camera import open_video  # OpenCV only when a video source is used
+
         return open_video(spec, size=video_size, fps=video_fps, sink=sink, fourcc=video_format)
     if spec in CAMERA_SPECS or spec.startswith("usb:"):
         from drivers.gphoto import GphotoCamera, GphotoOptions

@@ -8,9 +8,23 @@
 - :mod:`drivers.video.pixels`: a frame's pixels or JPEG bytes, whichever the source sent.
 """
 
-from drivers.video.camera import VideoCamera, open_video
-from drivers.video.device import VideoOptions, VideoStats
-from drivers.video.target import VideoMode, VideoTarget, is_video_spec, parse_size, parse_video_spec
+from __future__ import annotations
 
-__all__ = ["VideoCamera", "VideoMode", "VideoOptions", "VideoStats", "VideoTarget", "is_video_spec",
-           "open_video", "parse_size", "parse_video_spec"]
+import importlib
+from typing import Any
+
+# Loaded on first use (PEP 562): every ``studio`` command imports the run command's spec parser
+# (drivers.video.target), and only a video source needs OpenCV and numpy behind the others.
+_WHERE = {
+    "VideoCamera": "camera", "open_video": "camera", "VideoOptions": "device", "VideoStats": "device",
+    "VideoMode": "target", "VideoTarget": "target", "is_video_spec": "target", "parse_size": "target",
+    "parse_video_spec": "target",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"drivers.video.{_WHERE[name]}"), name)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from drivers.base import EventHub, LatestFrameSlot
 from studio.events import CaptureDone, CaptureEvent, PersonChanged
-from studio.people.qr import clean_code
+from studio.people.codes import clean_code
 from studio.people.roster import MAX_NAME_CHARS, Person, Roster, fold
 from studio.people.watch import CodeWatcher
 from studio.session import Session
