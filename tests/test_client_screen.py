@@ -317,3 +317,15 @@ def test_a_huge_or_corrupt_still_is_refused_quickly_and_the_next_shows(qtbot, wi
     good = photo(tmp_path / "ada-0004.jpg", (40, 90, 160))
     window.show_capture(good, None)
     shows(qtbot, client, good)
+
+
+def test_rejecting_the_last_favourite_shown_shows_its_neighbour(qtbot, window, client, tmp_path):
+    paths = [photo(tmp_path / f"ada-000{i}.jpg", (40 + 50 * i, 90, 160)) for i in range(1, 4)]
+    for path in paths:
+        window.show_capture(path, None)
+        window.desk.review_shot(rating=5)
+    qtbot.keyClick(window, Qt.Key.Key_BracketRight)  # favourites: the newest, 3 of 3
+    assert client.describe() == "client screen: favourite 3 of 3"
+    window.desk.review_shot(rejected=True)  # the third (under review) rejected
+    assert client.describe() == "client screen: favourite 2 of 2"  # not a jump to 1 of 2
+    shows(qtbot, client, paths[1])

@@ -182,10 +182,14 @@ class ClientScreen(QWidget):
         favs = favourites(self.shots)
         self.view = "favourites"
         if favs:
-            index = self.favourite_index % len(favs)
-            self.favourite_index = min(max(index + delta, 0), len(favs) - 1)
+            self.favourite_index = min(max(self.place(len(favs)) + delta, 0), len(favs) - 1)
         self.update()
         return favs[self.favourite_index] if favs else None
+
+    def place(self, count: int) -> int:
+        """The favourite shown among ``count``: the newest for -1; the last one when the one
+        shown went (rejected or rated down: the neighbour, not a jump to the first)."""
+        return count - 1 if self.favourite_index < 0 else min(self.favourite_index, count - 1)
 
     def describe(self) -> str:
         """What the client sees, in words, for the photographer's message line."""
@@ -195,7 +199,7 @@ class ClientScreen(QWidget):
             favs = favourites(self.shots)
             if not favs:
                 return f"client screen: favourites (none yet: rate a shot {FAVOURITE_RATING} or 5)"
-            return f"client screen: favourite {self.favourite_index % len(favs) + 1} of {len(favs)}"
+            return f"client screen: favourite {self.place(len(favs)) + 1} of {len(favs)}"
         return "client screen: " + ("live view between shots" if self.live else "latest shot")
 
     # -- what to show ------------------------------------------------------------------------
@@ -205,14 +209,14 @@ class ClientScreen(QWidget):
             return None
         if self.view == "favourites":
             favs = favourites(self.shots)
-            return favs[self.favourite_index % len(favs)] if favs else None
+            return favs[self.place(len(favs))] if favs else None
         return latest_keeper(self.shots, self.reviewing)
 
     def caption(self) -> str:
         if self.view == "favourites":
             favs = favourites(self.shots)
             if favs:
-                place = f"favourite {self.favourite_index % len(favs) + 1} of {len(favs)}"
+                place = f"favourite {self.place(len(favs)) + 1} of {len(favs)}"
                 return f"{self.person} \u00b7 {place}" if self.person else place
         return self.person
 
