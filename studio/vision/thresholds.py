@@ -266,12 +266,6 @@ class Thresholds:
         0.35,
         "heuristic: glare over a third of the iris hides the eye (a catchlight covers < 35 % of it): fail",
     )
-    glare_other_min_ied: float = _t(
-        24.0,
-        "heuristic: in a group, glasses and glare are judged on other faces with an "
-        "inter-eye distance of at least 24 px in the analysed image (smaller: a few pixels "
-        "per lens)",
-    )
     # -- glasses kind on faces too small to tell (issue 14 round 2, helper glasses) ------------
     glasses_unsure_max_ied: float = _t(
         64.0,

@@ -29,7 +29,7 @@ import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.calibrated import load_model
-from studio.vision.checks.glasses import glasses_kind, glasses_of, source_ied
+from studio.vision.checks.glasses import glasses_kind, source_ied
 from studio.vision.checks.lenses import (
     box_mask,
     cheek_values,
@@ -43,7 +43,7 @@ from studio.vision.checks.lenses import (
 )
 from studio.vision.context import FrameContext
 from studio.vision.crops import Aligned
-from studio.vision.landmarks import FACE_OVAL, IRISES, SIDES, FaceGeometry
+from studio.vision.landmarks import FACE_OVAL, IRISES, SIDES
 from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
@@ -56,7 +56,6 @@ _EYE_MARGIN = np.ones((5, 5), np.uint8)  # the eye opening grown by 2 px: lid ed
 _SOLID = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))  # opens away frame lines (≤ 6 px)
 _MARK_MIN_PIXELS = 12  # a patch smaller than this gets no mark on the overlay
 _IRIS_LIFT = 1.0  # an iris as bright as the cheeks' median is lit: bare irises stay darker
-_LEFT_THIRD, _RIGHT_THIRD = 0.4, 0.6  # "on the left / in the middle / on the right" of a group
 
 
 @dataclass(frozen=True)
@@ -170,32 +169,6 @@ def glare_lenses(ctx: FrameContext) -> list[LensGlare]:
     return ctx.memo("glare", lambda: [] if ctx.aligned is None else glare_of(ctx.aligned, ctx.th))
 
 
-def others_with_glare(ctx: FrameContext) -> list[tuple[str, list[LensGlare]]]:
-    """Group photos: (where in the picture, glaring lenses) for every other face with landmarks
-    that wears clear glasses with glare. Live view follows one face, so this is for stills."""
-    return ctx.memo("glare_others", lambda: _others(ctx))
-
-
-def _others(ctx: FrameContext) -> list[tuple[str, list[LensGlare]]]:
-    s, th = ctx.subject, ctx.th
-    out = []
-    for face in ctx.faces:
-        if face is s or face.ied < max(th.glare_other_min_ied, th.glare_min_ied):
-            continue
-        a = Aligned.of(ctx.image, face)
-        if glasses_of(a, th)[0] != "clear":
-            continue
-        glaring = [ln for ln in glare_of(a, th) if ln.glaring]
-        if glaring:
-            out.append((_where(ctx, face), glaring))
-    return out
-
-
-def _where(ctx: FrameContext, face: FaceGeometry) -> str:
-    x = float(face.eye_mid[0]) / max(ctx.w, 1)
-    return "on the left" if x < _LEFT_THIRD else "on the right" if x > _RIGHT_THIRD else "in the middle"
-
-
 _GLARE_FIX = "raise the key light or move it to the side, or tilt the frames down slightly"
 
 
@@ -208,17 +181,14 @@ def _lens_fields(lenses: list[LensGlare]) -> list[dict[str, object]]:
     ]
 
 
-def _verdict(kind: str, lenses: list[LensGlare], whose: str) -> tuple[Status, str]:
-    """Glare over a pupil fails; glare elsewhere, or on someone else's glasses, warns."""
-    also = f"; also on the glasses of the person {whose}" if whose else ""
+def _verdict(kind: str, lenses: list[LensGlare]) -> tuple[Status, str]:
+    """Glare over a pupil fails; glare elsewhere on a lens warns."""
     covered = [ln.side for ln in lenses if ln.covers_eye]
     if covered:
-        return Status.FAIL, f"Glare hides the {' and '.join(covered)} eye{also}: {_GLARE_FIX}"
+        return Status.FAIL, f"Glare hides the {' and '.join(covered)} eye: {_GLARE_FIX}"
     glaring = [ln.side for ln in lenses if ln.glaring]
     if glaring:
-        return Status.WARN, f"Glare on the {' and '.join(glaring)} lens{also}: {_GLARE_FIX}"
-    if whose:
-        return Status.WARN, f"Glare on the glasses of the person {whose}: {_GLARE_FIX}"
+        return Status.WARN, f"Glare on the {' and '.join(glaring)} lens: {_GLARE_FIX}"
     if kind != "clear":
         return Status.PASS, "No glasses, no glare"
     return Status.PASS, "No glare on the glasses"
@@ -237,23 +207,22 @@ def _abstain(ctx: FrameContext, kind: str) -> str | None:
 
 @observes_nothing
 def check_glare(ctx: FrameContext) -> CheckResult:
-    if ctx.subject is None:
-        return CheckResult("glare", Status.UNKNOWN, "No face", None, (), {"lenses": []})
+    """Glare on the subject's lenses: the face of the frame's one face decision, as every other
+    check judges it. Other faces in a group are not read (a phone-lit bare face or a profile
+    beside the subject is not the subject's glare)."""
+    if not ctx.face_decision.has_subject:
+        return CheckResult("glare", Status.UNKNOWN, ctx.face_decision.reason, None, (), {"lenses": []})
     kind = glasses_kind(ctx)
     why = _abstain(ctx, kind)
     lenses = glare_lenses(ctx) if kind == "clear" and why is None else []
-    others = others_with_glare(ctx)
     fields: dict[str, object] = {"lenses": _lens_fields(lenses)}
-    if others:
-        fields["others"] = [{"where": where, "lenses": _lens_fields(lns)} for where, lns in others]
-    if why is not None and not others:
+    if why is not None:
         return CheckResult("glare", Status.UNKNOWN, why, None, (), fields)
-    shown = [ln for ln in lenses if ln.glaring] + [ln for _, lns in others for ln in lns]
-    whose = " and ".join(where for where, _ in others)
-    status, message = _verdict(kind, lenses, whose)
+    status, message = _verdict(kind, lenses)
     worst = max((ln.probability for ln in lenses), default=0.0)
     if status is Status.PASS:
         return CheckResult("glare", status, message, worst, (), fields)
+    shown = [ln for ln in lenses if ln.glaring]
     regions = tuple(ctx.norm_box(*ln.box) for ln in shown)
     marks = tuple(ctx.norm_point(*m) for ln in shown for m in ln.marks)
     return CheckResult("glare", status, message, worst, regions, fields, marks)
