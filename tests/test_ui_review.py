@@ -254,3 +254,30 @@ def test_pedal_keys_go_to_the_key_trigger_and_end_the_review(qtbot, window, tmp_
     qtbot.keyClick(window, Qt.Key_Right)
     assert pressed == [Qt.Key_Right]
     assert window.stack.currentWidget() is window.view  # the pedal wants the next frame
+
+
+def test_review_refuses_a_header_claiming_gigapixels_and_keeps_exif_orientation(tmp_path):
+    """A damaged header is checked against the still limits before decoding (never 65000x65000
+    pixels allocated); an EXIF-rotated still is shown upright, as the camera meant it."""
+    from PIL import Image
+
+    from studio.ui.review import Shot, load_still
+
+    base = np.zeros((40, 80, 3), np.uint8)
+    base[:, :20] = 255
+    picture = Image.fromarray(base)
+    exif = picture.getexif()
+    exif[0x0112] = 6  # stored landscape, shown portrait
+    rotated = tmp_path / "rotated.jpg"
+    picture.save(rotated, exif=exif.tobytes())
+    shot = load_still(Shot(rotated, None), (400, 400), (64, 64))
+    assert shot.error == "" and shot.still is not None
+    assert (shot.still.width(), shot.still.height()) == (40, 80)
+
+    data = bytearray(rotated.read_bytes())
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5:sof + 9] = (65000).to_bytes(2, "big") * 2  # height, width
+    huge = tmp_path / "huge.jpg"
+    huge.write_bytes(bytes(data))
+    shot = load_still(Shot(huge, None), (400, 400), (64, 64))
+    assert shot.still is None and shot.error.startswith("no preview:"), shot.error

@@ -23,6 +23,7 @@ from studio.analysis import Analysis, Box, Status
 from studio.guidance import STATUS_ICONS, label
 from studio.ui import style
 from studio.ui.overlay import fit_rect
+from studio.vision.image_format import ImageError, check_layout, image_limits
 
 Align = Qt.AlignmentFlag
 
@@ -67,9 +68,8 @@ def pick_still(paths: tuple[Path, ...] | list[Path]) -> Path | None:
 def load_still(shot: Shot, area: tuple[int, int], eye_size: tuple[int, int]) -> Shot:
     """Decode ``shot.path`` and fill its images (any thread). ``area`` and ``eye_size`` are in
     device pixels. An unreadable file leaves the images empty and says why in ``error``."""
-    bgr = cv2.imread(str(shot.path), cv2.IMREAD_COLOR)
+    bgr = _decode_checked(shot)
     if bgr is None:
-        shot.error = f"no preview of {shot.path.suffix or 'this file'} (unreadable or RAW)"
         return shot
     h, w = bgr.shape[:2]
     scale = min(area[0] / w, area[1] / h, 1.0)
@@ -85,6 +85,25 @@ def load_still(shot: Shot, area: tuple[int, int], eye_size: tuple[int, int]) -> 
         shot.eyes = (_qimage(eye_crop(bgr, boxes[0], eye_size), shot.buffers),
                      _qimage(eye_crop(bgr, boxes[1], eye_size), shot.buffers))
     return shot
+
+
+def _decode_checked(shot: Shot) -> np.ndarray | None:
+    """The still's pixels, or None with ``shot.error`` set. Its header is checked against the
+    still limits before decoding: a damaged header claiming gigapixels is never decoded."""
+    limits = image_limits()
+    try:
+        if shot.path.stat().st_size > limits.max_bytes:
+            raise ImageError("larger than any still")
+        data = shot.path.read_bytes()
+        if data[:2] == b"\xff\xd8" or data[:8] == b"\x89PNG\r\n\x1a\n":
+            check_layout(data, limits)
+    except (OSError, ImageError) as exc:
+        shot.error = f"no preview: {exc}"
+        return None
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if bgr is None:
+        shot.error = f"no preview of {shot.path.suffix or 'this file'} (unreadable or RAW)"
+    return bgr
 
 
 def eye_crop(bgr: np.ndarray, eye: Box, size: tuple[int, int]) -> np.ndarray:
