@@ -76,12 +76,15 @@ def _largest(mask: np.ndarray) -> int:
     return int(stats[1:, cv2.CC_STAT_AREA].max()) if n > 1 else 0
 
 
-def lit_mask(a: Aligned, th: Thresholds) -> np.ndarray:
+def lit_mask(a: Aligned, th: Thresholds, lc: np.ndarray | None = None) -> np.ndarray:
     """Colourless pixels standing ``glare_local_contrast`` above their surroundings and at
-    least as bright as the cheeks' median, thin lines opened away."""
+    least as bright as the cheeks' median, thin lines opened away. ``lc``: the face's
+    :func:`~studio.vision.checks.lenses.local_contrast` when already taken (a median filter:
+    the costliest step of glare, taken once per frame)."""
     sat = cv2.cvtColor(a.bgr, cv2.COLOR_BGR2HSV)[..., 1]
     c50 = float(np.median(cheek_values(a)))
-    lit = (local_contrast(a) >= th.glare_local_contrast) & (sat < th.glare_max_saturation) & (a.gray >= c50)
+    lc = local_contrast(a) if lc is None else lc
+    lit = (lc >= th.glare_local_contrast) & (sat < th.glare_max_saturation) & (a.gray >= c50)
     return cv2.morphologyEx(lit.astype(np.uint8), cv2.MORPH_OPEN, _SOLID)
 
 
@@ -110,7 +113,7 @@ def lens_measures(
 
 
 def paired_measures(
-    a: Aligned, lit: np.ndarray, face: np.ndarray, th: Thresholds
+    a: Aligned, lit: np.ndarray, face: np.ndarray, th: Thresholds, lc: np.ndarray | None = None
 ) -> dict[str, dict[str, float]]:
     """side -> every glare measure of that lens: its own (:func:`lens_measures`) and against
     the other lens (:func:`~studio.vision.checks.lenses.pair_measures`); sides too little in
@@ -118,7 +121,7 @@ def paired_measures(
     ms = {side: lens_measures(a, side, lit, face, th) for side in SIDES}
     c50 = max(float(np.median(cheek_values(a))), 1.0)
     bright = {side: lens_brightness(a, side, c50) for side in SIDES}
-    lc = local_contrast(a)
+    lc = local_contrast(a) if lc is None else lc
     lc99 = {}
     for side in SIDES:
         inside = (box_mask(a.gray.shape, lens_box(a, side)) & face) > 0
@@ -134,12 +137,13 @@ def paired_measures(
 
 def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
     """Per lens of one face warped level: its measures, P(glare), whether it hides the eye."""
-    lit = lit_mask(a, th)
+    lc = local_contrast(a)
+    lit = lit_mask(a, th, lc)
     face = np.zeros(a.gray.shape, np.uint8)
     cv2.fillPoly(face, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
     model = load_model(MODEL)
     out = []
-    for side, m in paired_measures(a, lit, face, th).items():
+    for side, m in paired_measures(a, lit, face, th, lc).items():
         p = model.probability(m)
         glaring = p >= model.cut
         covers = glaring and max(m["pupil"], m["iris_lift"]) >= th.glare_fail_eye_cover
