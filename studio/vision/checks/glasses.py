@@ -41,10 +41,10 @@ _EYE_REGION_PAD = 0.5  # drawn region around each eye, in eye widths
 # -- glasses --------------------------------------------------------------------------------
 
 
-def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
+def glasses_features(a: Aligned, th: Thresholds, *, colour: bool = True) -> dict[str, float]:
     """Frame lines (bridge, weaker rim; in units of their thresholds), lens darkness, pupil
     veil and the eyes' own contrast (all against the cheeks), lens colour, face size, and the
-    frame ridges and lens colour of :mod:`studio.vision.checks.frames`."""
+    frame ridges and (``colour``) lens colour of :mod:`studio.vision.checks.frames`."""
     bridge, rim = frame_lines(a)
     lens = np.concatenate([region(a.gray, *lens_box(a, side)).ravel() for side in SIDES])
     c50 = max(float(np.median(cheek_values(a))), 1.0)
@@ -59,7 +59,7 @@ def glasses_features(a: Aligned, th: Thresholds) -> dict[str, float]:
             "bridge_n": bridge / th.glasses_bridge_line, "rim_n": rim / th.glasses_rim_line,
             "lens_sat": float(np.median(lens_sat)) / cheek_sat if lens_sat.size else 1.0,
             "eye_contrast": contrast, "log_ied": float(np.log(max(source_ied(a), 1.0))),
-            **frame_ridges(a), **lens_colour(a)}
+            **frame_ridges(a), **(lens_colour(a) if colour else {})}
 
 
 def _cheek_mask(a: Aligned) -> np.ndarray:
@@ -94,10 +94,11 @@ def glasses_of(a: Aligned, th: Thresholds) -> tuple[str, dict[str, float]]:
     hide the eyes. Both are fitted by scripts/tune_glasses.py on the tune half. On a face too
     small for a thin frame to show (``glasses_unsure_max_ied``) a probability between
     ``glasses_unsure_probability`` and the model's cut is ``unknown``, not a guess."""
-    f = glasses_features(a, th)
+    f = glasses_features(a, th, colour=False)
     p = load_model(PRESENT_MODEL).probability(f)
     f["p_glasses"] = p
     if p >= load_model(PRESENT_MODEL).cut:
+        f.update(lens_colour(a))  # only glasses_sun reads it: a bare face skips the Lab pass
         f["p_sun"] = load_model(SUN_MODEL).probability(f)
         dark = f["dark"] < th.sunglasses_dark_ratio or f["p_sun"] >= load_model(SUN_MODEL).cut
         return ("sunglasses" if dark and f["lens_l"] < th.sunglasses_max_lightness else "clear"), f
