@@ -7,12 +7,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from studio.analysis import Status
 from studio.vision import Analyzer, load_image, load_preset
-from studio.vision.landmarks import FaceGeometry
+from studio.vision.landmarks import FACE_OVAL, FaceGeometry
 from studio.vision.thresholds import DEFAULT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,3 +100,44 @@ def test_lenses_too_small_to_judge_are_unknown_with_the_reason():
 def test_dark_lenses_are_not_judged_for_glare(analyser):
     check = analyser.analyse_path(FIXTURES / "glassesdet__demo_3.jpg").check("glare")
     assert check.status is Status.UNKNOWN and "Dark lenses" in check.message
+
+
+def _aligned(analyser, name):
+    from studio.vision.crops import Aligned
+
+    image = load_image(FIXTURES / name)
+    return Aligned.of(image, _face(analyser.analyse_image(image, source=name), image))
+
+
+def test_glare_takes_the_local_contrast_filter_once_per_face(analyser, monkeypatch):
+    # The median filter is glare's costliest step on live view: lit_mask and the lc99
+    # measures share one pass, with the same measures as two passes.
+    from studio.vision.checks import glare, lenses
+
+    a = _aligned(analyser, "deepface__img24.jpg")
+    calls = []
+    monkeypatch.setattr(glare, "local_contrast", lambda x: calls.append(1) or lenses.local_contrast(x))
+    shared = glare.glare_of(a, DEFAULT)
+    assert len(calls) == 1 and len(shared) == 2
+    lit = glare.lit_mask(a, DEFAULT)
+    face = np.zeros(a.gray.shape, np.uint8)
+    cv2.fillPoly(face, [np.round(a.points[list(FACE_OVAL)]).astype(np.int32)], (1,))
+    apart = glare.paired_measures(a, lit, face, DEFAULT)  # each step takes its own pass
+    assert {ln.side: ln.measures for ln in shared} == apart
+
+
+@pytest.mark.parametrize(
+    ("name", "coloured"), [("deepface__img24.jpg", True), ("deepface__img59.jpg", False)]
+)
+def test_lens_colour_is_measured_only_on_glasses(analyser, name, coloured):
+    # Only glasses_sun reads the Lab lens colour: a bare face skips it, and the kind is the
+    # one all the features give.
+    from studio.vision.calibrated import load_model
+    from studio.vision.checks.glasses import PRESENT_MODEL, glasses_features, glasses_of
+
+    a = _aligned(analyser, name)
+    kind, f = glasses_of(a, DEFAULT)
+    assert ("lens_lab" in f) is coloured and kind == ("clear" if coloured else "none")
+    full = glasses_features(a, DEFAULT)
+    assert load_model(PRESENT_MODEL).probability(full) == f["p_glasses"]
+    assert all(full[k] == v for k, v in f.items() if k in full)
