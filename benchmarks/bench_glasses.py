@@ -10,7 +10,8 @@ machine load affects all alike:
 
 - ``glasses_of``: the whole glasses measure (live view takes it every ``glasses_every`` frames);
 - ``frame_ridges`` (the Hessian filter over the 512×256 band) and ``lens_colour`` (the Lab
-  conversion): the second round's frame-ridge and colour features, parts of ``glasses_of``;
+  conversion): the second round's frame-ridge and colour features, parts of ``glasses_of``
+  (the colour only on a face the glasses model says wears glasses);
 - ``glare_of``: the whole glare measure (every frame of a subject in clear glasses), and one
   ``local_contrast`` pass (the median filter glare's local-contrast measures read).
 
@@ -89,9 +90,9 @@ def aligned_faces(analyzer: Analyzer, jpegs: list[bytes]) -> list[Aligned]:
     return out
 
 
-def timed(fn: Callable[[], object]) -> float:
+def timed(fn: Callable[[Aligned], object], a: Aligned) -> float:
     t0 = time.perf_counter()
-    fn()
+    fn(a)
     return (time.perf_counter() - t0) * 1000.0
 
 
@@ -106,11 +107,13 @@ def measure(faces: list[Aligned], th: Thresholds, repeat: int) -> dict[str, list
     for a in faces[:3]:  # warm-up: models loaded, caches filled
         for fn in calls.values():
             fn(a)
-    ms: dict[str, list[float]] = {k: [] for k in STAGES}
+    ms: dict[str, list[float]] = {k: [] for k in STAGES + ("coloured",)}
+    seen = [float("lens_lab" in glasses_of(a, th)[1]) for a in faces]  # Lab taken on glasses only
     for _ in range(repeat):
-        for a in faces:
+        for a, coloured in zip(faces, seen, strict=True):
             for k in STAGES:
-                ms[k].append(timed(lambda fn=calls[k], a=a: fn(a)))
+                ms[k].append(timed(calls[k], a))
+            ms["coloured"].append(coloured)
     return ms
 
 
@@ -119,10 +122,10 @@ def report(name: str, ms: dict[str, list[float]], every: int) -> None:
     for k in STAGES:
         med, p95 = stats(ms[k])
         print(f"  {k:<16} {med:7.2f} {p95:7.2f}")
-    new = [r + c for r, c in zip(ms["frame_ridges"], ms["lens_colour"], strict=True)]
+    new = [r + c * on for r, c, on in zip(ms["frame_ridges"], ms["lens_colour"], ms["coloured"], strict=True)]
     base = [g - n for g, n in zip(ms["glasses_of"], new, strict=True)]
     (nm, np95), (bm, bp95) = stats(new), stats(base)
-    print(f"  new features (ridges + Lab) {nm:.2f} / {np95:.2f}; "
+    print(f"  new features (ridges, + Lab on {sum(ms['coloured']):.0f} with glasses) {nm:.2f} / {np95:.2f}; "
           f"glasses_of without them {bm:.2f} / {bp95:.2f}"
           f" (ratio full/baseline {statistics.median(ms['glasses_of']) / max(bm, 1e-9):.2f})")
     print(f"  per live frame: glasses every {every} frames -> new features {nm / every:.2f} ms on average, "
