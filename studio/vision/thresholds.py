@@ -216,41 +216,15 @@ class Thresholds:
         22.0,
         "measured: line under each eye (lower rim); frames 26-55, bare skin (lower lids, eye bags) up to 19",
     )
-    glasses_bridge_faint: float = _t(
-        8.0,
-        "measured: a faint bridge line (thin metal frames on 250 px faces: 8.3-8.5) counts "
-        "only with a veiled pupil (glasses_veil); bare faces with a bridge line this strong "
-        "(brow heads, glabella folds: 8.3-11.3) have clear dark pupils (veil ≤ 0.20); a "
-        "frowning face in a group reaches 7.5",
-    )
     pupil_min_visible: float = _t(
         0.65,
         "measured: fraction of the iris disc the lids leave visible; open eyes 0.69-1.0, "
         "squints and blinks 0.1-0.6 (their 'pupil' is lid skin, not a veil)",
     )
-    glasses_faint_max_ied: float = _t(
-        64.0,
-        "heuristic: the faint-bridge + veiled-pupil rule is for faces too small for thin frames "
-        "to show (the LFW faces it was made for: IED ~40-50 px). On the 1024x680 sample live view "
-        "(IED ~90 px, JPEG q58) the astronaut's bridge reached 10.9 and her pupils 0.22+ in 8 % "
-        "of frames: a false 'clear glasses' and glare warning without this limit",
-    )
-    glasses_veil: float = _t(
-        0.22,
-        "measured: pupil (10th percentile of the iris) / cheek median, the brighter eye; "
-        "behind reflections on lenses 0.23-0.69, bare eyes with a strong bridge line ≤ 0.20. "
-        "Blurred and low-resolution bare eyes reach 0.34-0.68, but without a bridge line",
-    )
     sunglasses_dark_ratio: float = _t(
         0.38,
         "measured: lens area / cheek median: dark lenses 0.07-0.35, a side-lit face with "
         "shadowed eyes 0.41, other bare faces ≥ 0.48",
-    )
-    sunglasses_min_bridge: float = _t(
-        0.6,
-        "heuristic: with dark lenses (sunglasses_dark_ratio) a bridge line of 0.6 × "
-        "glasses_bridge_line is frame enough: the dark lens area is the main evidence, the "
-        "weaker line only confirms that a frame holds it",
     )
     glare_max_saturation: float = _t(
         64.0,
