@@ -8,7 +8,7 @@ the reference; each test framing is analysed with it, and the deltas the check r
 compared with the deltas the transform implies. Errors are in % of the frame (eye line, head
 position), % of the head size, degrees (tilt) and stops (face, background).
 
-Nothing is tuned here: the tolerances are conventions (studio/vision/thresholds.py); both
+Nothing is tuned here: the tolerances are conventions (studio/vision/thresholds/advice.py); both
 halves of the fixed split are measured and the held-out half is the figure reported.
 
     .venv/bin/python scripts/measure_consistency.py            # prints and writes docs/accuracy.md

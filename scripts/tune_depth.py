@@ -6,7 +6,7 @@ Truth: photos labelled ``busy`` in ``tests/labels/glasses-pool-scene.csv`` (deta
 background, as shot) are "background in focus"; the same photo with everything the person mask
 calls background blurred (Gaussian σ = 2 % of the frame's long side, a shallow depth of field;
 the subject untouched) is "separated". Only ``tune`` photos (:func:`scripts.devset.split_of`)
-set ``depth_sharp_separation`` in studio/vision/thresholds.py; the ``held-out`` figures go to
+set ``depth_sharp_separation`` in studio/vision/thresholds/advice.py; the ``held-out`` figures go to
 docs/accuracy.md (block ``depth``).
 
     .venv/bin/python scripts/tune_depth.py measure   # cache the separations (slow: 2 analyses a photo)
@@ -37,7 +37,7 @@ from studio.vision.thresholds import DEFAULT  # noqa: E402
 
 LABELS = "glasses-pool-scene.csv"
 BLUR = 0.02  # σ as a share of the long side
-THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds.py"
+THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds" / "advice.py"  # depth of field
 PRESET = Preset("depth-tuning", "face and depth only", required=("face",), advisory=("depth",),
                 shots=("headshot",))
 

@@ -203,7 +203,7 @@ PENALTIES = (1.0, 5.0)
 PLAIN_KEPT = 0.95  # the cut keeps at least this share of the tune half's plain photos
 CROP_THRESHOLDS = ("crop_tight_max_below_crown", "crop_tight_top_cut", "crop_tight_cut_max_below_crown",
                    "crop_shoulders_max_below_crown", "crop_bust_max_below_crown")
-THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds.py"
+THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds" / "faces.py"  # the crop cuts
 SYNTHETIC_TIGHT = 0.95  # crop fit: the share of synthetic tight headshots that must be named tight
 
 
@@ -334,7 +334,7 @@ def _best(grid: np.ndarray, score: Callable[[float], float]) -> tuple[float, flo
 
 
 def fit_crops(cases: list[dict]) -> dict[str, float]:
-    """The crop cuts, written into thresholds.py, one boundary at a time on the tune half, each
+    """The crop cuts, written into thresholds/faces.py, one boundary at a time on the tune half, each
     between the two names it separates: headshot crops vs body crops (real photos; the frame
     bottom alone: the frame's width is not a crop), then tight vs the rest of the headshot
     crops (a frame ending at the neck is tight by definition; set here: how low a frame with
@@ -379,7 +379,7 @@ def fit_crops(cases: list[dict]) -> dict[str, float]:
 
 
 def _write_thresholds(values: dict[str, float]) -> None:
-    """Set the default of each named field in thresholds.py (the number after ``_t(``)."""
+    """Set the default of each named field in thresholds/faces.py (the number after ``_t(``)."""
     import re
 
     text = THRESHOLDS_PY.read_text(encoding="utf-8")

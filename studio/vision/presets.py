@@ -10,7 +10,7 @@ A user preset is a TOML file, given by path or found as
     advisory = ["catchlights", "exposure", "background"]
     shots = ["headshot"]
     allow_groups = false
-    [thresholds]                      # any name from studio/vision/thresholds.py
+    [thresholds]                      # any name from studio/vision/thresholds/
     eye_line_low = 0.45
 
 Required checks decide READY; advisory checks are computed and shown but a failure is only a
