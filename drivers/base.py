@@ -4,6 +4,9 @@ The app (``studio``) talks to cameras only through :class:`Camera`. A driver own
 one thread of its own; other threads get :class:`concurrent.futures.Future` results back and read
 live view from a :class:`LatestFrameSlot`, never from a queue: analysis always wants the newest
 frame, and an old frame is worth nothing.
+
+The settings types (:mod:`drivers.camera_settings`) and the errors (:mod:`drivers.errors`) live
+in their own modules and are imported here too: ``from drivers.base import …`` is the interface.
 """
 
 from __future__ import annotations
@@ -13,12 +16,30 @@ import logging
 import struct
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
+from drivers.camera_settings import (  # noqa: F401 (re-exported: the interface's one import)
+    ExposureControl,
+    Setting,
+    SettingKind,
+    exposure_controls,
+    parse_setting_value,
+)
+from drivers.errors import (  # noqa: F401 (re-exported)
+    CameraBusy,
+    CameraClaimed,
+    CameraError,
+    CameraGone,
+    NotSupported,
+    PermissionDenied,
+    SettingError,
+    SourceError,
+    StorageFull,
+)
 from drivers.mailbox import Latest
 
 log = logging.getLogger(__name__)
@@ -95,78 +116,6 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
             break
         i += 2 + length
     return (0, 0)
-
-
-# --------------------------------------------------------------------------------------------
-# Settings
-# --------------------------------------------------------------------------------------------
-
-
-class SettingKind(enum.StrEnum):
-    CHOICE = "choice"
-    RANGE = "range"
-    TOGGLE = "toggle"
-    TEXT = "text"
-    DATE = "date"
-
-
-class ExposureControl(enum.Enum):
-    """An exposure control as the photographer names it; a driver tags the one setting of its
-    body that serves each, so the app lists controls without knowing any camera's names.
-    Declaration order is display order."""
-
-    APERTURE = ("Aperture", "f/")
-    SHUTTER = ("Shutter", "s")
-    ISO = ("ISO", "")
-    WHITE_BALANCE = ("White balance", "")
-    EXPOSURE_COMP = ("Exposure comp.", "EV")
-
-    @property
-    def title(self) -> str:
-        return self.value[0]
-
-    @property
-    def unit(self) -> str:
-        """What the values are in, for a label ("f/", "s", "EV"); empty when they say it."""
-        return self.value[1]
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """One camera setting as a typed value with what it may be set to.
-
-    ``value`` is a ``str`` for choice/text, ``float`` for range, ``bool`` for toggle, ``int``
-    (Unix time) for date, or ``None`` when the camera reports no value.
-    """
-
-    name: str
-    label: str
-    kind: SettingKind
-    value: str | float | bool | int | None
-    choices: tuple[str, ...] = ()
-    range: tuple[float, float, float] | None = None  # (min, max, step)
-    readonly: bool = False
-    control: ExposureControl | None = None  # the exposure control this setting serves, if any
-
-    def allowed(self) -> str:
-        """Human text of the allowed values, for error messages."""
-        if self.kind is SettingKind.CHOICE:
-            return ", ".join(self.choices) if self.choices else "(none)"
-        if self.kind is SettingKind.RANGE and self.range:
-            lo, hi, step = self.range
-            return f"{lo:g} to {hi:g} in steps of {step:g}"
-        if self.kind is SettingKind.TOGGLE:
-            return "on, off"
-        return "any text"
-
-
-def exposure_controls(settings: Mapping[str, Setting]) -> list[Setting]:
-    """The settings tagged with an :class:`ExposureControl`, one per control, in display order."""
-    found: dict[ExposureControl, Setting] = {}
-    for setting in settings.values():
-        if setting.control is not None:
-            found.setdefault(setting.control, setting)
-    return [found[c] for c in ExposureControl if c in found]
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,58 +197,6 @@ class EventHub(Generic[E]):
 
 
 # --------------------------------------------------------------------------------------------
-# Errors: a small typed set, each with what to do about it
-# --------------------------------------------------------------------------------------------
-
-
-class CameraError(Exception):
-    """Base of every driver error. ``hint`` tells the user what to do."""
-
-    hint: str = ""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        if hint is not None:
-            self.hint = hint
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        return f"{text} ({self.hint})" if self.hint else text
-
-
-class SourceError(CameraError):
-    """A recording, video or folder that cannot be read."""
-
-
-class SettingError(CameraError):
-    """Unknown setting, read-only setting, or a value outside the allowed ones."""
-
-
-class NotSupported(CameraError):
-    """The body (or driver) cannot do this, e.g. live view on a camera without it."""
-
-
-class CameraBusy(CameraError):
-    """The camera is busy; retried with backoff before this is raised."""
-
-
-class CameraGone(CameraError):
-    """Unplugged, I/O failure or timeout: the driver reconnects if it can."""
-
-
-class CameraClaimed(CameraError):
-    """Another program holds the USB device."""
-
-
-class PermissionDenied(CameraError):
-    """No access to the USB device: install the udev rules."""
-
-
-class StorageFull(CameraError):
-    """The camera's card (or the local disk) is full."""
-
-
-# --------------------------------------------------------------------------------------------
 # The protocol
 # --------------------------------------------------------------------------------------------
 
@@ -362,36 +259,3 @@ def failed(exc: BaseException) -> Future:
     fut: Future = Future()
     fut.set_exception(exc)
     return fut
-
-
-def parse_setting_value(setting: Setting, text: str) -> str | float | bool:
-    """Validate ``text`` for ``setting`` and convert it; raises :class:`SettingError`."""
-    if setting.readonly:
-        raise SettingError(f"{setting.name} is read-only on this camera")
-    if setting.kind is SettingKind.CHOICE:
-        if text in setting.choices:
-            return text
-        folded = {c.casefold(): c for c in setting.choices}
-        if text.casefold() in folded:
-            return folded[text.casefold()]
-        raise SettingError(f"{text!r} is not allowed for {setting.name}; allowed: {setting.allowed()}")
-    if setting.kind is SettingKind.RANGE:
-        try:
-            number = float(text)
-        except ValueError:
-            raise SettingError(f"{setting.name} takes a number: {setting.allowed()}") from None
-        if setting.range:
-            lo, hi, step = setting.range
-            if not lo - 1e-9 <= number <= hi + 1e-9:
-                raise SettingError(f"{number:g} is out of range for {setting.name}: {setting.allowed()}")
-            if step > 0:
-                number = lo + round((number - lo) / step) * step
-        return number
-    if setting.kind is SettingKind.TOGGLE:
-        lowered = text.strip().lower()
-        if lowered in ("1", "on", "true", "yes"):
-            return True
-        if lowered in ("0", "off", "false", "no"):
-            return False
-        raise SettingError(f"{setting.name} is on or off, not {text!r}")
-    return text
