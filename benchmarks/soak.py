@@ -65,7 +65,9 @@ class SoakResult:
     summary_line: str = ""
 
     def figures(self) -> dict:
-        after = [s for s in self.samples if s.t >= self.warmup_s]
+        # Samples from the warm-up to the run's end (the child stops ``minutes`` after its own
+        # start, later than ours): none taken while it winds down counts.
+        after = [s for s in self.samples if self.warmup_s <= s.t < self.minutes * 60.0]
         if len(after) < 2:
             return {"error": "too few samples after the warm-up"}
         per_min = _frames_per_minute(after)

@@ -25,7 +25,7 @@ import os
 log = logging.getLogger(__name__)
 
 M_ARENA_MAX = -8  # glibc malloc.h
-ARENA_MAX = 2  # measured: the 10-minute soak, docs/reliability.md ("Memory")
+ARENA_MAX = 2  # the traced soak: 16 arenas -> 2 (docs/reliability.md); other caps not measured
 
 _libc: ctypes.CDLL | None = None
 _looked = False

@@ -88,13 +88,16 @@ def test_soak_figures_median_baseline_end_and_worst():
     from soak import Sample, SoakResult
 
     rss = [100.0] * 30 + [100.0, 101.0, 130.0, 101.0] + [104.0] * 10  # a spike, +4 MB at the end
-    result = SoakResult(minutes=1, every_s=10, warmup_s=100.0, samples=[
+    result = SoakResult(minutes=10, every_s=10, warmup_s=100.0, samples=[
         Sample(t=10.0 * i, rss_mb=mb, fds=20, threads=10, frames=50 * i) for i, mb in enumerate(rss)])
     f = result.figures()
     assert f["rss_mb_baseline"] == 100.0 and f["rss_mb_end"] == 104.0, f
     assert f["rss_growth_mb"] == 4.0 and f["rss_growth_worst_mb"] == 30.0, f
     assert f["rss_max_at_s"] == 320, f
     assert f["fps_per_minute_median"] == 5.0, f
+    # A sample after the run's end (the child winding down, fewer threads) does not count.
+    result.samples.append(Sample(t=600.0, rss_mb=50.0, fds=3, threads=2, frames=2200))
+    assert result.figures()["rss_mb_end"] == 104.0 and result.figures()["threads_end"] == 10
 
 
 @pytest.mark.slow
