@@ -153,6 +153,29 @@ def test_model_worker_hands_over_through_latest_and_forgets():
     assert not worker.busy and worker.wait_idle(0.1)
 
 
+def _rss_mb() -> float:
+    return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
+
+
+def test_model_worker_builds_the_pose_graph_at_start_not_on_the_first_pose_frame():
+    """The pose graph (~160 MB, two threads) is built when the worker starts: the first frame
+    whose framing needs pose, minutes into a session, is no step in memory (the soak and the
+    bench's RSS line measure growth after the warm-up)."""
+    worker = ModelWorker(name="vision-models-warm")
+    try:
+        rgb = np.zeros((240, 320, 3), np.uint8)
+        rgb.flags.writeable = False
+        worker.submit(Job(rgb, 1, 0, pose=False, mask=True))
+        assert worker.wait_idle(60)
+        before = _rss_mb()
+        worker.submit(Job(rgb, 2, 0, pose=True, mask=True))
+        assert worker.wait_idle(60)
+        assert worker.latest("pose") is not None  # the pose job ran (no person: value None)
+        assert _rss_mb() - before < 40, f"{_rss_mb() - before:.0f} MB on the first pose frame"
+    finally:
+        worker.close()
+
+
 @needs_fixtures
 def test_live_eye_focus_is_measured_every_few_frames():
     image = load_image(FIXTURES / "deepface__img24.jpg")

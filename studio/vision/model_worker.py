@@ -145,6 +145,10 @@ class ModelWorker:
         _lower_priority()
         models = Models(live=True, max_faces=1)
         try:
+            try:
+                models.warm()
+            except Exception:  # they load on first use instead: live view goes on either way
+                log.exception("slow models could not be built ahead")
             while (job := self._take()) is not None:
                 t = time.perf_counter()
                 found = _run_job(models, job)

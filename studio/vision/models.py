@@ -179,6 +179,15 @@ class Models:
             self._segmenter = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
         return self._segmenter.process(rgb).segmentation_mask
 
+    def warm(self) -> None:
+        """Build the pose and person-mask graphs now. Pose alone is ~160 MB and two threads, built
+        otherwise on the first frame whose framing needs it (minutes into a session, or never):
+        built at start, a session's memory is steady from its first minute (the soak and the
+        bench measure growth from there) and that frame's framing verdict does not wait for it."""
+        blank = np.zeros((64, 64, 3), np.uint8)
+        self.pose(blank)
+        self.person_mask(blank)
+
     def close(self) -> None:
         graphs = (
             self._mesh,
