@@ -73,4 +73,6 @@ def test_the_window_turns_capture_events_into_messages(qtbot):
     qtbot.waitUntil(lambda: len(messages) == 2 and len(done) == 1 and len(counted) == 2, timeout=2000)
     assert messages == ["capture failed: card full", "not captured: cooldown"]
     assert counted == [3, 0]
+    # the last tick (0) clears the countdown and its safety timer: nothing left to fire later
+    assert window.view.countdown == 0 and not window.view._countdown_clear.isActive()
     assert done == [(Path("a.jpg"), None)]

@@ -68,7 +68,9 @@ class LiveView(QWidget):
         self.live_reason = ""  # why no live frames arrive (LiveState); drawn over the picture
         self._countdown_clear = QTimer(self)
         self._countdown_clear.setSingleShot(True)
-        self._countdown_clear.timeout.connect(lambda: self.set_countdown(0))
+        # A bound method, not a lambda: PyQt disconnects it when this widget is destroyed, so a
+        # timer still running when the window goes can never call into a deleted widget.
+        self._countdown_clear.timeout.connect(self._clear_countdown)
 
     # -- inputs (GUI thread) ---------------------------------------------------------------
 
@@ -122,7 +124,12 @@ class LiveView(QWidget):
         self.countdown = max(0, int(n))
         if self.countdown:
             self._countdown_clear.start(COUNTDOWN_CLEAR_MS)  # a lost last tick never leaves it up
+        else:
+            self._countdown_clear.stop()
         self.update()
+
+    def _clear_countdown(self) -> None:
+        self.set_countdown(0)
 
     def set_live_reason(self, reason: str) -> None:
         self.live_reason = reason
