@@ -132,3 +132,21 @@ def test_table_compares_keepers_of_another_shape_as_the_check_does():
     cells = re.findall(r'<td class="words (\w+)">([^<]*)</td>', page)
     assert cells[0] == ("ok", "matches")
     assert cells[1] == ("off", "Reference is landscape, this frame portrait: not compared")
+
+
+def test_table_never_shows_minus_zero():
+    """A tilt of -0.3° is "+0°" and a face 0.04 stop under is "+0.0 st", not "-0°" / "-0.0 st"."""
+    from types import SimpleNamespace
+
+    from studio.report.consistency import table_html
+    from studio.vision.presets import load_preset
+    from studio.vision.reference import Reference
+
+    ref = Reference(eye_y=0.40, head=0.50, head_x=0.5, roll=0.0, yaw=0.0, face=-1.0, background=-2.0,
+                    aspect=1.5)
+    near = Reference(eye_y=0.40, head=0.50, head_x=0.5, roll=-0.3, yaw=-0.4, face=-0.04, background=-2.0,
+                     aspect=1.5)
+    page = table_html(ref, [("Ada", SimpleNamespace(base="ada-0001"), near)],
+                      load_preset("commercial-headshot").thresholds)
+    assert "-0°" not in page and "-0.0 st" not in page
+    assert "<td>+0°</td><td>+0°</td><td>+0.0 st</td>" in page

@@ -105,12 +105,13 @@ def table_html(reference: Reference, rows: list[tuple[str, Shot, Reference]], th
     for person, shot, m in rows:
         turned, found = compare(m, reference, th)
         off = [turned] if turned else [d.words for d in found if d.beyond]
-        light = [f"{v:+.1f} st" if v is not None else "–" for v in (m.face, m.background)]
+        light = [f"{round(v, 1) + 0.0:+.1f} st" if v is not None else "–" for v in (m.face, m.background)]
+        roll, yaw = round(m.roll) + 0, round(m.yaw) + 0  # never "-0°" (nor "-0.0 st" above)
         words = "; ".join(off) if off else "matches"
         body.append(
             f'<tr data-person="{_e(person)}"><td>{_e(person)}</td><td>{_e(shot.base)}</td>'
             f"<td>{100 * m.eye_y:.1f} %</td><td>{100 * m.head:.1f} %</td><td>{100 * m.head_x:.1f} %</td>"
-            f"<td>{m.roll:+.0f}°</td><td>{m.yaw:+.0f}°</td><td>{light[0]}</td><td>{light[1]}</td>"
+            f"<td>{roll:+d}°</td><td>{yaw:+d}°</td><td>{light[0]}</td><td>{light[1]}</td>"
             f'<td class="words {"off" if off else "ok"}">{_e(words)}</td></tr>')
     return f"<table>{head}{''.join(body)}</table>"
 
