@@ -14,7 +14,6 @@ form's (the 60 fps sources are capture cards). Nothing here asserts.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import cv2
@@ -22,11 +21,10 @@ import numpy as np
 
 from drivers.base import LiveFrame
 from studio.bench.frames import FrameSet
+from studio.bench.interleave import frame_maker, time_interleaved
 from studio.bench.stats import summary_ms
 
 SIZE_1080P = (1920, 1080)
-WARMUP_FRAMES = 15
-BLOCK = 20  # frames per block; the two sides alternate by block, so machine noise hits both
 
 
 def _frames(frames: FrameSet, raw: bool) -> list[Callable[[int], LiveFrame]]:
@@ -36,20 +34,10 @@ def _frames(frames: FrameSet, raw: bool) -> list[Callable[[int], LiveFrame]]:
         if raw:
             pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
             pixels.flags.writeable = False
-            makers.append(_maker(b"", frames.size, pixels))
+            makers.append(frame_maker(b"", frames.size, pixels))
         else:
-            makers.append(_maker(data, frames.size, None))
+            makers.append(frame_maker(data, frames.size, None))
     return makers
-
-
-def _maker(jpeg: bytes, size: tuple[int, int], pixels: np.ndarray | None) -> Callable[[int], LiveFrame]:
-    return lambda seq: LiveFrame(jpeg, seq, time.monotonic(), size, pixels=pixels)
-
-
-def _bare(frame: LiveFrame, mesh: object) -> None:
-    image = frame.pixels if frame.pixels is not None else cv2.imdecode(
-        np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
-    mesh.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))  # type: ignore[attr-defined]
 
 
 def per_frame_hd(frames: FrameSet, preset: str, *, raw: bool) -> dict:
@@ -61,31 +49,12 @@ def per_frame_hd(frames: FrameSet, preset: str, *, raw: bool) -> dict:
     mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1,
                                            refine_landmarks=True)
     analyser = Analyzer(preset, mode="live")
-    makers = _frames(frames, raw)
-    base_s: list[float] = []
-    full_s: list[float] = []
-    stages: dict[str, list[float]] = {}
     try:
-        for start in range(0, len(makers), BLOCK):
-            chunk = makers[start:start + BLOCK]
-            for i, make in enumerate(chunk):
-                frame = make(start + i + 1)
-                t = time.perf_counter()
-                _bare(frame, mesh)
-                if start + i >= WARMUP_FRAMES:
-                    base_s.append(time.perf_counter() - t)
-            for i, make in enumerate(chunk):
-                frame = make(start + i + 1)
-                t = time.perf_counter()
-                analysis = analyser.analyse_frame(frame, "bench")
-                if start + i >= WARMUP_FRAMES:
-                    full_s.append(time.perf_counter() - t)
-                    for stage, ms in analysis.timings.items():
-                        stages.setdefault(stage, []).append(ms / 1000.0)
+        timed = time_interleaved(_frames(frames, raw), mesh, analyser)
     finally:
         mesh.close()
         analyser.close()
-    base, full = summary_ms(base_s), summary_ms(full_s)
+    base, full, stages = summary_ms(timed.base_s), summary_ms(timed.full_s), timed.stages
     return {"frames": f"{frames.name} {'raw' if raw else 'jpeg'}", "form": "raw" if raw else "jpeg",
             "baseline": base, "full": full, "ratio": full["median_ms"] / base["median_ms"],
             "full_fps": 1000.0 / full["median_ms"], "baseline_fps": 1000.0 / base["median_ms"],

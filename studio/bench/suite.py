@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
-from drivers.base import LiveFrame
 from studio.bench.frames import FrameSet, write_paced_recording
+from studio.bench.interleave import frame_maker, time_interleaved
 from studio.bench.stats import percentile, summary_ms
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-WARMUP_FRAMES = 15  # model loading and tracker start-up are not steady state
 
 
 def per_frame(frames: FrameSet, preset: str) -> dict:
@@ -45,29 +44,9 @@ def per_frame(frames: FrameSet, preset: str) -> dict:
     mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1,
                                            refine_landmarks=True)
     analyser = Analyzer(preset, mode="live")
-    base_s: list[float] = []
-    full_s: list[float] = []
-    stages: dict[str, list[float]] = {}
     try:
-        # Interleave in blocks so that machine noise hits both sides alike.
-        block = 20
-        jpegs = frames.jpegs
-        for start in range(0, len(jpegs), block):
-            chunk = jpegs[start:start + block]
-            for i, data in enumerate(chunk):
-                t = time.perf_counter()
-                image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-                mesh.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-                if start + i >= WARMUP_FRAMES:
-                    base_s.append(time.perf_counter() - t)
-            for i, data in enumerate(chunk):
-                frame = LiveFrame(data, start + i + 1, time.monotonic(), frames.size)
-                t = time.perf_counter()
-                analysis = analyser.analyse_frame(frame, "bench")
-                if start + i >= WARMUP_FRAMES:
-                    full_s.append(time.perf_counter() - t)
-                    for stage, ms in analysis.timings.items():
-                        stages.setdefault(stage, []).append(ms / 1000.0)
+        makers = [frame_maker(data, frames.size) for data in frames.jpegs]
+        timed = time_interleaved(makers, mesh, analyser)
         worker = analyser.model_worker
         if worker is not None:
             worker.wait_idle(5.0)
@@ -75,7 +54,7 @@ def per_frame(frames: FrameSet, preset: str) -> dict:
     finally:
         mesh.close()
         analyser.close()
-    base, full = summary_ms(base_s), summary_ms(full_s)
+    base, full, stages = summary_ms(timed.base_s), summary_ms(timed.full_s), timed.stages
     out = {
         "frames": frames.name,
         "baseline": base,
@@ -90,7 +69,7 @@ def per_frame(frames: FrameSet, preset: str) -> dict:
         # timed above (wall time of its jobs, the first one loading the models; on a busy
         # core it includes waiting at its lower priority).
         out["model_worker"] = {"runs": worker_runs, "ms_per_run": worker_ms / max(worker_runs, 1),
-                               "ms_per_frame": worker_ms / max(len(jpegs), 1)}
+                               "ms_per_frame": worker_ms / max(len(frames.jpegs), 1)}
     return out
 
 
