@@ -2,7 +2,8 @@
 
 A device (a camera on libgphoto2, a replayed recording) is used by one thread only. Other
 threads :meth:`OwnerLoop.submit` a request, a small frozen dataclass such as :class:`Capture`
-or :class:`SetSetting`, and get a :class:`concurrent.futures.Future` back. The loop thread runs
+or :class:`SetSetting` (:mod:`drivers.requests`), and get a :class:`concurrent.futures.Future`
+back. The loop thread runs
 
     device.setup()  ->  [serve requests; sleep(device.step())]*  ->  device.teardown(leftover)
 
@@ -27,46 +28,12 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from drivers.base import CameraError, failed
+from drivers.requests import Handler, Pending, dispatch, fail_all
 
 log = logging.getLogger(__name__)
-
-
-# --------------------------------------------------------------------------------------------
-# The requests every camera driver serves
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Capture:
-    """Fire the shutter; resolves to the saved file(s)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LiveView:
-    """Start (``on=True``) or stop live view."""
-
-    on: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ReadSettings:
-    """Every setting by name."""
-
-
-@dataclass(frozen=True, slots=True)
-class SetSetting:
-    """Validate ``value`` for setting ``name`` and write it; resolves to the new setting."""
-
-    name: str
-    value: str
-
-
-Handler = Callable[[Any, Future], None]
-Pending = tuple[object, Future]
 
 
 class Device(Protocol):
@@ -248,26 +215,3 @@ class OwnerLoop:
         error = dispatch(self._device.handlers, request, future)
         if error is not None:
             self._device.handler_failed(request, error)
-
-
-def dispatch(handlers: Mapping[type, Handler], request: object, future: Future) -> Exception | None:
-    """Run ``request``'s handler unless its Future was cancelled; an exception goes to the
-    Future and is returned (``teardown`` uses this to finish leftover requests)."""
-    if not future.set_running_or_notify_cancel():
-        return None
-    try:
-        handlers[type(request)](request, future)
-    except Exception as exc:
-        if not isinstance(exc, CameraError):  # report programming errors to the caller too
-            log.exception("%r failed", request)
-        if not future.done():
-            future.set_exception(exc)
-        return exc
-    return None
-
-
-def fail_all(pending: list[Pending], error: Callable[[], BaseException]) -> None:
-    """Fail every not yet started request with a fresh ``error()``."""
-    for _, future in pending:
-        if future.set_running_or_notify_cancel():
-            future.set_exception(error())

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from drivers.base import CameraError, CameraGone
-from drivers.owner import Capture, Handler, LiveView, OwnerLoop, Pending, ReadSettings, fail_all
+from drivers.owner import OwnerLoop
+from drivers.requests import Capture, Handler, LiveView, Pending, ReadSettings, fail_all
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,16 +18,17 @@ from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 
-from drivers.base import CameraEvent, CameraState, EventHub, LatestFrameSlot, Listener, Setting
+from drivers.base import CameraEvent, CameraState, EventHub, LatestFrameSlot, Listener
 from drivers.download import DownloadSink, FolderSink
 from drivers.gphoto.device import GphotoDevice, PresenceChanged, Summary
 from drivers.gphoto.options import GphotoOptions
-from drivers.owner import Capture, LiveView, OwnerLoop, ReadSettings, SetSetting
+from drivers.owner import OwnerLoop
+from drivers.requests import PostsRequests
 
 __all__ = ["GphotoCamera", "GphotoOptions"]
 
 
-class GphotoCamera:
+class GphotoCamera(PostsRequests):
     """:class:`drivers.base.Camera` on a libgphoto2 camera (real, or libgphoto2's virtual one)."""
 
     def __init__(self, sink: DownloadSink | Path | str, options: GphotoOptions | None = None, *,
@@ -81,20 +82,8 @@ class GphotoCamera:
         """Leave live view (``viewfinder=0``), finish downloads, ``exit()``. Idempotent."""
         self._loop.stop(timeout)
 
-    def start_live_view(self) -> Future[None]:
-        return self._loop.submit(LiveView(True))
-
-    def stop_live_view(self) -> Future[None]:
-        return self._loop.submit(LiveView(False))
-
-    def capture(self) -> Future[list[Path]]:
-        return self._loop.submit(Capture())
-
-    def settings(self) -> Future[dict[str, Setting]]:
-        return self._loop.submit(ReadSettings())
-
-    def set_setting(self, name: str, value: str) -> Future[Setting]:
-        return self._loop.submit(SetSetting(name, value))
+    def _submit(self, request: object) -> Future:
+        return self._loop.submit(request)  # a closed loop fails the Future itself
 
     def summary(self) -> Future[str]:
         """The camera's own summary text (model, serial, storage, abilities)."""

@@ -30,7 +30,7 @@ from drivers.gphoto.errors import Action
 from drivers.gphoto.liveview import LiveViewFeed
 from drivers.gphoto.options import GphotoOptions
 from drivers.gphoto.reconnect import HotplugWatch, Reconnector
-from drivers.owner import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, fail_all
+from drivers.requests import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, fail_all
 
 log = logging.getLogger(__name__)
 

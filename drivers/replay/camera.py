@@ -27,14 +27,14 @@ from drivers.base import (
     EventHub,
     LatestFrameSlot,
     Listener,
-    Setting,
     SourceError,
     failed,
 )
 from drivers.download import DownloadSink, LazyFolderSink
-from drivers.owner import Capture, LiveView, OwnerLoop, ReadSettings, SetSetting
+from drivers.owner import OwnerLoop
 from drivers.replay.player import Pace, PlayerSetup, ReplayPlayer, ReplayStats
 from drivers.replay.sources import DEFAULT_FPS, SourceKind, source_kind
+from drivers.requests import PostsRequests
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _not_open() -> CameraGone:
     return CameraGone("the replay camera is not open", "call open() first")
 
 
-class ReplayCamera:
+class ReplayCamera(PostsRequests):
     """Live view from a recording, a video or a folder of JPEGs, behind the Camera protocol.
 
     ``pace="recorded"`` publishes each frame at its recorded time; ``pace="fast"`` publishes as
@@ -142,22 +142,6 @@ class ReplayCamera:
         self._player.set_state(CameraState.CLOSED, "closed")
 
     # -- Camera protocol: requests served by the camera thread -----------------------------
-
-    def start_live_view(self) -> Future[None]:
-        return self._submit(LiveView(True))
-
-    def stop_live_view(self) -> Future[None]:
-        return self._submit(LiveView(False))
-
-    def capture(self) -> Future[list[Path]]:
-        """Save the current frame (or the recording's still nearest to it) through the sink."""
-        return self._submit(Capture())
-
-    def settings(self) -> Future[dict[str, Setting]]:
-        return self._submit(ReadSettings())
-
-    def set_setting(self, name: str, value: str) -> Future[Setting]:
-        return self._submit(SetSetting(name, value))
 
     def _submit(self, request: object) -> Future:
         owner = self._owner

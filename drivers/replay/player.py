@@ -38,9 +38,9 @@ from drivers.base import (
     parse_setting_value,
 )
 from drivers.download import DownloadSink
-from drivers.owner import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, dispatch, fail_all
 from drivers.replay.pacing import MAX_GAP_S, replay_gap
 from drivers.replay.sources import FrameSource, RecordingSource, SourceKind, open_frame_source
+from drivers.requests import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, finish_leftover
 
 log = logging.getLogger(__name__)
 
@@ -176,11 +176,7 @@ class ReplayPlayer:
         """Finish what was asked before close(): captures are saved, live view is not restarted."""
         self.live = False
         try:
-            for pending in leftover:
-                if isinstance(pending[0], LiveView):
-                    fail_all([pending], lambda: CameraGone("the replay camera was closed"))
-                else:
-                    dispatch(self._handlers, *pending)
+            finish_leftover(self._handlers, leftover, lambda: CameraGone("the replay camera was closed"))
         finally:
             if self.source is not None:
                 self.source.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
-from pathlib import Path
 
 from drivers.base import (
     CameraEvent,
@@ -20,11 +19,11 @@ from drivers.base import (
     EventHub,
     LatestFrameSlot,
     Listener,
-    Setting,
     failed,
 )
 from drivers.download import DownloadSink, LazyFolderSink
-from drivers.owner import Capture, LiveView, OwnerLoop, ReadSettings, SetSetting
+from drivers.owner import OwnerLoop
+from drivers.requests import PostsRequests
 from drivers.video.device import VideoDevice, VideoOptions, VideoStats
 from drivers.video.target import VideoMode, VideoTarget, parse_video_spec
 
@@ -37,7 +36,7 @@ def _not_open() -> CameraGone:
     return CameraGone("the video source is not open", "call open() first")
 
 
-class VideoCamera:
+class VideoCamera(PostsRequests):
     """Live view from ``target``; ``options.asked`` is the size and rate asked for,
     :attr:`mode` what the device gives once open."""
 
@@ -98,22 +97,6 @@ class VideoCamera:
         self._loop.stop(timeout)
         self._frames.close()
         self._device.set_state(CameraState.CLOSED, "closed")
-
-    def start_live_view(self) -> Future[None]:
-        return self._submit(LiveView(True))
-
-    def stop_live_view(self) -> Future[None]:
-        return self._submit(LiveView(False))
-
-    def capture(self) -> Future[list[Path]]:
-        """A frame grab: the newest frame saved as ``VID_NNNN.JPG`` through the sink."""
-        return self._submit(Capture())
-
-    def settings(self) -> Future[dict[str, Setting]]:
-        return self._submit(ReadSettings())
-
-    def set_setting(self, name: str, value: str) -> Future[Setting]:
-        return self._submit(SetSetting(name, value))
 
     def _submit(self, request: object) -> Future:
         return self._loop.submit(request) if self._open else failed(_not_open())

@@ -39,7 +39,7 @@ from drivers.base import (
     StateChanged,
 )
 from drivers.download import DownloadSink
-from drivers.owner import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, dispatch, fail_all
+from drivers.requests import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, finish_leftover
 from drivers.video.capture import differs, open_capture
 from drivers.video.pixels import encode_jpeg
 from drivers.video.target import VideoMode, VideoTarget
@@ -138,11 +138,7 @@ class VideoDevice:
     def teardown(self, leftover: list[Pending]) -> None:
         self.live = False
         try:
-            for pending in leftover:
-                if isinstance(pending[0], LiveView):
-                    fail_all([pending], lambda: CameraGone("the video source was closed"))
-                else:
-                    dispatch(self._handlers, *pending)
+            finish_leftover(self._handlers, leftover, lambda: CameraGone("the video source was closed"))
         finally:
             self._release()
 
