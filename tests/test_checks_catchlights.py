@@ -45,3 +45,37 @@ def test_iris_too_small_says_the_size(analyzer):
     assert "px" in check.message
     assert check.fields["left"]["present"] is None
     assert check.fields["iris_px"] < 12
+
+
+def test_top_hat_around_the_iris_is_the_whole_patch_top_hat(img24):
+    """The top-hat is computed only on the search area's box widened by one kernel size, on
+    8-bit grey: on real eyes at several sizes it equals the float top-hat of the whole patch
+    inside the search area, and that box is a fraction of the patch."""
+    import cv2
+    import numpy as np
+
+    from studio.vision.checks.catchlights import _bright_detail, _search_area
+    from studio.vision.crops import cut_eye
+    from studio.vision.landmarks import FaceGeometry
+
+    image, lm, _ = img24
+    geometry = FaceGeometry(np.asarray(lm, np.float64))
+    compared = 0
+    for iris_px in (16.0, 30.0, 48.0, 90.0):
+        for side in ("left", "right"):
+            patch = cut_eye(image, 1.0, geometry, side, iris_px)
+            assert patch is not None
+            detail = _bright_detail(patch)
+            assert detail is not None
+            tophat, _, area, (x0, y0) = detail
+            size = max(3, int(round(patch.iris_radius)) | 1)
+            kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+            whole = cv2.morphologyEx(patch.gray, cv2.MORPH_TOPHAT, kernel)
+            y1, x1 = y0 + tophat.shape[0], x0 + tophat.shape[1]
+            everywhere = _search_area(patch, (0, 0, patch.gray.shape[1], patch.gray.shape[0]))
+            assert np.array_equal(area, everywhere[y0:y1, x0:x1])
+            assert int(area.sum()) == int(everywhere.sum())  # the box holds the whole search area
+            assert np.array_equal(tophat[area].astype(np.float32), whole[y0:y1, x0:x1][area])
+            assert tophat.size < 0.6 * patch.gray.size, (iris_px, side, tophat.shape, patch.gray.shape)
+            compared += int(area.sum())
+    assert compared > 500
