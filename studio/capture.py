@@ -36,6 +36,7 @@ from drivers.base import (
     StorageFull,
 )
 from studio import heap
+from studio.body_shots import BodyShots
 from studio.events import (
     CaptureDone,
     CaptureEvent,
@@ -97,11 +98,8 @@ class CaptureController:
         self.shots_fired = 0
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shots")
         self._pending: list[Future] = []
-        # Shots fired from the camera body arrive only as FileAdded events: gather them for a
-        # moment (a RAW+JPEG pair comes as two events), then check them like any shot.
-        self._body_files: list[Path] = []
-        self._body_timer: threading.Timer | None = None
-        self.body_settle_s = 0.6
+        # Shots fired from the camera body arrive only as FileAdded events (studio.body_shots).
+        self._body_shots = BodyShots(self._body_shot)
         self._unsubscribe = camera.add_listener(self._camera_event)
 
     @property
@@ -336,25 +334,17 @@ class CaptureController:
         if not isinstance(event, FileAdded) or self.processor is None:
             return
         with self._lock:
-            if self._busy:
-                return
-            self._body_files.append(Path(event.path))
-            if self._body_timer is not None:
-                self._body_timer.cancel()
-            self._body_timer = threading.Timer(self.body_settle_s, self._body_shot)
-            self._body_timer.daemon = True
-            self._body_timer.start()
+            busy = self._busy
+        if not busy:
+            self._body_shots.add(Path(event.path))
 
-    def _body_shot(self) -> None:
+    def _body_shot(self, paths: tuple[Path, ...]) -> None:
+        trigger = TriggerEvent("camera", self._clock())
         with self._lock:
-            files, self._body_files, self._body_timer = self._body_files, [], None
-            if not files:
-                return
-            trigger = TriggerEvent("camera", self._clock())
             try:
-                self._pending.append(self._worker.submit(self._process, _with_twins(files), trigger))
+                self._pending.append(self._worker.submit(self._process, paths, trigger))
             except RuntimeError:
-                log.warning("controller closed: %s not checked", ", ".join(p.name for p in files))
+                log.warning("controller closed: %s not checked", ", ".join(p.name for p in paths))
 
     def process_leftovers(self) -> Future | None:
         """Check, on the shot worker, the photos an earlier run stored but never checked."""
@@ -373,7 +363,7 @@ class CaptureController:
         while time.monotonic() < deadline:
             with self._lock:
                 pending = [f for f in self._pending if not f.done()]
-                idle = not (self._busy or self._counting or pending or self._body_timer)
+                idle = not (self._busy or self._counting or pending or self._body_shots.gathering)
             if idle:
                 return True
             time.sleep(0.01)
@@ -386,14 +376,3 @@ class CaptureController:
         self.wait_idle(timeout)
         self._worker.shutdown(wait=True)
 
-
-def _with_twins(files: list[Path]) -> tuple[Path, ...]:
-    """``files`` plus the other photos sharing their base name (a RAW that came later)."""
-    from studio.session.files import base_of, is_photo
-
-    out = dict.fromkeys(files)
-    for path in files:
-        for twin in path.parent.glob(f"{base_of(path)}.*"):
-            if twin.is_file() and is_photo(twin) and base_of(twin) == base_of(path):
-                out.setdefault(twin)
-    return tuple(out)
