@@ -53,3 +53,24 @@ def test_busy_print_and_painted_stripes_on_clothing(analyzer):
     check = analyzer.analyse_image(out.astype(np.uint8), source="stripes").check("clothing")
     assert check.status is Status.WARN
     assert check.fields["periodicity"] > 20
+
+
+def test_histogram_percentiles_are_numpys():
+    """exposure's percentiles come from a 256-bin histogram: the same numbers as np.percentile
+    on 8-bit values of every size and shape (flat, clipped, three levels, one value)."""
+    import numpy as np
+
+    from studio.vision.checks.exposure import percentiles_u8
+
+    rng = np.random.default_rng(7)
+    for trial in range(3000):
+        n = int(rng.integers(1, 5000))
+        if trial % 3 == 0:
+            values = rng.integers(0, 256, n)
+        elif trial % 3 == 1:
+            values = np.clip(rng.normal(rng.uniform(0, 255), rng.uniform(0.1, 40), n), 0, 255)
+        else:
+            values = rng.choice([0, 17, 255], n)
+        values = values.astype(np.uint8)
+        qs = (50, 95, 90, 99, float(rng.uniform(0, 100)), 0, 100)
+        assert percentiles_u8(values, qs) == tuple(float(v) for v in np.percentile(values, qs))

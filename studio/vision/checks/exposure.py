@@ -42,6 +42,36 @@ FEATURES_EYES = ("eye_white", "lit_skin", "scene_bright")
 FEATURES_NO_EYES = ("lit_skin", "scene_bright")
 
 
+def percentiles_u8(values: np.ndarray, qs: tuple[float, ...]) -> tuple[float, ...]:
+    """``np.percentile(values, qs)`` of 8-bit values, the same numbers (linear interpolation
+    between the same two order statistics, by numpy's formula), from a 256-bin histogram
+    instead of a partial sort: a few times cheaper on a frame's worth of pixels."""
+    flat = values.ravel()
+    if flat.size == 0:
+        raise ValueError("no values")
+    n = flat.size
+    cum = np.cumsum(np.bincount(flat, minlength=256))
+    out = []
+    for q in qs:
+        virtual = (n - 1) * (q / 100.0)
+        lo = math.floor(virtual)
+        hi = lo + 1
+        if virtual >= n - 1:
+            lo = hi = n - 1
+        a, b = (int(np.searchsorted(cum, i, side="right")) for i in (lo, hi))
+        t, diff = virtual - lo, float(b - a)
+        out.append(b - diff * (1.0 - t) if t >= 0.5 else a + diff * t)
+    return tuple(out)
+
+
+def _gray(ctx: FrameContext, rows: slice, cols: slice) -> np.ndarray:
+    """8-bit grey of a part of the analysed image: cut from the frame's grey when a check
+    already made it, else converted from just that part (the same values)."""
+    if "gray" in ctx.__dict__:  # functools.cached_property: computed for this frame already
+        return ctx.gray[rows, cols]
+    return cv2.cvtColor(np.ascontiguousarray(ctx.image[rows, cols]), cv2.COLOR_BGR2GRAY)
+
+
 def face_values(ctx: FrameContext, step: int = 2) -> np.ndarray | None:
     """Luma of the face oval, every ``step``-th pixel (plenty for percentiles, 4× cheaper)."""
     s = ctx.subject
@@ -77,20 +107,25 @@ def eye_white(ctx: FrameContext) -> float | None:
             return None
         mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
         cv2.fillPoly(mask, [np.round(pts - (x0, y0)).astype(np.int32)], (255,))
-        inside = ctx.gray[y0:y1, x0:x1][mask > 0]
+        inside = _gray(ctx, slice(y0, y1), slice(x0, x1))[mask > 0]
         if inside.size < _MIN_EYE_PIXELS:
             return None
-        values.append(float(np.percentile(inside, _EYE_WHITE_PERCENTILE)))
+        values.append(percentiles_u8(inside, (_EYE_WHITE_PERCENTILE,))[0])
     return float(np.mean(values))
 
 
 def scene_bright(ctx: FrameContext) -> float:
-    return float(np.percentile(ctx.gray[::_SCENE_STEP, ::_SCENE_STEP], _SCENE_PERCENTILE))
+    every = slice(None, None, _SCENE_STEP)
+    return percentiles_u8(_gray(ctx, every, every), (_SCENE_PERCENTILE,))[0]
 
 
 def exposure_measure(values: np.ndarray, th: Thresholds) -> dict[str, float]:
     """Median and lit-skin luma of the face, and the fractions clipped and crushed."""
-    median, highlights = (float(v) for v in np.percentile(values, (50, _LIT_SKIN_PERCENTILE)))
+    qs = (50, _LIT_SKIN_PERCENTILE)
+    if values.dtype == np.uint8:
+        median, highlights = percentiles_u8(values, qs)
+    else:
+        median, highlights = (float(v) for v in np.percentile(values, qs))
     return {
         "median": median,
         "highlights": highlights,
