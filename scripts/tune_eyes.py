@@ -38,8 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ears = sorted((f.face.right_eye.ear, f.face.left_eye.ear))
             pairs[f.row["eyes"]].append((ears[0], ears[1]))
     # Open faces the EAR limits alone would call one-eye-closed: one eye under ear_closed, the
-    # other open (at or above ear_uncertain).
-    risky = [lo / hi for lo, hi in pairs["open"] if lo < th.ear_closed <= th.ear_uncertain <= hi]
+    # other open or half shut (at or above ear_closed).
+    risky = [lo / hi for lo, hi in pairs["open"] if lo < th.ear_closed <= hi]
     ratio = round(min(risky) - 0.01, 2) if risky else 1.0
     print(f"open tune faces with one 'closed' EAR: {len(risky)}, lowest ratio {min(risky, default=1.0):.2f}")
     print(f"ear_one_closed_ratio = {ratio:.2f} (Thresholds has {th.ear_one_closed_ratio:.2f})")

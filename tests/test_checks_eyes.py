@@ -83,3 +83,19 @@ def test_live_calibration_calls_a_closing_eye_a_blink(analyzer):
     recent = Recent(ear_right=(open_ear,) * 30, ear_left=(open_ear,) * 30)
     blinking = check_eyes_open(ctx(recent))
     assert blinking.result.status is Status.WARN and "blink" in blinking.result.message
+
+
+@pytest.mark.parametrize("other", [("open", 0.30), ("half", 0.12)])
+def test_one_narrow_eye_beside_an_open_or_squinting_one_is_half_shut_not_closed(other):
+    """A turned head or a squint narrows one eye's outline: closed only when it is a wink
+    (under ear_one_closed_ratio of the other eye), whether the other is open or half shut."""
+    from studio.vision.checks.eyes import one_closed_check
+    from studio.vision.thresholds import DEFAULT
+
+    ratio = DEFAULT.ear_one_closed_ratio
+    narrow = {"right": ("closed", 0.9 * other[1]), "left": other}
+    assert one_closed_check(narrow, ratio)["right"][0] == "half"
+    wink = {"right": ("closed", 0.5 * ratio * other[1]), "left": other}
+    assert one_closed_check(wink, ratio)["right"][0] == "closed"
+    both = {"right": ("closed", 0.05), "left": ("closed", 0.06)}
+    assert one_closed_check(both, ratio) == both

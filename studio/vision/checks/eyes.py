@@ -37,14 +37,15 @@ def _eye_states(ctx: FrameContext) -> dict[str, EyeState]:
 
 def one_closed_check(states: dict[str, EyeState], ratio: float) -> dict[str, EyeState]:
     """One eye alone reads closed only when it is much narrower than the other (a wink:
-    under ``ratio`` × the open eye's EAR). Otherwise it is a head turned or a look aside that
-    narrows one eye's outline: half shut (a warning), never "closed"."""
+    under ``ratio`` × the other eye's EAR). Otherwise it is a head turned or a look aside that
+    narrows one eye's outline: half shut (a warning), never "closed". The other eye may itself be
+    half shut (a squint narrows both): still one eye alone."""
     closed = [side for side, (st, _) in states.items() if st == "closed"]
     if len(closed) != 1:
         return states
     other = next(side for side in states if side != closed[0])
     ear, other_ear = states[closed[0]][1], states[other][1]
-    if states[other][0] == "open" and ear is not None and other_ear and ear >= ratio * other_ear:
+    if states[other][0] in ("open", "half") and ear is not None and other_ear and ear >= ratio * other_ear:
         return {**states, closed[0]: ("half", ear)}
     return states
 
