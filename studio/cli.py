@@ -33,7 +33,9 @@ class UserError(Exception):
     """A problem the user can fix; printed as one line, exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """All subcommands, or only ``command`` when it is one (``studio check``'s process then
+    imports neither numpy nor OpenCV through the live-view commands before its workers start)."""
     from studio import __version__
     from studio.argtypes import OneLineParser  # usage errors: one line, status 2
 
@@ -45,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (command,) if command in COMMANDS else COMMANDS:
         try:
             module = importlib.import_module(f"studio.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     from studio.heap import limit_arenas
 
     limit_arenas()  # before any thread: a long session's C heap fragments less (studio.heap)
-    parser = build_parser()
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    parser = build_parser(words[0] if words else None)
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     if args.verbose < 2:

@@ -1,4 +1,4 @@
-"""`studio check --jobs N`: N cores, the same verdicts as one, and a start-up that overlaps.
+"""`studio check --jobs N`: N cores, the same results as one, and a start-up that overlaps.
 
 Speed itself is measured by the benchmark (`studio bench`, docs/performance.md), not here: these
 tests pin what makes the scaling possible (the parent does not load MediaPipe before its
@@ -8,14 +8,15 @@ workers start; MediaPipe does not load matplotlib) and that parallel runs change
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-
-from studio.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "portraits"
 NAMES = ["deepface__img5.jpg", "frec__obama.jpg", "deepface__img13.jpg", "frec__biden.jpg"]
@@ -59,19 +60,86 @@ def test_mediapipe_starts_without_matplotlib_and_matplotlib_still_works():
     assert lines[1:] == ["#ff0000", "module"]  # the real one once something uses it
 
 
+def _check(jobs: str, folder: Path, timeline: Path, **kw) -> subprocess.Popen:
+    """The real command in its own process (as a user runs it: `python -m studio.cli`)."""
+    env = dict(os.environ, STUDIO_CHECK_TIMELINE=str(timeline))
+    cmd = [sys.executable, "-m", "studio.cli", "check", "--json", "--jobs", jobs, str(folder)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw)
+
+
+def _events(timeline: Path) -> list[tuple[int, str, str]]:
+    """(pid, event, detail) of each line check_pool.mark wrote."""
+    out = []
+    for line in timeline.read_text().splitlines():
+        _, _, pid, event, *detail = line.split(" ", 4)
+        out.append((int(pid), event, " ".join(detail).strip()))
+    return out
+
+
+def _measures(out: str) -> dict[str, dict[str, tuple]]:
+    objects = [json.loads(line) for line in out.strip().splitlines()]
+    return {Path(o["source"]).name: {k: (c["status"], c.get("value"), c["message"])
+                                     for k, c in o["checks"].items()} for o in objects}
+
+
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
-def test_two_jobs_give_the_same_verdicts_as_one(tmp_path, capsys):
+def test_two_forked_jobs_give_the_same_results_as_one_in_the_files_order(tmp_path):
     for name in NAMES:
         shutil.copy(FIXTURES / name, tmp_path / name)
+    results, lines = {}, {}
+    for jobs in ("1", "2"):
+        done = _check(jobs, tmp_path, tmp_path / f"timeline-{jobs}.txt")
+        out, err = done.communicate(timeout=300)
+        assert done.returncode == 0, (jobs, out[-2000:], err)
+        results[jobs] = _measures(out)
+        lines[jobs] = [Path(json.loads(line)["source"]).name for line in out.strip().splitlines()]
+    assert set(results["1"]) == set(NAMES) and results["1"] == results["2"]
+    assert lines["1"] == lines["2"] == sorted(NAMES)  # the files' order, whoever finished first
+    events = _events(tmp_path / "timeline-2.txt")
+    parent = events[0][0]
+    assert (parent, "pool", "fork") in events  # the command's own process forks its workers
+    workers = {pid for pid, event, _ in events if event == "take"}
+    assert len(workers) == 2 and parent not in workers
+    # A worker's first event is its initializer: a fork has MediaPipe still to load.
+    assert all(next(e for p, e, _ in events if p == w) == "init" for w in workers)
 
-    def verdicts(jobs: str) -> dict[str, dict[str, str]]:
-        assert main(["check", "--json", "--jobs", jobs, str(tmp_path)]) == 0
-        out = capsys.readouterr().out
-        objects = [json.loads(line) for line in out.strip().splitlines()]
-        return {Path(o["source"]).name: {k: c["status"] for k, c in o["checks"].items()} for o in objects}
 
-    one, two = verdicts("1"), verdicts("2")
-    assert set(one) == set(NAMES) and one == two
+def test_a_process_with_threads_or_mediapipe_spawns_its_workers():
+    from studio.commands.check_pool import pool_context
+
+    script = (
+        "import sys, threading\n"
+        "from studio.commands.check_pool import pool_context\n"
+        "a = pool_context().get_start_method()\n"
+        "stop = threading.Event(); t = threading.Thread(target=stop.wait); t.start()\n"
+        "b = pool_context().get_start_method(); stop.set(); t.join()\n"
+        "import mediapipe\n"
+        "print(a, b, pool_context().get_start_method())"
+    )
+    assert _run(script).stdout.split() == ["fork", "spawn", "spawn"]
+    assert pool_context().get_start_method() in ("fork", "spawn")
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
+def test_ctrl_c_stops_the_workers_and_says_interrupted_once(tmp_path):
+    for i in range(6):
+        shutil.copy(FIXTURES / NAMES[i % len(NAMES)], tmp_path / f"{i}.jpg")
+    timeline = tmp_path / "timeline.txt"
+    proc = _check("2", tmp_path, timeline, start_new_session=True)  # its own group, as a terminal's
+    deadline = time.monotonic() + 120
+    while not (timeline.exists() and "take" in timeline.read_text()):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1]
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does: every process of the group
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == "studio: interrupted" and err.count("interrupted") == 1
+    assert "Traceback" not in err
+    workers = {pid for pid, event, _ in _events(timeline) if event == "init"}
+    assert len(workers) == 2
+    time.sleep(0.5)
+    for pid in workers:  # ended by the pool (not left running, nor zombies of ours)
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
 def test_workers_take_the_largest_files_first_and_results_keep_the_files_order(tmp_path):

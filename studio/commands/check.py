@@ -13,25 +13,20 @@ that cannot be read gets a one-line error (a JSON ``{"source": ..., "error": ...
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from studio.argtypes import bounded
+from studio.commands.check_pool import analyse, in_order, init_analyzer, largest_first, mark, pooled
 
-if TYPE_CHECKING:
-    from studio.vision import Analyzer
-    from studio.vision.presets import Preset
-    from studio.vision.reference import Reference
+__all__ = ["in_order", "largest_first", "register", "run"]  # the pool's helpers, re-exported
 
-Result = tuple[str, dict | None, str | None]  # (source, JSON form, error) of one file
 EXIT_HELP = "exit status: 0 when every file was analysed, 1 when some could not be, 2 on a usage error"
 
-_worker_analyzer: Analyzer | None = None  # one per worker process, made by _init_worker
 MAX_JOBS = 256  # more worker processes than any machine has cores is a typo
 FILES_PER_WORKER = 6  # below this many files per core, the default --jobs uses fewer workers
 
@@ -99,63 +94,6 @@ def _hidden_sidecar(path: Path) -> bool:
     }
 
 
-def _init_worker(preset: Preset, single_thread: bool = False, reference: Reference | None = None) -> None:
-    global _worker_analyzer
-    if single_thread:
-        import cv2
-
-        cv2.setNumThreads(1)
-    from studio.vision import Analyzer
-
-    _worker_analyzer = Analyzer(preset, mode="still")
-    _worker_analyzer.set_reference(reference)
-
-
-def _analyse(path: Path) -> tuple[str, dict | None, str | None]:
-    from studio.vision.image import ImageError
-
-    assert _worker_analyzer is not None, "_init_worker runs first (pool initializer)"
-    try:
-        analysis = _worker_analyzer.analyse_path(path)
-    except ImageError as exc:
-        return str(path), None, str(exc)
-    except Exception as exc:  # one bad file must not stop a folder
-        return str(path), None, f"cannot analyse: {exc}"
-    return str(path), analysis.to_json(), None
-
-
-def _analyse_at(job: tuple[int, Path]) -> tuple[int, Result]:
-    return job[0], _analyse(job[1])
-
-
-def largest_first(files: list[Path]) -> list[tuple[int, Path]]:
-    """(position, file) by decreasing file size: the workers take the slow photos first, so no
-    core is left with a 36 MP photo while the other has finished (their tail is one small photo)."""
-
-    def size(path: Path) -> int:
-        try:
-            return path.stat().st_size
-        except OSError:
-            return 0  # reported by the worker
-
-    return sorted(enumerate(files), key=lambda job: -size(job[1]))
-
-
-def in_order(
-    done: Iterable[tuple[int, Result]], arrived: Callable[[], None] = lambda: None
-) -> Iterator[Result]:
-    """Results given back in their files' order, each as soon as every one before it is in
-    (``arrived`` is called as each comes in: the progress bar counts work done, not printed)."""
-    waiting: dict[int, Result] = {}
-    following = 0
-    for position, result in done:
-        arrived()
-        waiting[position] = result
-        while following in waiting:
-            yield waiting.pop(following)
-            following += 1
-
-
 def _summary(result: dict) -> str:
     checks = result["checks"]
     verdict = "READY" if result["ready"] else "not ready"
@@ -189,6 +127,7 @@ class _Progress:
 
 
 def run(args: argparse.Namespace) -> int:
+    mark("run")
     from studio.cli import UserError
     from studio.vision.image_format import ENV_MAX_MEGAPIXELS
     from studio.vision.presets import PresetError, load_preset
@@ -217,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
     auto = min(os.cpu_count() or 1, len(files) // FILES_PER_WORKER)
     jobs = args.jobs if args.jobs > 0 else auto
     jobs = max(1, min(jobs, len(files)))
+    mark("listed", str(len(files)))
     progress = _Progress(len(files), args.progress or sys.stderr.isatty())
     failures = 0
 
@@ -238,17 +178,16 @@ def run(args: argparse.Namespace) -> int:
         if jobs == 1:
             # --jobs N means N cores: an explicit --jobs 1 keeps OpenCV on one thread too (the
             # default for a handful of files lets it use its threads in this process).
-            _init_worker(preset, single_thread=args.jobs == 1, reference=reference)
+            init_analyzer(preset, single_thread=args.jobs == 1, reference=reference)
             for path in files:
-                item = _analyse(path)
+                item = analyse(path)
                 progress.step()
                 report(*item)
         else:
-            ctx = multiprocessing.get_context("spawn")  # MediaPipe graphs do not survive fork
-            with ctx.Pool(jobs, initializer=_init_worker, initargs=(preset, True, reference)) as pool:
-                done = pool.imap_unordered(_analyse_at, largest_first(files), chunksize=1)
+            with contextlib.closing(pooled(files, jobs, preset, reference)) as done:
                 for item in in_order(done, progress.step):
                     report(*item)
     finally:
         progress.close()
+    mark("end")
     return 1 if failures else 0
