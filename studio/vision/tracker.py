@@ -7,10 +7,13 @@ read frozen values. The tracker owns:
 - face following (:class:`~studio.vision.faces.LiveFaces`), coasting through a dropout of a
   frame or two;
 - the schedule of periodic work (:class:`~studio.vision.schedule.Schedule`): which slow
-  measurements (glasses, eye sharpness) are due on this frame, the ones carried from earlier
-  frames, and the mask-based verdicts, judged again only when a new mask has arrived;
+  measurements (glasses, eye sharpness) are due on this frame and the ones carried from earlier
+  frames;
 - the model worker: what it is handed (pose only while a check reads it, the mask while a check
   needs it, the detector while faces are seen) and which of its results are usable;
+- the mask checks' verdicts: judged on the scene worker (:mod:`studio.vision.scene_worker`)
+  when a new mask has arrived, shown until the next ones are published (a subject's first mask
+  is judged on this thread);
 - this subject's recent eye ratios and sharpness, fed by the checks' observations;
 - the smoothing of verdicts and of the shot type, within one face decision: when the frame's
   face decision changes (a face found, lost, or too small to analyse) smoothing starts afresh,
@@ -35,6 +38,7 @@ from studio.vision.landmarks import FaceGeometry
 from studio.vision.model_worker import Job, Measured, ModelWorker
 from studio.vision.models import Models
 from studio.vision.presets import Preset
+from studio.vision.scene_worker import SceneVerdicts, SceneWorker, scene_job
 from studio.vision.schedule import Schedule
 from studio.vision.smoothing import Smoother
 from studio.vision.stale import jumped, trusted_detections
@@ -54,12 +58,13 @@ class _FramePlan:
     need_pose: bool
     need_mask: bool
     mask_key: tuple[int, int] | None  # (epoch, frame) of the mask this frame uses
-    held: Mapping[str, Verdict]  # mask checks not judged again on this frame
+    held: Mapping[str, Verdict]  # mask checks not judged on this frame (the newest verdicts)
 
 
 class LiveTracker:
     def __init__(self, th: Thresholds) -> None:
         self.worker = ModelWorker()
+        self.scene = SceneWorker()
         self.schedule = Schedule()
         self._faces = LiveFaces()
         self._smoother = Smoother(int(th.hysteresis_frames))
@@ -72,8 +77,9 @@ class LiveTracker:
         self._size: tuple[int, int] = (0, 0)
         self._pose_asked = NEVER  # last frame a check read pose (body shots only)
         self._submitted = NEVER  # last frame handed to the worker
-        self._mask_verdicts: dict[str, tuple[tuple[int, int], Verdict]] = {}  # id -> (mask key, verdict)
-        self._mask_waiting: dict[str, int] = {}  # id -> frame a newer mask was first seen
+        self._scene: SceneVerdicts | None = None  # the mask checks' newest verdicts
+        self._scene_asked: tuple[int, int] | None = None  # the mask key last handed to the scene worker
+        self._generation = 0  # preset generation: mask verdicts judged with older thresholds are not used
         self._plan: _FramePlan | None = None
         self._story = ""  # the face decision (context.FaceDecision.state) the smoothing is about
         self._last_faces: tuple[list[FaceGeometry], list[Detected]] | None = None  # for coasting
@@ -102,19 +108,21 @@ class LiveTracker:
         self._epoch += 1
         self._pose_asked = self._submitted = NEVER
         self.worker.forget()
+        self.scene.forget()
 
     def preset_changed(self, th: Thresholds) -> None:
         """Pose and mask describe the frame, not the preset: they stay. Verdicts made from them
         with the old preset's thresholds do not."""
         self._smoother = Smoother(int(th.hysteresis_frames))
+        self._generation += 1
         self._forget_mask_verdicts()
 
     def close(self) -> None:
         self.worker.close()
+        self.scene.close()
 
     def _forget_mask_verdicts(self) -> None:
-        self._mask_verdicts.clear()
-        self._mask_waiting.clear()
+        self._scene, self._scene_asked = None, None
 
     # -- before the checks -----------------------------------------------------------------
 
@@ -122,6 +130,8 @@ class LiveTracker:
         """This frame's faces, what is due and carried, the worker's newest pose and mask."""
         th, wanted = preset.thresholds, preset.checks
         self.schedule.frame += 1
+        if frame.size != self._size:
+            self._forget_mask_verdicts()  # judged on frames of another size
         self._size = frame.size
         faces, detected = self._faces.find(
             models, frame, th, self.schedule, lambda: self._usable("detect"), watch
@@ -135,8 +145,7 @@ class LiveTracker:
         mask = self._usable("mask") if need_mask else None  # taken once: another may finish meanwhile
         pose = self._usable("pose") if need_pose else None
         mask_key = (mask.epoch, mask.frame) if mask is not None else None
-        taken = bool(due) or self.schedule.busy_frame == self.schedule.frame
-        held = self._held_mask_verdicts(wanted, mask_key, taken, th)
+        held = self._held_mask_verdicts(wanted, mask_key)
         self._plan = _FramePlan(need_pose, need_mask, mask_key, MappingProxyType(held))
         return FrameContext(
             frame.image,
@@ -196,29 +205,21 @@ class LiveTracker:
         )
 
     def _held_mask_verdicts(
-        self, wanted: Sequence[str], mask_key: tuple[int, int] | None, taken: bool, th: Thresholds
+        self, wanted: Sequence[str], mask_key: tuple[int, int] | None
     ) -> dict[str, Verdict]:
-        """Background and clothing are judged again when a new mask has arrived, each on a
-        frame no other periodic stage has taken (waiting at most ``mask_every`` frames)."""
-        held: dict[str, Verdict] = {}
+        """The mask checks' newest verdicts (the scene worker's, once published), shown on this
+        frame instead of judging them here; none yet (a subject's first mask): judged here."""
         if mask_key is None:
-            return held
-        frame = self.schedule.frame
-        for check_id in (c for c in wanted if c in MASK_CHECKS):
-            cached = self._mask_verdicts.get(check_id)
-            if cached is None:
-                taken = True
-                continue
-            if cached[0] == mask_key:
-                held[check_id] = cached[1]
-                continue
-            waiting = self._mask_waiting.setdefault(check_id, frame)
-            if taken and frame - waiting < int(th.mask_every):
-                held[check_id] = cached[1]
-                continue
-            del self._mask_waiting[check_id]
-            taken = True
-        return held
+            return {}
+        newest = self.scene.latest()
+        if (newest is not None and newest.verdicts and newest.key[0] == self._epoch
+                and newest.generation == self._generation
+                and (self._scene is None or newest.key[1] > self._scene.key[1])):
+            self._scene = newest
+        ids = [c for c in wanted if c in MASK_CHECKS]
+        if self._scene is None or not all(c in self._scene.verdicts for c in ids):
+            return {}
+        return {c: self._scene.verdicts[c] for c in ids}
 
     def _usable(self, kind: str) -> Measured | None:
         """The worker's newest ``kind`` result if it belongs to this subject (epoch) and frame
@@ -250,7 +251,7 @@ class LiveTracker:
             if seen is not None:
                 observations.append(seen)
         self._keep_measurements(ctx)
-        self._keep_mask_verdicts(verdicts, plan)
+        self._keep_mask_verdicts(ctx, verdicts, plan)
         if ctx.faces:
             if plan.need_pose and ctx.pose_read:
                 self._pose_asked = self.schedule.frame
@@ -271,14 +272,18 @@ class LiveTracker:
                 self._carried[key] = value
                 self.schedule.ran(key)
 
-    def _keep_mask_verdicts(self, verdicts: Sequence[Verdict], plan: _FramePlan) -> None:
-        if plan.mask_key is None:
-            return
-        for verdict in verdicts:
-            check_id = verdict.result.id
-            if check_id in MASK_CHECKS and check_id not in plan.held:
-                self._mask_verdicts[check_id] = (plan.mask_key, verdict)
-                self.schedule.ran(f"check:{check_id}")
+    def _keep_mask_verdicts(self, ctx: FrameContext, verdicts: Sequence[Verdict], plan: _FramePlan) -> None:
+        """Keep the mask verdicts judged on this thread; hand a newer mask to the scene worker."""
+        if plan.mask_key is None or not ctx.face_decision.has_subject:
+            return  # without a subject the verdicts say the face decision, not the scene
+        ids = tuple(c for c in ctx.preset.checks if c in MASK_CHECKS)
+        if not plan.held:  # judged here: the subject's first mask
+            judged = {v.result.id: v for v in verdicts if v.result.id in MASK_CHECKS}
+            self._scene = SceneVerdicts(MappingProxyType(judged), plan.mask_key, self._generation, 0.0)
+            self._scene_asked = plan.mask_key
+        elif plan.mask_key not in (self._scene_asked, self._scene.key if self._scene else None):
+            self.scene.submit(scene_job(ctx, ctx.person_mask, ids, plan.mask_key, self._generation))
+            self._scene_asked = plan.mask_key
 
     def _observe(self, observation: Observation, th: Thresholds) -> None:
         if isinstance(observation, EyesSeen):

@@ -1,0 +1,166 @@
+"""Live view's mask checks (background, clothing, depth) on a background thread.
+
+They read the person mask, which comes from the model worker every ``mask_every`` frames, and
+cost more than the rest of a frame's checks together (~10 ms background, ~9 ms clothing, ~3 ms
+depth at 960×540): judged on the vision thread they made every 15th frame the slowest. When a
+new mask arrives, the tracker hands this worker the frame's context with that mask
+(:class:`SceneJob`, through a :class:`~drivers.mailbox.Latest` mailbox: a newer job replaces
+one not yet taken) and goes on showing the verdicts of the previous mask until the new ones
+are published (:class:`SceneVerdicts`, with the mask's key and the preset generation they were
+judged with). The very first mask of a subject is judged on the vision thread (nothing to show
+meanwhile).
+
+The checks are the same pure functions of a :class:`~studio.vision.context.FrameContext` that a
+still runs; the worker gets a fresh context (its own memo) over a copy of the analysed image,
+so nothing it touches is shared with the vision thread. It runs at the model worker's lower CPU
+priority: where the two compete for a core, the frame in hand wins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from drivers.mailbox import Latest
+from studio.vision.context import FrameContext
+from studio.vision.model_worker import _lower_priority
+from studio.vision.verdict import Verdict
+
+log = logging.getLogger(__name__)
+
+MaskKey = tuple[int, int]  # (epoch, frame) of the person mask
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    ctx: FrameContext  # the worker's own context: image copied, person mask in it
+    check_ids: tuple[str, ...]
+    key: MaskKey
+    generation: int  # the tracker's preset generation
+
+
+@dataclass(frozen=True)
+class SceneVerdicts:
+    verdicts: Mapping[str, Verdict]
+    key: MaskKey
+    generation: int
+    ms: float  # time the checks took on the worker
+
+
+def scene_job(ctx: FrameContext, mask: np.ndarray | None, check_ids: tuple[str, ...], key: MaskKey,
+              generation: int) -> SceneJob:
+    """The job for ``ctx``'s frame: a context of its own over a copy of the analysed image (the
+    caller's frame may be reused or drawn on) with ``mask`` as its person mask."""
+    own = dataclasses.replace(ctx, image=np.array(ctx.image, copy=True), full_source=None, source_scale=1.0,
+                              detail=None, pose_source=None, mask_source=lambda: mask)
+    return SceneJob(own, check_ids, key, generation)
+
+
+class SceneWorker:
+    """One thread judging the mask checks of the newest job handed to it."""
+
+    def __init__(self, name: str = "vision-scene") -> None:
+        self._name = name
+        self._jobs: Latest[SceneJob] = Latest()
+        self._results: Latest[SceneVerdicts | None] = Latest()
+        self._lock = threading.Lock()
+        self._taken = 0
+        self._running = False
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self.runs = 0
+        self.busy_ms = 0.0
+
+    def submit(self, job: SceneJob) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._jobs.put(job)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+
+    def latest(self) -> SceneVerdicts | None:
+        return self._results.latest()
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return self._running or self._jobs.seq > self._taken
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no job is waiting or running (tests, benchmarks); True if idle."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            seen = self._results.seq
+            if not self.busy:
+                return True
+            left = None if deadline is None else deadline - time.monotonic()
+            if (left is not None and left <= 0) or self._results.closed:
+                return False
+            self._results.wait(seen, left)
+
+    def forget(self) -> None:
+        """Drop the published verdicts and a waiting job (a new subject)."""
+        with self._lock:
+            self._taken = self._jobs.seq
+            self._results.put(None)
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            self._closed = True
+            self._taken = self._jobs.seq
+            thread = self._thread
+        self._jobs.close()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+            if thread.is_alive():
+                log.warning("scene worker did not stop within %.1f s", timeout)
+        self._results.put(None)
+        self._results.close()
+
+    def _run(self) -> None:
+        _lower_priority()
+        while (job := self._take()) is not None:
+            t = time.perf_counter()
+            verdicts = judge(job)
+            ms = (time.perf_counter() - t) * 1000.0
+            with self._lock:
+                self._running = False
+                self.runs += 1
+                self.busy_ms += ms
+                # Verdicts of an earlier subject or preset are told apart by their key and
+                # generation (the tracker checks both), so a job that outlived forget() is harmless.
+                done = SceneVerdicts(verdicts, job.key, job.generation, ms)
+                self._results.put(None if self._closed else done)
+
+    def _take(self) -> SceneJob | None:
+        while True:
+            with self._lock:
+                after = self._taken
+            got = self._jobs.wait(after)
+            with self._lock:
+                if self._closed:
+                    return None
+                if got is None or got[0] <= self._taken:
+                    continue
+                self._taken, self._running = got[0], True
+                return got[1]
+
+
+def judge(job: SceneJob) -> Mapping[str, Verdict]:
+    """The job's checks on its context ({} if one fails: the vision thread keeps what it has)."""
+    from studio.vision.checks import CHECKS
+
+    try:
+        return MappingProxyType({c: CHECKS[c](job.ctx) for c in job.check_ids})
+    except Exception:  # a failing check must never stop live view
+        log.exception("mask checks failed on mask %s", job.key)
+        return MappingProxyType({})
