@@ -6,8 +6,9 @@ Per frame: decode → measure (faces: :mod:`studio.vision.faces`) → build the 
 history, periodic work, the model worker, smoothing) → :class:`Analysis`.
 
 Live view keeps the per-frame work small and even: face mesh in tracking mode on every frame;
-pose and the person mask on a background :class:`~studio.vision.model_worker.ModelWorker`; the
-face detector, glasses and eye focus every Nth frame, spread so that no frame carries two of them
+pose and the person mask on a background :class:`~studio.vision.model_worker.ModelWorker`, the
+checks that read the mask on :class:`~studio.vision.scene_worker.SceneWorker`; the face
+detector, glasses and eye focus every Nth frame, spread so that no frame carries two of them
 (:mod:`studio.vision.schedule`). Stills run everything synchronously. A still is analysed at a
 reduced size (≤ 1280 px) with eye detail cut from a higher-resolution source; a large JPEG is
 decoded at a reduced size (DCT scaling) and decoded again, larger, only if its eyes need it
@@ -39,6 +40,7 @@ from studio.vision.model_worker import MASK_WIDTH, ModelWorker, small_rgb
 from studio.vision.models import Models
 from studio.vision.presets import Preset, load_preset
 from studio.vision.reference import Reference
+from studio.vision.scene_worker import SceneWorker
 from studio.vision.timing import Stopwatch
 from studio.vision.tracker import MASK_CHECKS, LiveTracker
 
@@ -100,6 +102,11 @@ class Analyzer:
     def model_worker(self) -> ModelWorker | None:
         """Live view's background worker for pose and the person mask (None for stills)."""
         return self._tracker.worker if self._tracker is not None else None
+
+    @property
+    def scene_worker(self) -> SceneWorker | None:
+        """Live view's background worker for the mask checks (None for stills)."""
+        return self._tracker.scene if self._tracker is not None else None
 
     def __enter__(self) -> Analyzer:
         return self
