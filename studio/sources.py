@@ -24,11 +24,12 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
                 loop: bool = False, fps: float | None = None,
                 delete_after_download: bool = False, wait_for_camera: bool = False,
                 video_size: tuple[int, int] | None = None, video_fps: float | None = None,
-                video_format: str | None = None) -> Camera:
+                video_format: str | None = None, video_keep_bars: bool = False) -> Camera:
     """A driver for ``spec``: None for the bundled sample, a path (recording, video, JPEG
     folder), ``camera`` / ``usb:BUS,DEV`` for a camera on USB, ``v4l2:/dev/videoN`` /
     ``capture:N`` / ``opencv:N`` for a video-capture device (asked for ``video_size`` at
-    ``video_fps`` in ``video_format``, a FOURCC), or ``LIVE+camera`` for live view from a
+    ``video_fps`` in ``video_format``, a FOURCC; its black bars cut off unless
+    ``video_keep_bars``), or ``LIVE+camera`` for live view from a
     recording or a video-capture device with captures on the USB camera (composite).
     """
     sink = sink or FolderSink(Path("captures"))
@@ -42,14 +43,16 @@ def open_camera(spec: str | None, *, sink: DownloadSink | None = None, pace: str
         from drivers.composite import CompositeCamera
 
         live = open_camera(live_spec, sink=sink, pace=pace, loop=loop, fps=fps,
-                           video_size=video_size, video_fps=video_fps, video_format=video_format)
+                           video_size=video_size, video_fps=video_fps, video_format=video_format,
+                           video_keep_bars=video_keep_bars)
         stills = open_camera(capture_spec, sink=sink, delete_after_download=delete_after_download,
                              wait_for_camera=wait_for_camera)
         return CompositeCamera(live=live, stills=stills)
     if is_video_spec(spec):
         from drivers.video.camera import open_video  # OpenCV only when a video source is used
 
-        return open_video(spec, size=video_size, fps=video_fps, sink=sink, fourcc=video_format)
+        return open_video(spec, size=video_size, fps=video_fps, sink=sink, fourcc=video_format,
+                          cut_bars=not video_keep_bars)
     if spec in CAMERA_SPECS or spec.startswith("usb:"):
         from drivers.gphoto import GphotoCamera, GphotoOptions
 

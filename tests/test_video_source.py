@@ -91,8 +91,8 @@ def test_cli_refuses_a_missing_device_before_the_session(tmp_path: Path) -> None
     done = subprocess.run([sys.executable, "-m", "studio.cli", "run", "--headless", "--video-fps", "60"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 2 and done.stderr.strip().splitlines() == [
-        "studio: error: --video-size, --video-fps and --video-format apply to a v4l2:/dev/videoN "
-        "or capture:N source"]
+        "studio: error: --video-size, --video-fps, --video-format and --video-keep-bars apply to a "
+        "v4l2:/dev/videoN or capture:N source"]
     assert not (tmp_path / "sessions").exists()
 
 

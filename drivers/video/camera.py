@@ -103,7 +103,10 @@ class VideoCamera(PostsRequests):
 
 
 def open_video(spec: str, *, size: tuple[int, int] | None = None, fps: float | None = None,
-               sink: DownloadSink | None = None, fourcc: str | None = None) -> VideoCamera:
-    """A (not yet opened) :class:`VideoCamera` for ``v4l2:…``, ``capture:N`` or ``opencv:N``."""
+               sink: DownloadSink | None = None, fourcc: str | None = None,
+               cut_bars: bool = True) -> VideoCamera:
+    """A (not yet opened) :class:`VideoCamera` for ``v4l2:…``, ``capture:N`` or ``opencv:N``;
+    ``cut_bars``: publish the picture without black side or top bars (:mod:`drivers.video.bars`)."""
     asked = VideoMode(size[0] if size else 0, size[1] if size else 0, float(fps or 0.0))
-    return VideoCamera(parse_video_spec(spec), VideoOptions(asked=asked, fourcc=fourcc), sink)
+    options = VideoOptions(asked=asked, fourcc=fourcc, cut_bars=cut_bars)
+    return VideoCamera(parse_video_spec(spec), options, sink)

@@ -40,6 +40,7 @@ from drivers.base import (
 )
 from drivers.download import DownloadSink
 from drivers.requests import Capture, Handler, LiveView, Pending, ReadSettings, SetSetting, finish_leftover
+from drivers.video.bars import BarCutter
 from drivers.video.capture import differs, open_capture
 from drivers.video.pixels import encode_jpeg
 from drivers.video.target import VideoMode, VideoTarget
@@ -56,6 +57,7 @@ class VideoOptions:
     stall_s: float = 1.0  # no frame this long while live: the source is lost
     open_timeout_s: float = 5.0  # an open (and its first frame) that takes longer is refused
     reopen_every_s: float = 0.5
+    cut_bars: bool = True  # publish the picture without a pillarbox/letterbox (drivers.video.bars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,7 @@ class VideoDevice:
         self.live = False
         self._capture: Any = None
         self._newest: np.ndarray | None = None
+        self._bars = BarCutter() if options.cut_bars else None
         self._last_frame = 0.0  # monotonic time of the last frame read
         self._next_due = 0.0  # a file: when its next frame is due
         self._next_reopen = 0.0
@@ -149,10 +152,14 @@ class VideoDevice:
                               self.options.fourcc, read_timeout=self.options.stall_s)
         self._capture, self.mode = opened.capture, opened.mode
         self._newest = opened.first
+        if self._bars is not None:  # a new signal: its bars are looked for again
+            self._bars.reset()
         self._last_frame = time.monotonic()
         self._next_due = self._last_frame
 
     def _publish(self, image: np.ndarray, now: float) -> None:
+        if self._bars is not None:
+            image = self._bars.cut(image)
         image.flags.writeable = False  # shared by every reader
         h, w = image.shape[:2]
         self._slot.put_made(lambda seq: LiveFrame(b"", seq, now, (w, h), pixels=image))

@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--video-format", type=argtypes.fourcc, metavar="FOURCC",
                    help="with a v4l2:/capture: source: the pixel format to ask for (e.g. MJPG, "
                         "which many USB capture cards need for 1080p60)")
+    p.add_argument("--video-keep-bars", action="store_true",
+                   help="with a v4l2:/capture: source: analyse the whole frame, black side or top "
+                        "bars included (by default a camera's pillarboxed picture is cut out)")
     p.add_argument("--headless", action="store_true", help="no window: print state changes")
     p.add_argument("--json", action="store_true", help="headless: one JSON line per analysed frame")
     p.add_argument("--preset", default=DEFAULT_PRESET,
@@ -155,9 +158,9 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
             check_target(parse_video_spec(live_spec))
         except SourceError as exc:
             raise UserError(str(exc)) from None
-    elif any(getattr(args, k, None) for k in ("video_size", "video_fps", "video_format")):
-        raise UserError("--video-size, --video-fps and --video-format apply to a v4l2:/dev/videoN "
-                        "or capture:N source")
+    elif any(getattr(args, k, None) for k in ("video_size", "video_fps", "video_format", "video_keep_bars")):
+        raise UserError("--video-size, --video-fps, --video-format and --video-keep-bars apply to a "
+                        "v4l2:/dev/videoN or capture:N source")
     if not 0.0 <= args.volume <= 1.0:
         raise UserError("--volume takes a number from 0 to 1")
     for flag, value in (("--frames", args.frames), ("--seconds", args.seconds)):
@@ -191,7 +194,8 @@ def build_app(args: argparse.Namespace, *, with_cues: bool) -> StudioApp:
                          loop=args.loop, delete_after_download=session.options.delete_on_camera,
                          wait_for_camera=True, video_size=getattr(args, "video_size", None),
                          video_fps=getattr(args, "video_fps", None),
-                         video_format=getattr(args, "video_format", None))
+                         video_format=getattr(args, "video_format", None),
+                         video_keep_bars=getattr(args, "video_keep_bars", False))
     cues = None
     if with_cues:
         from studio.audio import CuePlayer
