@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -201,10 +200,6 @@ _WIDE_CANDIDATES = ("log_texture", "texture_share", "log_garment", "log_garment_
 WIDE_CLOTHING_SETS = tuple(c for n in (1, 2, 3) for c in itertools.combinations(_WIDE_CANDIDATES, n))
 PENALTIES = (1.0, 5.0)
 PLAIN_KEPT = 0.95  # the cut keeps at least this share of the tune half's plain photos
-CROP_THRESHOLDS = ("crop_tight_max_below_crown", "crop_tight_top_cut", "crop_tight_cut_max_below_crown",
-                   "crop_shoulders_max_below_crown", "crop_bust_max_below_crown")
-THRESHOLDS_PY = ROOT / "studio" / "vision" / "thresholds" / "faces.py"  # the crop cuts
-SYNTHETIC_TIGHT = 0.95  # crop fit: the share of synthetic tight headshots that must be named tight
 
 
 def _training(cases: list[dict], check: str) -> tuple[list[dict], list[bool]]:
@@ -306,95 +301,14 @@ def fit_busy(cases: list[dict], check: str, guard: list[dict] | None = None, wid
           f"plain kept {kept:.0%} -> {model_path(check)}")
 
 
-_BODY = ("half-length", "three-quarter", "full-length")
-
-
-def _crop_rows(cases: list[dict]) -> list[tuple[str, float, float, bool]]:
-    """(truth, frame bottom below the crown, head above the top edge, real photo) of the tune
-    half's single faces with landmarks (real and synthetic), whatever the checks called them."""
-    out = []
-    for c in cases:
-        truth = c["label"]["crop"]
-        framing = c["result"]["checks"]["framing"]
-        if c["split"] != TUNE or c["result"]["faces"] != 1 or "below_crown" not in framing:
-            continue
-        if truth in ("tight-headshot", "head-and-shoulders", "bust", *_BODY):
-            out.append((truth, float(framing["below_crown"]), -float(framing["crown"]), c["kind"] == "real"))
-    return out
-
-
-def _best(grid: np.ndarray, score: Callable[[float], float]) -> tuple[float, float]:
-    """(best score, first cut reaching it) over the grid."""
-    best = (-1.0, float(grid[0]))
-    for x in grid:
-        s = float(score(x))
-        if s > best[0] + 1e-9:
-            best = (s, float(x))
-    return best
-
-
-def fit_crops(cases: list[dict]) -> dict[str, float]:
-    """The crop cuts, written into thresholds/faces.py, one boundary at a time on the tune half, each
-    between the two names it separates: headshot crops vs body crops (real photos; the frame
-    bottom alone: the frame's width is not a crop), then tight vs the rest of the headshot
-    crops (a frame ending at the neck is tight by definition; set here: how low a frame with
-    its hair cropped may still end; real and synthetic), then head-and-shoulders vs bust (real
-    photos: the synthetic set has no bust)."""
-    from studio.vision.thresholds import DEFAULT
-
-    rows = _crop_rows(cases)
-    truth = np.array([r[0] for r in rows])
-    depth = np.array([r[1] for r in rows])
-    cut_top = np.array([r[2] for r in rows])
-    real = np.array([r[3] for r in rows])
-    body = np.isin(truth, _BODY)
-    e_score, e = _best(np.arange(1.6, 3.51, 0.01), lambda x: ((depth[real] >= x) == body[real]).mean())
-    head = (depth < e) & ~body
-    tight = truth == "tight-headshot"
-    # By definition a frame ending at the neck (where crop-at-joint:neck would fire) is tight:
-    # the name and the neck warning read the same edge, so they never contradict each other.
-    a = 1.0 + DEFAULT.neck_crop_band / 2.0  # the frame bottom at the neck, in head lengths
-    # Real photos set the hair-cropped rule; the synthetic tight headshots (as many as the real
-    # headshot crops, all alike) only as a floor: at least SYNTHETIC_TIGHT of them named tight.
-    best = (-1.0, 0.0, 0.0)
-    for b in np.arange(0.0, 0.31, 0.02):
-        for c in np.arange(a, 1.61, 0.02):
-            said = (depth < a) | ((cut_top > b) & (depth < c))
-            if (~real).any() and float(said[~real].mean()) < SYNTHETIC_TIGHT:
-                continue
-            score = float((said[head & real] == tight[head & real]).mean())
-            if score > best[0] + 1e-9:
-                best = (score, float(b), float(c))
-    _, b, c = best
-    said_tight = (depth < a) | ((cut_top > b) & (depth < c))
-    rest = head & ~said_tight & ~tight & real
-    d_score, d = _best(np.arange(1.1, 2.31, 0.01),
-                       lambda x: ((depth[rest] < x) == (truth[rest] == "head-and-shoulders")).mean())
-    values = dict(zip(CROP_THRESHOLDS, (a, b, c, d, e), strict=True))
-    print(f"crops on {len(rows)} tune single faces: headshot vs body {e_score:.0%}, tight vs rest (real) "
-          f"{best[0]:.0%}, shoulders vs bust {d_score:.0%}: "
-          + ", ".join(f"{k} = {v:.2f}" for k, v in values.items()))
-    _write_thresholds(values)
-    return values
-
-
-def _write_thresholds(values: dict[str, float]) -> None:
-    """Set the default of each named field in thresholds/faces.py (the number after ``_t(``)."""
-    import re
-
-    text = THRESHOLDS_PY.read_text(encoding="utf-8")
-    for name, value in values.items():
-        pattern = re.compile(rf"({name}: float = _t\(\s*)([-0-9.]+)")
-        text, n = pattern.subn(f"\\g<1>{value:.2f}", text, count=1)
-        if n != 1:
-            raise SystemExit(f"{name} not found in {THRESHOLDS_PY}")
-    THRESHOLDS_PY.write_text(text, encoding="utf-8")
-
-
 def fit(cache: Path, only: str | None = None, wide: bool = False) -> None:
+    if only in (None, "crops"):  # the crop cuts: scripts/tune_crops.py
+        from scripts import tune_crops
+
+        tune_crops.fit(cache)
+    if only == "crops":
+        return
     cases = _load(cache)
-    if only in (None, "crops"):
-        fit_crops(cases)
     for check in ("background", "clothing"):
         if only in (None, check):
             fit_busy(cases, check, _guard_rows(cache, check), wide)
@@ -482,19 +396,6 @@ def _busy_lines(cases: list[dict]) -> list[str]:
     return lines
 
 
-def _tight_lines(cases: list[dict]) -> list[str]:
-    h, t = score_tight(cases, HELD_OUT), score_tight(cases, TUNE)
-
-    def row(what: str, key: str, of: str, target: str = "") -> str:
-        cells = [_pct(n.get(key, 0), n.get(of, 0)) for n in (h, t)]
-        return f"| {what} | {cells[0]} | {cells[1]} | {target} |"
-
-    return [row("synthetic tight headshot accepted (commercial-headshot framing passes)", "accepted", "cases",
-                "≥ 90 %"),
-            row("synthetic tight headshot named `tight-headshot`", "named_tight", "cases"),
-            row("… of those, reported by `id-photo` (whole head and neck wanted)", "id_reported", "id_tight")]
-
-
 def report(cache: Path, write: bool) -> str:
     cases = _load(cache)
     lines = ["## Crops, background, clothing (held-out)", "",
@@ -513,21 +414,10 @@ def report(cache: Path, write: bool) -> str:
              "`busy` → `plain` (a plain blazer over a plain T-shirt). The relabelled tight headshots "
              "are no longer sources of synthetic ones (94 synthetic cases, 100 before).", ""]
     lines += ["| what | held-out | tune | target |", "|---|---|---|---|"]
-    lines += _busy_lines(cases) + _tight_lines(cases)
-    right, total, confusion = score_crops(cases, HELD_OUT)
-    tr, tt, _ = score_crops(cases, TUNE)
-    lines.append(f"| crop name (six names, real photos) | {_pct(right, total)} | {_pct(tr, tt)} | |")
-    lines += ["", "Crop confusions on the held-out half (label → said: count): "
-              + ", ".join(f"{a} → {b}: {n}" for (a, b), n in sorted(confusion.items()) if a != b) + ". "
-              "Bust and half-length overlap by definition (chest or waist): the frame bottom alone "
-              "tells them apart (`crop_bust_max_below_crown`), never the frame's width."]
-    previous = cache / "previous" / "measured.json"  # the tree before the width-free crop rule
-    if previous.is_file():
-        old = json.loads(previous.read_text(encoding="utf-8"))
-        (pr, pt, _), (qr, qt, _) = score_crops(old, HELD_OUT), score_crops(old, TUNE)
-        lines += ["", f"Crop name before the width-free rule (a chest-level frame was a headshot only "
-                  f"when the head filled 40 % of the width; same rows): held-out {_pct(pr, pt)}, "
-                  f"tune {_pct(qr, qt)}."]
+    lines += _busy_lines(cases)
+    from scripts import tune_crops
+
+    lines += tune_crops.lines(cache)  # the crop rows, confusions and earlier trees' crop figures
     lines += ["", "Clothing, second round: the garment alone (skin left out), away from its outlines, at "
               "half scale, and print features (short edges, colour entropy, compact spots) are measured "
               "for tuning (and by the check only when its model reads them). `fit --wide` (every set "
@@ -693,7 +583,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--label", default="after", help="live: name of this run in live.json (before/after)")
     args = p.parse_args(argv)
     cache = _cache_dir(args.cache)
-    if args.step in ("measure", "all"):
+    if args.step == "measure" and args.only == "crops":  # face and framing only: crops.json
+        from scripts import tune_crops
+
+        tune_crops.measure(cache)
+    elif args.step in ("measure", "all"):
         measure(cache)
     if args.step in ("fit", "all"):
         fit(cache, args.only, args.wide)

@@ -106,3 +106,33 @@ def test_framing_messages_say_each_thing_once():
     words = [w.strip(";:,.()") for w in framing.message.lower().split()]
     notes = framing.message.split(": ", 1)[1].split("; ")
     assert len(notes) == len(set(notes)) and len(words) >= 4
+
+
+def test_the_crop_name_follows_the_bottom_edge_down_the_body():
+    """One real half-length photo cut ever lower, from just under the chin to its own bottom: the
+    names come in the photographers' order (tight, head and shoulders, bust, body), never back."""
+    order = {name: i for i, name in enumerate(CROPS)}
+    image = load_image(FIXTURES / "frec__obama.jpg")
+    with Analyzer("commercial-headshot", mode="still") as analyzer:
+        whole = analyzer.analyse_image(image, source="obama")
+        chin = float(whole.subject.landmarks[152, 1]) * image.shape[0]
+        names = []
+        for bottom in np.linspace(chin + 8, image.shape[0], 12):
+            framing = analyzer.analyse_image(image[: int(bottom)].copy(), source="cut").check("framing")
+            names.append(framing.fields["crop"])
+    ranks = [order[n] for n in names]
+    assert ranks == sorted(ranks), names
+    assert names[0] == "tight-headshot" and order[names[-1]] >= order["half-length"], names
+    assert {"head-and-shoulders", "bust"} <= set(names), names  # every headshot crop on the way
+
+
+def test_margin_cut_takes_the_middle_of_the_widest_best_interval():
+    from scripts.tune_crops import loo, margin_cut
+
+    x = np.array([0.1, 0.2, 0.3, 1.0, 1.1, 1.2])
+    up = x > 0.5
+    acc, cut = margin_cut(x, up)
+    assert acc == 1.0 and abs(cut - 0.65) < 1e-9  # between 0.3 and 1.0, not at either edge
+    noisy = np.array([0.1, 0.2, 0.3, 0.35, 1.0, 1.1, 1.2])
+    assert margin_cut(noisy, np.array([0, 0, 0, 1, 1, 1, 1], bool))[1] < 0.35 + 1e-9
+    assert loo(x, up) == len(x)

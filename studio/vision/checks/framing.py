@@ -17,7 +17,15 @@ import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
-from studio.vision.landmarks import POSE_HIPS, POSE_JOINTS, POSE_SHOULDERS, SIDES, FaceGeometry
+from studio.vision.landmarks import (
+    CHIN,
+    FOREHEAD,
+    POSE_HIPS,
+    POSE_JOINTS,
+    POSE_SHOULDERS,
+    SIDES,
+    FaceGeometry,
+)
 from studio.vision.thresholds import Thresholds
 from studio.vision.verdict import observes_nothing
 
@@ -64,9 +72,42 @@ def crop_name(ctx: FrameContext, shot: str) -> str:
     return _crop(ctx) if shot == "headshot" else shot
 
 
+def crop_measures(ctx: FrameContext) -> dict[str, float] | None:
+    """The subject's frame bottom below the chin, the face's height (chin to the top of the
+    forehead) and the eye-chin distance, each in inter-eye distances: the inputs of the crop
+    name (scripts/tune_scene.py fits the crop cuts on them). None without landmarks."""
+    s = ctx.subject
+    if s is None or s.ied <= 0:
+        return None
+    height = float(np.linalg.norm(s.xy[CHIN] - s.xy[FOREHEAD]))
+    return {"below_chin_ied": (ctx.h - s.chin_y) / s.ied, "face_height_ied": height / s.ied,
+            "eye_chin_ied": s.eye_chin / s.ied}
+
+
+def below_chin(measures: dict[str, float], th: Thresholds) -> float:
+    """The frame bottom below the chin in face units: IED^w x face height^(1-w), the weight w
+    (``crop_unit_ied_weight``) chosen by cross-validation on the tune half. Two measures of the
+    face, across and down, so neither a turned head (IED) nor a tilted one (height) alone sets it."""
+    return measures["below_chin_ied"] / measures["face_height_ied"] ** (1.0 - th.crop_unit_ied_weight)
+
+
+def _headshot_crop(ctx: FrameContext, s: FaceGeometry, m: dict[str, float], bottom: float) -> str:
+    """Tight when the frame ends at the chin or on the neck (where ``crop-at-joint:neck`` would
+    fire, by definition, or above the learned cut), or the hair is cropped and the frame ends
+    above the shoulders; then head-and-shoulders down to the armpits, else bust."""
+    th = ctx.th
+    at_neck = m["below_chin_ied"] / max(m["eye_chin_ied"], 1e-6) < th.neck_crop_band
+    top_cut = -s.crown_y / s.head_length  # head lengths of the head above the top edge
+    hair_cut = top_cut > th.crop_tight_top_cut and bottom < th.crop_tight_cut_max_below_chin
+    if at_neck or bottom < th.crop_tight_max_below_chin or hair_cut:
+        return "tight-headshot"
+    return "head-and-shoulders" if bottom < th.crop_shoulders_max_below_chin else "bust"
+
+
 def _crop(ctx: FrameContext) -> str:
-    """Where the bottom edge cuts the body, in head lengths below the crown (set from the tune
-    half by scripts/tune_scene.py); pose, when read, tells the body crops apart."""
+    """Where the bottom edge cuts the body: below the chin in face units for the headshot crops
+    (cuts set from the tune half by scripts/tune_scene.py); pose, when read, tells the body crops
+    apart. The top edge plays a part only in a tight headshot's hair cut."""
     if ctx.face_count == 0:
         return "none"
     if ctx.face_count > 1:
@@ -74,15 +115,17 @@ def _crop(ctx: FrameContext) -> str:
     depth, s, th = below_crown(ctx), ctx.subject, ctx.th
     if depth is None:  # a face too small for landmarks: far away
         return "full-length"
-    if depth < th.crop_bust_max_below_crown:
-        if s is None:  # the detector's box only: no landmarks to tell the headshot crops apart
-            return "tight-headshot"
-        top_cut = -s.crown_y / s.head_length  # head lengths of the head above the top edge
-        if depth < th.crop_tight_max_below_crown or (
-            top_cut > th.crop_tight_top_cut and depth < th.crop_tight_cut_max_below_crown
-        ):
-            return "tight-headshot"
-        return "head-and-shoulders" if depth < th.crop_shoulders_max_below_crown else "bust"
+    m = crop_measures(ctx)
+    if s is None or m is None:  # the detector's box only: no landmarks to tell the headshot crops apart
+        return "tight-headshot" if depth < th.crop_bust_max_below_crown else _body_shot(ctx, depth)
+    bottom = below_chin(m, th)
+    if bottom < th.crop_bust_max_below_chin:
+        return _headshot_crop(ctx, s, m, bottom)
+    return _body_shot(ctx, depth)
+
+
+def _body_shot(ctx: FrameContext, depth: float) -> str:
+    th = ctx.th
     pose = ctx.pose  # only computed for body shots
     if pose is not None:
         return _body_shot_from_pose(pose, ctx.h, th)
@@ -234,6 +277,10 @@ def check_framing(ctx: FrameContext) -> CheckResult:
     fields["eye_line"] = round(eye_line, 3)
     fields["below_crown"] = round(float(below_crown(ctx) or 0.0), 2)  # head lengths in the frame
     fields["crown"] = round(s.crown_y / s.head_length, 3)  # crown above (-) or below the top edge
+    measures = crop_measures(ctx)
+    if measures is not None:  # the crop name's inputs (scripts/tune_scene.py fits on them)
+        fields["below_chin"] = round(below_chin(measures, ctx.th), 3)
+        fields.update({k: round(v, 3) for k, v in measures.items()})
     found = _found(ctx, s, shot, crop, eye_line)
     problems = [pid for pid, _ in found]
     fields["problems"] = problems

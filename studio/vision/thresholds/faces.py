@@ -92,30 +92,40 @@ class FaceThresholds:
     )
 
     # -- crop names (checks/framing.py; set by scripts/tune_scene.py fit) --------------------------
-    crop_tight_max_below_crown: float = _t(
-        1.23,
-        "definition (scripts/tune_scene.py sets it to 1 + neck_crop_band / 2): a frame ending this "
-        "few head lengths below the crown ends at the chin or the neck, where crop-at-joint:neck "
-        "fires: a tight headshot (tune labels: tight headshots end at 0.83-1.19, head-and-shoulders "
-        "from 1.13; the crown is an estimate)",
+    crop_unit_ied_weight: float = _t(
+        0.75,
+        "measured (tune half, scripts/tune_scene.py: leave-one-out over the crop boundaries): the face "
+        "unit of the crop name is IED^w x face height^(1-w) (face height = chin to the top of the forehead)",
+    )
+    crop_tight_max_below_chin: float = _t(
+        0.66,
+        "measured (tune half of glasses-pool, real photos, scripts/tune_scene.py): a frame ending less "
+        "than this many face units below the chin ends at the chin or the neck: a tight headshot (so "
+        "does one where crop-at-joint:neck fires, by definition)",
     )
     crop_tight_top_cut: float = _t(
         0.06,
         "measured (tune half of glasses-pool, real photos, keeping ≥ 95 % of the synthetic tight "
         "crops named tight, scripts/tune_scene.py): the crown this far (head lengths) above the top "
-        "edge, the hair cropped, also makes a tight headshot down to crop_tight_cut_max_below_crown",
+        "edge, the hair cropped, also makes a tight headshot down to crop_tight_cut_max_below_chin",
     )
-    crop_tight_cut_max_below_crown: float = _t(
-        1.33, "measured (tune half, scripts/tune_scene.py): see crop_tight_top_cut"
+    crop_tight_cut_max_below_chin: float = _t(
+        0.92, "measured (tune half, scripts/tune_scene.py): see crop_tight_top_cut (face units below the chin)"
     )
-    crop_shoulders_max_below_crown: float = _t(
-        1.35,
-        "measured (tune half, scripts/tune_scene.py): a headshot ending this many head lengths "
-        "below the crown shows the head and shoulders; lower, the chest: a bust",
+    crop_shoulders_max_below_chin: float = _t(
+        1.23,
+        "measured (tune half, scripts/tune_scene.py): a headshot ending less than this many face units "
+        "below the chin shows the head and shoulders; lower, the chest: a bust",
+    )
+    crop_bust_max_below_chin: float = _t(
+        3.43,
+        "measured (tune half, scripts/tune_scene.py): a frame ending less than this many face units "
+        "below the chin is a headshot crop (down to the chest: a bust); lower, a body crop "
+        "(half-length = waist); the frame's width plays no part",
     )
     crop_bust_max_below_crown: float = _t(
-        2.21,
-        "measured (tune half, scripts/tune_scene.py): a frame ending above this many head lengths "
-        "below the crown is a headshot crop (down to the chest: a bust); lower, a body crop "
-        "(half-length = waist); the frame's width plays no part",
+        2.23,
+        "measured (tune half, scripts/tune_scene.py): for a face the detector found without landmarks "
+        "(no chin to measure from), a frame ending above this many head lengths below the crown is a "
+        "headshot crop; lower, a body crop",
     )
