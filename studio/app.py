@@ -107,11 +107,15 @@ class StudioApp:
         self.live = LiveWatch(camera.frames)
         self.live.add_listener(self._live_changed)
         self._unsubscribe_live = camera.add_listener(self.live.camera_event)
+        # The consistency reference: set from any thread, kept in the session, applied to the
+        # live analyser on the vision thread and read by the still check before each still.
+        self.reference = ReferenceHolder(session.folder if session is not None else None, reference)
         processor = None
         if session is not None:
             from studio.session import ShotProcessor
 
-            processor = ShotProcessor(session)
+            holder = self.reference
+            processor = ShotProcessor(session, reference=lambda: holder.current)
         self.capture = CaptureController(camera, session=session, processor=processor, cues=cues)
         self.trigger_options = trigger_options or TriggerOptions()
         self.people = people
@@ -129,8 +133,6 @@ class StudioApp:
         self._started = False
         self._aperture: float | None = None  # from the camera's settings, for the depth advice
         self._aperture_applied: float | None = None
-        # The consistency reference: set from any thread, kept in the session, applied below.
-        self.reference = ReferenceHolder(session.folder if session is not None else None, reference)
         self.capture.add_listener(self._first_keeper)
 
     # -- analysis ------------------------------------------------------------------------

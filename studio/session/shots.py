@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.analysis import Analysis
 from studio.session import deliverables, xmp
@@ -23,6 +24,9 @@ from studio.session.review import prior_review
 from studio.session.session import Session, StoredFile
 from studio.session.state import replace_atomic
 from studio.session.stills import AnalysePath, analyse_shot, default_analyser
+
+if TYPE_CHECKING:
+    from studio.vision.reference import Reference
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +57,10 @@ class ShotProcessor:
     """Turns stored files into checked, labelled shots. Use from one thread only."""
 
     def __init__(self, session: Session, *, analyse: AnalysePath | None = None,
-                 hook: Hook | None = None) -> None:
+                 hook: Hook | None = None, reference: Callable[[], Reference | None] | None = None) -> None:
         self.session = session
         self._analyse = analyse
+        self._reference = reference  # the run's consistency reference, for the default analyser
         self._own_analyser = analyse is None  # made from the session's preset: remade on a change
         self.hook = hook if hook is not None else session.hook()
         self.credits = credits_for(session.options)  # a bad config fails here, not mid-shoot
@@ -83,7 +88,7 @@ class ShotProcessor:
 
     def _analyser(self) -> AnalysePath:
         if self._analyse is None:
-            self._analyse = default_analyser(self.session.state.preset)
+            self._analyse = default_analyser(self.session.state.preset, self._reference)
         return self._analyse
 
     def _process_one(self, base: str, files: list[Path], trigger: str) -> ShotRecord:

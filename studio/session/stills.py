@@ -11,9 +11,13 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.analysis import Analysis
 from studio.session.files import JPEG_SUFFIXES, RAW_SUFFIXES
+
+if TYPE_CHECKING:
+    from studio.vision.reference import Reference
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +84,27 @@ def image_for_checks(photos: Iterable[Path]) -> tuple[Path, Path | None]:
                      "(no JPEG and no RAW preview)")
 
 
-def default_analyser(preset: str = "") -> AnalysePath:
+def default_analyser(preset: str = "",
+                     reference: Callable[[], Reference | None] | None = None) -> AnalysePath:
     """The checks package's still analyser (built lazily: MediaPipe graphs are costly).
 
+    ``reference`` gives the run's consistency reference (the team's shot to match), read
+    before each still, so a still is compared with the reference of the moment it is checked.
     The analyser is used only from the one worker thread that processes shots.
     """
     from studio.vision import Analyzer  # imported here: the session works without the checks
 
     analyzer = Analyzer(preset, mode="still") if preset else Analyzer(mode="still")
-    return analyzer.analyse_path
+    if reference is None:
+        return analyzer.analyse_path
+
+    def analyse(path: Path) -> Analysis:
+        current = reference()
+        if current is not analyzer.reference:
+            analyzer.set_reference(current)
+        return analyzer.analyse_path(path)
+
+    return analyse
 
 
 def analyse_shot(photos: Iterable[Path], analyse: AnalysePath) -> Analysis:
