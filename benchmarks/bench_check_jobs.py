@@ -17,7 +17,11 @@ code. Two load-robust figures are printed beside it: ``cpu_bound_ratio`` = CPU o
 CPU over the busiest ``--jobs N`` worker's plus the parent's, what an idle machine with a core
 per process would give, start-up included.
 
-    .venv/bin/python benchmarks/bench_check_jobs.py [--rounds 2] [--folder DIR] [--jobs 2]
+``--timeline`` also prints, per run, what each process did when (``$STUDIO_CHECK_TIMELINE``,
+studio/commands/check_pool.py): wall seconds since the command was started and the process's
+own CPU seconds at its start-up steps, its first and last file, and the exit after the last.
+
+    .venv/bin/python benchmarks/bench_check_jobs.py [--rounds 2] [--folder DIR] [--jobs 2] [--timeline]
 """
 
 from __future__ import annotations
@@ -76,17 +80,51 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def run(folder: Path, jobs: int) -> dict:
+def timeline(path: Path, start: float, end: float) -> list[str]:
+    """Lines ``role pid: event@wall/cpu ...`` from a $STUDIO_CHECK_TIMELINE file (wall: seconds
+    since ``start``; cpu: the process's own CPU seconds then)."""
+    events: dict[str, list[tuple[float, float, str, str]]] = {}
+    for line in path.read_text().splitlines():
+        wall, cpu, pid, event, *detail = line.split(" ", 4)
+        steps = events.setdefault(pid, [])
+        steps.append((float(wall) - start, float(cpu), event, "".join(detail).strip()))
+    out = []
+    for n, (pid, steps) in enumerate(events.items()):
+        takes = [(w, c) for w, c, e, _ in steps if e == "take"]
+        dones = [(w, c) for w, c, e, _ in steps if e == "done"]  # a process takes one file at a time
+        marks = [f"{e}{f'({d})' if d else ''}@{w:.2f}/{c:.2f}"
+                 for w, c, e, d in steps if e not in ("take", "done")]
+        if takes and len(dones) == len(takes):
+            busy = sum(d[1] - t[1] for t, d in zip(takes, dones, strict=True))
+            first = dones[0][1] - takes[0][1]
+            marks += [f"first-file@{takes[0][0]:.2f}/{takes[0][1]:.2f} (its CPU {first:.2f})",
+                      f"last-done@{dones[-1][0]:.2f}/{dones[-1][1]:.2f}",
+                      f"{len(takes)} files, CPU in files {busy:.2f}"]
+        out.append(f"    {'command' if n == 0 else 'worker'} {pid}: {', '.join(marks)}")
+    out.append(f"    exit@{end - start:.2f}")
+    return out
+
+
+def run(folder: Path, jobs: int, trace: Path | None = None) -> dict:
     """One run of the command: wall, CPU, and the CPU of each of its processes (sampled from
-    /proc every 50 ms; a worker's last sample is within 50 ms of its end)."""
+    /proc every 50 ms; a worker's last sample is within 50 ms of its end). ``trace``: a file
+    for the command's timeline (printed by :func:`timeline`)."""
     cmd = [sys.executable, "-m", "studio.cli", "check", "--json", "--jobs", str(jobs), str(folder)]
+    env = dict(os.environ)
+    if trace is not None:
+        trace.unlink(missing_ok=True)
+        env["STUDIO_CHECK_TIMELINE"] = str(trace)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
+    started = time.time()
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+                            env=env)
     per_process: dict[int, float] = {}
     chunks: list[str] = []
-    reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)
+    stdout = proc.stdout
+    assert stdout is not None  # PIPE
+    reader = threading.Thread(target=lambda: chunks.append(stdout.read()), daemon=True)
     reader.start()
     while proc.poll() is None:
         for pid in [proc.pid, *_children(proc.pid)]:
@@ -105,8 +143,9 @@ def run(folder: Path, jobs: int) -> dict:
     # process's CPU: the parent's (its own work) for --jobs 1, the busiest worker's plus the
     # parent's start before it spawned them for --jobs N (taken as the parent's CPU: an upper bound).
     critical = max(workers) + parent if workers else cpu
+    steps = timeline(trace, started, started + wall) if trace is not None and trace.exists() else []
     return {"jobs": jobs, "wall": wall, "cpu": cpu, "photos": len(lines), "exit": proc.returncode,
-            "load": load, "critical": critical, "workers": sorted(workers, reverse=True)}
+            "load": load, "critical": critical, "workers": sorted(workers, reverse=True), "timeline": steps}
 
 
 def main() -> int:
@@ -114,6 +153,7 @@ def main() -> int:
     ap.add_argument("--folder", type=Path, help="photos to check (default: the issue's 154 mixed photos)")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--jobs", type=int, default=2, help="the parallel setting compared with --jobs 1")
+    ap.add_argument("--timeline", action="store_true", help="print each run's per-process timeline")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as tmp:
         if args.folder is None:
@@ -134,12 +174,14 @@ def main() -> int:
         results: dict[int, list[dict]] = {1: [], args.jobs: []}
         for r in range(args.rounds):
             for jobs in ((1, args.jobs) if r % 2 == 0 else (args.jobs, 1)):
-                res = run(folder, jobs)
+                res = run(folder, jobs, Path(tmp) / "timeline.txt" if args.timeline else None)
                 results[jobs].append(res)
                 print(f"round {r + 1} --jobs {jobs}: wall {res['wall']:.2f} s, CPU {res['cpu']:.2f} s "
                       f"(critical path {res['critical']:.2f} s; workers "
                       f"{', '.join(f'{w:.2f}' for w in res['workers']) or '-'}), "
                       f"{res['photos']} photos, exit {res['exit']}, load {res['load']:.1f}", flush=True)
+                for line in res["timeline"]:
+                    print(line, flush=True)
     w1 = statistics.median(r["wall"] for r in results[1])
     wn = statistics.median(r["wall"] for r in results[args.jobs])
     c1 = statistics.median(r["cpu"] for r in results[1])

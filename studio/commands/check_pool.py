@@ -110,6 +110,8 @@ def pooled(
     """(position, result) of each file as the ``jobs`` workers finish them, largest first."""
     ctx = pool_context()
     mark("pool", ctx.get_start_method())
+    sys.stdout.flush()  # a fork copies unwritten output too
+    sys.stderr.flush()
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(preset, reference)) as pool:
         yield from pool.imap_unordered(_analyse_at, largest_first(files), chunksize=1)
     mark("pool-closed")
