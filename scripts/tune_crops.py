@@ -337,7 +337,8 @@ def lines(cache: Path) -> list[str]:
     out += ["", f"Third round label corrections by the rule (docs/checks.md, both halves alike: "
             f"{sum(1 for f, _, _ in CORRECTIONS_3 if _split(f) == TUNE)} tune, "
             f"{sum(1 for f, _, _ in CORRECTIONS_3 if _split(f) == HELD_OUT)} held-out): "
-            + ", ".join(f"{n} `{a}` → `{b}`" for (a, b), n in moved.items()) + "."]
+            + ", ".join(f"{n} `{a}` → `{b}`" for (a, b), n in moved.items())
+            + f"; {h.get('cases', 0) + t.get('cases', 0)} synthetic tight headshots from today's sources."]
     out += _earlier(cache)
     return out
 
