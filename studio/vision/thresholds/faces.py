@@ -110,7 +110,8 @@ class FaceThresholds:
         "edge, the hair cropped, also makes a tight headshot down to crop_tight_cut_max_below_chin",
     )
     crop_tight_cut_max_below_chin: float = _t(
-        0.92, "measured (tune half, scripts/tune_scene.py): see crop_tight_top_cut (face units below the chin)"
+        0.92,
+        "measured (tune half, scripts/tune_scene.py): see crop_tight_top_cut (face units below the chin)",
     )
     crop_shoulders_max_below_chin: float = _t(
         1.23,
