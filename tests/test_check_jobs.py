@@ -47,6 +47,24 @@ def test_the_check_command_lists_files_and_reads_its_limits_without_numpy_or_ope
     assert "numpy" not in loaded and "cv2" not in loaded
 
 
+def test_the_check_command_starts_its_workers_before_loading_numpy_opencv_or_mediapipe(tmp_path):
+    # What the command's process has loaded when it starts the pool: the live-view commands'
+    # modules (session, deliverables -> OpenCV) are not registered for `studio check`.
+    for name in ("a.jpg", "b.jpg"):
+        (tmp_path / name).write_bytes(b"not decoded by the parent")
+    script = (
+        "import sys\n"
+        "import studio.commands.check as check\n"
+        "def spy(files, jobs, preset, reference):\n"
+        "    print(jobs, len(files), *[m for m in ('numpy', 'cv2', 'mediapipe') if m in sys.modules])\n"
+        "    yield from ()\n"
+        "check.pooled = spy\n"
+        "from studio.cli import main\n"
+        f"main(['check', '--jobs', '2', {str(tmp_path)!r}])\n"
+    )
+    assert _run(script).stdout.split() == ["2", "2"]
+
+
 def test_mediapipe_starts_without_matplotlib_and_matplotlib_still_works():
     script = (
         "import sys, studio.vision.models\n"

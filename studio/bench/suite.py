@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,23 +164,40 @@ def make_stills(folder: Path, sources: list[np.ndarray], count: int,
     return paths
 
 
-def stills(folder: Path, preset: str) -> dict:
-    """``studio check`` on a folder: one process, then all cores (worker start-up included)."""
+STILLS_ROUNDS = 2  # interleaved: 1, N, N, 1 cores; machine load falls on both settings alike
+
+
+def stills(folder: Path, preset: str, rounds: int = STILLS_ROUNDS) -> dict:
+    """``studio check`` on a folder: one process, then all cores (worker start-up included),
+    ``rounds`` interleaved rounds; the median of each setting's wall times."""
     count = len(list(folder.glob("*.jpg")))
-    out: dict = {"images": count, "cores": os.cpu_count() or 1}
-    for label, jobs in (("one_core", 1), ("all_cores", os.cpu_count() or 1)):
-        cmd = [sys.executable, "-m", "studio.cli", "check", "--json", "--jobs", str(jobs),
-               "--preset", preset, str(folder)]
-        t = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
-        elapsed = time.perf_counter() - t
-        analysed = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
-        out[label] = {"seconds": elapsed, "analysed": analysed,
-                      "images_per_s": analysed / elapsed if elapsed else 0.0,
-                      "exit": done.returncode}
+    cores = os.cpu_count() or 1
+    out: dict = {"images": count, "cores": cores, "rounds": rounds}
+    runs: dict[str, list[dict]] = {"one_core": [], "all_cores": []}
+    settings = [("one_core", 1), ("all_cores", cores)]
+    for r in range(rounds):
+        for label, jobs in settings if r % 2 == 0 else settings[::-1]:
+            runs[label].append(_check_command(folder, preset, jobs))
+    for label, done in runs.items():
+        seconds = statistics.median(run["seconds"] for run in done)
+        analysed = min(run["analysed"] for run in done)
+        out[label] = {"seconds": seconds, "analysed": analysed,
+                      "images_per_s": analysed / seconds if seconds else 0.0,
+                      "exit": max(run["exit"] for run in done),
+                      "runs_s": [run["seconds"] for run in done]}
     one = out["one_core"]["images_per_s"]
     out["scaling"] = out["all_cores"]["images_per_s"] / one if one else 0.0
     return out
+
+
+def _check_command(folder: Path, preset: str, jobs: int) -> dict:
+    cmd = [sys.executable, "-m", "studio.cli", "check", "--json", "--jobs", str(jobs),
+           "--preset", preset, str(folder)]
+    t = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    elapsed = time.perf_counter() - t
+    analysed = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
+    return {"seconds": elapsed, "analysed": analysed, "exit": done.returncode}
 
 
 _worker_analyser: Analyzer | None = None  # one per pool process, made by the initializer

@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             say(f"bench: studio check on {cfg.stills} 24 MP stills")
             folder = work / "stills"
             suite.make_stills(folder, sample_stills(sample), max(cfg.stills, 2 * (os.cpu_count() or 1)))
-            report["stills"] = suite.stills(folder, args.preset)
+            report["stills"] = suite.stills(folder, args.preset, 1 if args.quick else suite.STILLS_ROUNDS)
             report["stills"]["in_process"] = suite.stills_in_process(folder, args.preset)
             cores = os.cpu_count() or 1
             report["stills"]["steady"] = {str(j): suite.stills_steady(folder, args.preset, j)

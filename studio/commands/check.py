@@ -4,8 +4,10 @@ Prints a short verdict per image, or the JSON form (docs/json.md) with ``--json`
 per line. Folders are searched recursively for JPEG/PNG files and analysed on all cores, one
 Analyzer per worker process, one image at a time (images differ in cost: no fixed chunks), each
 worker single-threaded (``--jobs N`` uses N cores; OpenCV's own threads would only contend).
-The parent never loads MediaPipe before its workers start (``studio.vision`` imports lazily),
-so the workers' start-up overlaps instead of following the parent's. A file
+The parent never loads MediaPipe, numpy or OpenCV before its workers start (``studio.vision``
+imports lazily; ``studio.cli`` registers only this command), and forks them when that is safe
+(studio/commands/check_pool.py), so the workers' start-up overlaps instead of following the
+parent's, and ``--jobs 1`` runs in this process (no worker to start). A file
 that cannot be read gets a one-line error (a JSON ``{"source": ..., "error": ...}`` object with
 ``--json``) and the others are still checked.
 """
