@@ -153,3 +153,115 @@ def test_a_damaged_jpeg_region_is_refused_not_guessed(tmp_path):
     assert jpeg_region.decode_region(cut, 100, 3500, 300, 3600) is None  # rows past the cut
     assert jpeg_region.decode_region(cut, 100, 100, 300, 200) is not None  # rows before it
     assert jpeg_region.decode_region(b"\x89PNG\r\n\x1a\n" + data[8:], 0, 0, 10, 10) is None
+
+
+def _big_still(tmp_path: Path, name: str = SHARP[1], fill: float = 1.0) -> Path:
+    """A 6000 px JPEG of a real photo, scaled up to ``fill`` of it on a grainy ground."""
+    image = load_image(POOL / name)
+    k = fill * 6000 / max(image.shape[:2])
+    photo = cv2.resize(image, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC)
+    h, w = photo.shape[:2]
+    ground = np.random.default_rng(0).normal(60, 12, (round(h / fill), round(w / fill), 3))
+    big = np.clip(ground, 0, 255).astype(np.uint8)  # grain: not the flat grey of a damaged file
+    big[:h, :w] = photo
+    path = tmp_path / "big.jpg"
+    cv2.imwrite(str(path), big, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return path
+
+
+def test_a_24_mp_still_is_decoded_once_reduced_and_its_face_once_at_full_size(analyzer, tmp_path):
+    """The face-finding decode is the smallest DCT scale still at least the analysis size (1/4
+    of 6000 px: 1500 ≥ 1280); the eyes' detail (eye patches and eye focus) comes from the face's
+    band decoded at full size into a canvas, never from a second whole decode; and the eye
+    patches are the ones the same picture read whole gives."""
+    from studio.vision import jpeg_region
+    from studio.vision.checks import focus
+    from studio.vision.crops import cut_eye
+    from studio.vision.image import read_still
+
+    if not jpeg_region.available():
+        pytest.skip("libjpeg-turbo (libjpeg62-turbo or Pillow's copy) not found")
+    path = _big_still(tmp_path, fill=0.6)  # a head and shoulders: irises under 48 px at 1/4
+    assert read_still(path, DEFAULT.max_analysis_side).reduce == 4
+    seen = {}
+    measure = focus._measure
+
+    def spy(ctx):
+        seen["ctx"] = ctx
+        return measure(ctx)
+
+    focus._measure = spy
+    try:
+        still = analyzer.analyse_path(path)
+        reduced = seen.pop("ctx")
+        whole = analyzer.analyse_image(load_image(path), source="whole")
+        full = seen.pop("ctx")
+    finally:
+        focus._measure = measure
+    assert reduced.detail.decodes == [4, 0]  # the 1/4 decode, then the face's band in place
+    assert reduced.full.shape == full.full.shape and reduced.full_scale == pytest.approx(full.full_scale)
+    picture = load_image(path)
+    for side in ("right", "left"):  # the eye patches: the full-size pixels of a whole decode
+        a = reduced.eye_patch(side)
+        b = cut_eye(picture, reduced.full_scale, reduced.subject, side, DEFAULT.eye_patch_iris_px)
+        assert a is not None and b is not None and a.gray.shape == b.gray.shape
+        assert np.abs(a.gray - b.gray).max() <= 1, side
+    assert still.check("eye_focus").status is whole.check("eye_focus").status
+    assert still.check("eyes_open").status is whole.check("eyes_open").status
+    assert still.check("catchlights").status is whole.check("catchlights").status
+
+
+def test_a_region_inside_the_decoded_face_band_is_not_decoded_again(tmp_path):
+    from studio.vision import jpeg_region
+    from studio.vision.image import read_still
+
+    if not jpeg_region.available():
+        pytest.skip("libjpeg-turbo (libjpeg62-turbo or Pillow's copy) not found")
+    path = _camera_jpeg(tmp_path / "shot.jpg")
+    whole = load_image(path)
+    data = path.read_bytes()
+    canvas = np.zeros_like(whole)
+    got = jpeg_region.decode_region(data, 1000, 1200, 2400, 2300, out=canvas)
+    assert got is not None and got.shape == (1100, 1400, 3)
+    rows = canvas.any(axis=(1, 2))
+    assert not rows[:1200].any() and not rows[2300:].any()  # nothing written outside its rows
+    diff = np.abs(canvas[1210:2290, 1010:2390].astype(int) - whole[1210:2290, 1010:2390].astype(int))
+    assert diff.max() <= 1
+    still = read_still(path, 1280)
+    still._canvas, still._held = canvas, (1000, 1200, 2400, 2300)
+    pixels, origin = still.region(1100, 1300, 2000, 2200)
+    assert origin == (1100, 1300) and np.shares_memory(pixels, canvas) and still.decodes == [4]
+
+
+def test_the_native_band_cut_per_region_reads_the_same_edge_widths(analyzer, tmp_path):
+    """Eye focus's fine scale makes only each region's part of a large native band: the edge
+    widths are those of the whole band (to interpolation rounding)."""
+    from studio.vision import regions
+    from studio.vision.checks import focus
+
+    seen = {}
+    measure = focus._measure
+
+    def spy(ctx):
+        seen["ctx"] = ctx
+        return measure(ctx)
+
+    focus._measure = spy
+    try:
+        analyzer.analyse_image(load_image(_big_still(tmp_path)), source="big")
+    finally:
+        focus._measure = measure
+    ctx = seen["ctx"]
+    th = ctx.th
+    whole = regions.face_band(ctx, ctx.subject, th.focus_still_max_ied_px, th.catchlight_contrast)
+    cut = regions.face_band(ctx, ctx.subject, th.focus_still_max_ied_px, th.catchlight_contrast,
+                            reach=focus.sigma_reach(th.focus_fine_reblur_px))
+    assert len(cut.pieces) == 5 and sum(p.gray.size for p in cut.pieces) < 0.8 * whole.gray.size
+    a = focus.region_sigmas(whole.gray, whole.masks, th.focus_fine_reblur_px, th.focus_fine_edge_fraction)
+    b: dict = {}
+    for piece in cut.pieces:
+        b.update(focus.region_sigmas(piece.gray, piece.masks, th.focus_fine_reblur_px,
+                                     th.focus_fine_edge_fraction))
+    assert list(a) == list(b)
+    for name in a:
+        assert b[name] == pytest.approx(a[name], rel=0.01), name

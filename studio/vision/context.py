@@ -28,7 +28,7 @@ from studio.vision.thresholds import Thresholds
 class DetailSource(Protocol):
     """A larger version of the analysed image, decoded on demand (a large still JPEG)."""
 
-    def at_least(self, width: float) -> np.ndarray: ...
+    def at_least(self, width: float, face: FaceGeometry | None = None, analysed_w: int = 0) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -209,7 +209,7 @@ class FrameContext:
             need = max(
                 self.th.eye_patch_iris_px / max(iris, 1e-6), self.th.focus_max_ied_px / max(s.ied, 1e-6)
             )
-        full = self.detail.at_least(self.w * need)
+        full = self.detail.at_least(self.w * need, s, self.w)  # with s: its band at full size (image.py)
         return full, full.shape[1] / self.w
 
     @property

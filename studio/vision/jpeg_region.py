@@ -137,9 +137,15 @@ def _field(cinfo: ctypes.Array, name: str) -> int:
     return int(ctypes.c_int.from_buffer(cinfo, _OFF[name]).value)
 
 
-def decode_region(data: bytes, x0: int, y0: int, x1: int, y1: int) -> np.ndarray | None:
+def decode_region(
+    data: bytes, x0: int, y0: int, x1: int, y1: int, out: np.ndarray | None = None
+) -> np.ndarray | None:
     """Pixels ``[y0:y1, x0:x1]`` of the JPEG ``data`` as stored (EXIF orientation not applied),
     8-bit BGR at full size, or ``None`` when this cannot be done here (see the module).
+
+    ``out``: a C-contiguous uint8 array of the whole stored picture (h, w, 3) to decode into, in
+    place (rows ``y0:y1``, the columns widened to the iMCU edges; nothing else is written); the
+    result is then its view ``out[y0:y1, x0:x1]``.
 
     Only for data that OpenCV has decoded without error (:class:`~studio.vision.image.StillSource`
     holds nothing else): a header that libjpeg finds fatal cannot be survived through ctypes
@@ -159,13 +165,14 @@ def decode_region(data: bytes, x0: int, y0: int, x1: int, y1: int) -> np.ndarray
     if _troubles():
         return None  # another library version: nothing was allocated
     try:
-        return _decode(lib, cinfo, data, (x0, y0, x1, y1))
+        return _decode(lib, cinfo, data, (x0, y0, x1, y1), out)
     finally:
         lib.jpeg_destroy_decompress(cinfo)
 
 
 def _decode(
-    lib: ctypes.CDLL, cinfo: ctypes.Array, data: bytes, box: tuple[int, int, int, int]
+    lib: ctypes.CDLL, cinfo: ctypes.Array, data: bytes, box: tuple[int, int, int, int],
+    into: np.ndarray | None,
 ) -> np.ndarray | None:
     x0, y0, x1, y1 = box
     lib.jpeg_mem_src(cinfo, data, len(data))
@@ -182,7 +189,12 @@ def _decode(
     lib.jpeg_crop_scanline(cinfo, ctypes.byref(xoff), ctypes.byref(width))  # widened to iMCU edges
     if y0 and lib.jpeg_skip_scanlines(cinfo, y0) != y0:
         return None
-    out = np.empty((y1 - y0, width.value, 3), np.uint8)
+    if into is not None:
+        if into.shape != (h, w, 3) or into.dtype != np.uint8 or not into.flags.c_contiguous:
+            return None
+        out = into[y0:y1, xoff.value:xoff.value + width.value]
+    else:
+        out = np.empty((y1 - y0, width.value, 3), np.uint8)
     stride, base = out.strides[0], out.ctypes.data
     rows = (ctypes.c_void_p * 16)()
     done = 0
@@ -194,6 +206,8 @@ def _decode(
         if got == 0 or _troubles():
             return None
         done += got
+    if into is not None:
+        return into[y0:y1, x0:x1]
     left = x0 - xoff.value
     return np.ascontiguousarray(out[:, left:left + (x1 - x0)])
 

@@ -33,7 +33,7 @@ from studio.vision.checks.glasses import glasses_kind
 from studio.vision.context import FrameContext
 from studio.vision.image import StillSource
 from studio.vision.landmarks import SIDES, FaceGeometry
-from studio.vision.regions import BAND_EYE_Y_IED, BAND_SIZE_IED, face_band
+from studio.vision.regions import band_rect, face_band
 from studio.vision.thresholds import DEFAULT
 from studio.vision.verdict import FocusSeen, Verdict
 
@@ -110,13 +110,18 @@ def edge_sigma(
     return float(min(NO_EDGE_SIGMA_PX, reblur / np.sqrt(ratio * ratio - 1.0)))
 
 
+def sigma_reach(reblur: float) -> int:
+    """How far (px) around a region its edge widths read: the re-blur's kernel and Sobel's."""
+    return int(np.ceil(4.0 * reblur)) + 3
+
+
 def region_sigmas(
     gray: np.ndarray, masks: Mapping[str, np.ndarray], reblur: float, top: float
 ) -> dict[str, float | None]:
     """:func:`edge_sigma` of each mask, the energies computed on the mask's box only (plus the
     reach of the re-blur and the Sobel kernel: the same values as over the whole band, for a
     fraction of a native band's ~1.4 MP)."""
-    reach = int(np.ceil(4.0 * reblur)) + 3
+    reach = sigma_reach(reblur)
     h, w = gray.shape[:2]
     out: dict[str, float | None] = {}
     for name, mask in masks.items():
@@ -157,8 +162,12 @@ def _measure(ctx: FrameContext) -> FocusMeasure:
     native = band
     region = _native_region(ctx, s)
     if region is not None or (band.scale < 1.0 and th.focus_still_max_ied_px > band.ied):
-        native = face_band(ctx, s, th.focus_still_max_ied_px, th.catchlight_contrast, region)
-    fine = region_sigmas(native.gray, native.masks, th.focus_fine_reblur_px, th.focus_fine_edge_fraction)
+        native = face_band(ctx, s, th.focus_still_max_ied_px, th.catchlight_contrast, region,
+                           reach=sigma_reach(th.focus_fine_reblur_px))
+    fine: dict[str, float | None] = {}
+    for piece in native.pieces or (native,):  # a still's native band: one piece per region
+        fine.update(region_sigmas(piece.gray, piece.masks, th.focus_fine_reblur_px,
+                                  th.focus_fine_edge_fraction))
     iris = min(native.iris_px.values())
     return replace(m, fine=fine, fine_ied=native.ied, fine_iris=iris, scale=native.scale)
 
@@ -174,20 +183,9 @@ def _native_region(
         return None
     native_scale = detail.native[0] / ctx.w  # full-size px per analysed px
     if native_scale <= ctx.full_scale * 1.001:
-        return None
-    ied = s.ied * native_scale
-    r, left = s.right_eye.centre * native_scale, s.left_eye.centre * native_scale
-    angle = float(np.arctan2(left[1] - r[1], left[0] - r[0]))
-    mid = (r + left) / 2.0
-    # The band's corners (regions.py: 2.4 IED wide, from 0.55 IED above the eyes) turned by the
-    # roll, plus a margin for the warp's interpolation.
-    half_w, top = BAND_SIZE_IED[0] / 2.0 * ied, BAND_EYE_Y_IED * ied
-    corners = np.array([[-half_w, -top], [half_w, -top], [-half_w, BAND_SIZE_IED[1] * ied - top],
-                        [half_w, BAND_SIZE_IED[1] * ied - top]])
-    c, si = np.cos(angle), np.sin(angle)
-    turned = corners @ np.array([[c, si], [-si, c]]) + mid
-    (x0, y0), (x1, y1) = np.floor(turned.min(axis=0)) - 4, np.ceil(turned.max(axis=0)) + 4
-    pixels, origin = detail.region(int(x0), int(y0), int(x1), int(y1))
+        return None  # ctx.full is already native (the face's band decoded at full size)
+    x0, y0, x1, y1 = band_rect(s, native_scale)
+    pixels, origin = detail.region(x0, y0, x1, y1)
     return pixels, native_scale, (float(origin[0]), float(origin[1]))
 
 
