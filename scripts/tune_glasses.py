@@ -34,6 +34,7 @@ from scripts.devset import TUNE, image_path, load_labels  # noqa: E402
 from studio.vision.calibrated import Logistic, fit_logistic, model_path  # noqa: E402
 from studio.vision.checks import glare as G  # noqa: E402
 from studio.vision.checks import glasses as K  # noqa: E402
+from studio.vision.checks.frames import COLOUR_FEATURES  # noqa: E402
 from studio.vision.crops import Aligned  # noqa: E402
 from studio.vision.landmarks import FACE_OVAL, SIDES, FaceGeometry  # noqa: E402
 from studio.vision.thresholds import DEFAULT, Thresholds  # noqa: E402
@@ -149,6 +150,7 @@ class Case:
     truth: str  # none / minor / strong / synthetic
     lens: str  # the glaring lens of a synthetic case (right / left / both), "" otherwise
     measures: dict[str, dict[str, float]]
+    over: bool = False  # a synthetic reflection over the pupil (else beside the eye)
 
 
 def cases(found: Sequence[Face], th: Thresholds, rng: np.random.Generator) -> list[Case]:
@@ -159,8 +161,8 @@ def cases(found: Sequence[Face], th: Thresholds, rng: np.random.Generator) -> li
             continue
         out.append(Case(f.row["file"], f.pool, f.row["glare"], "", measure(f.image, f.face, th)))
         if f.row["glare"] == "none":
-            image, lens, _ = synthetic_glare(f.image, f.face, rng)
-            out.append(Case(f.row["file"], f.pool, "synthetic", lens, measure(image, f.face, th)))
+            image, lens, over = synthetic_glare(f.image, f.face, rng)
+            out.append(Case(f.row["file"], f.pool, "synthetic", lens, measure(image, f.face, th), over))
     return out
 
 
@@ -191,6 +193,18 @@ def choose_cut(model: Logistic, items: Sequence[Case], max_false: float) -> floa
         if np.mean([flagged(c, model, float(cut)) for c in clean]) <= max_false:
             return round(float(cut), 2)
     return 0.99
+
+
+def choose_pupil_lit(items: Sequence[Case], max_beside: float = 0.10) -> float:
+    """The lowest pupil-against-ring level (``glare_pupil_lit``) that calls at most
+    ``max_beside`` of the glaring lenses of synthetic reflections beside the eye 'over the
+    pupil'."""
+    beside = np.array([c.measures[s]["pupil_ring"] for c in items
+                       if c.truth == "synthetic" and not c.over for s in glared(c.lens) if s in c.measures])
+    for level in np.arange(0.5, 1.5, 0.05):
+        if float(np.mean(beside >= level)) <= max_beside:
+            return round(float(level), 2)
+    return 1.5
 
 
 def report(model: Logistic, items: Sequence[Case]) -> str:
@@ -285,12 +299,37 @@ def tune_kind(found: Sequence[Face], th: Thresholds, max_false: float,
     sun_cut = _lowest_cut(lambda c: float(np.mean(((q >= c) | dark)[clear] & ~bright[clear])) <= max_false)
     sun = replace(fit_logistic(K.SUN_MODEL, [m for _, m in wearers], sun_y, K.SUN_FEATURES, l2=SUN_L2),
                   cut=sun_cut,
-                  about=f"P(sunglasses | glasses) from lens darkness, colour against the cheeks, the eye's "
-                  f"sclera-iris contrast and lens saturation; fitted by scripts/tune_glasses.py on the "
+                  about=f"P(sunglasses | glasses) from whether the eye shows through the lens: the eye "
+                  f"area's colour far from the cheeks', its texture against the cheeks' and the lens's "
+                  f"darkness against the cheeks and forehead; fitted by scripts/tune_glasses.py on the "
                   f"glasses wearers of {src}; cut (5-fold cross-validated): ≤ {max_false:.0%} of clear "
                   f"glasses called sunglasses")
     _report_kind(rows, p, q, wearers, present, sun, floor, th)
+    _compare_sun_sets(wearers, sun_y, max_false)
     return present, sun, floor
+
+
+# Candidate inputs of glasses_sun compared by the script (cross-validated on the tune half):
+# the second round's 13 lens measures, and the eye-visibility measures of the third round.
+SUN_CANDIDATES = {
+    "second round (13 lens measures)": ("dark", "eye_contrast", "lens_sat", "veil") + COLOUR_FEATURES,
+    "eye visibility (3)": K.EYE_FEATURES,
+    "eye visibility + sclera-iris (4)": K.EYE_FEATURES + ("sclera_iris",),
+}
+
+
+def _compare_sun_sets(wearers: Sequence[tuple[str, dict[str, float]]], sun_y: Sequence[bool],
+                      max_false: float) -> None:
+    """Sunglasses found (cross-validated, model alone) at the cut that calls ≤ ``max_false`` of
+    clear tune glasses sunglasses, for each candidate input set."""
+    y = np.array(sun_y)
+    for name, features in SUN_CANDIDATES.items():
+        q = cross_validated(K.SUN_MODEL, [m for _, m in wearers], sun_y, features, SUN_L2)
+        clear_q = q[~y]
+        cut = _lowest_cut(lambda c: float(np.mean(clear_q >= c)) <= max_false)  # noqa: B023
+        found = int(np.sum(q[y] >= cut))
+        print(f"glasses_sun inputs {name}: cut {cut}, sunglasses found {found}/{int(y.sum())} "
+              f"(cross-validated, tune)")
 
 
 PRESENT_L2, SUN_L2 = 3.0, 1.0  # ridge penalty (chosen by cross-validation on the tune half)
@@ -309,6 +348,12 @@ def _report_kind(rows: Sequence[tuple[str, dict[str, float], bool]], p: np.ndarr
                                  and m["lens_l"] < th.sunglasses_max_lightness))
                         for (g, m), qi in zip(wearers, q, strict=True))
     print("tune, cross-validated (label, called sunglasses):", dict(sorted(sun_tally.items())))
+
+
+def _covers(m: dict[str, float], model: Logistic, th: Thresholds) -> bool:
+    """check_glare's 'hides the eye' for one lens's measures."""
+    return model.probability(m) >= model.cut and (
+        max(m["pupil"], m["iris_lift"]) >= th.glare_fail_eye_cover or m["pupil_ring"] >= th.glare_pupil_lit)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -356,6 +401,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = replace(model, about=about)
     print(f"chosen glare_local_contrast={contrast:g} (Thresholds has {th.glare_local_contrast:g})")
     print(report(model, items))
+    lit = choose_pupil_lit(items)
+    print(f"set glare_pupil_lit={lit:g} in Thresholds (it has {th.glare_pupil_lit:g})")
+    t = th.updated(glare_pupil_lit=lit)
+    over = [c for c in items if c.truth == "synthetic" and c.over]
+    covered = sum(any(_covers(c.measures[s], model, t) for s in glared(c.lens) if s in c.measures)
+                  for c in over)
+    print(f"synthetic over the pupil called 'hides the eye' on tune: {covered}/{len(over)}")
     if not args.no_write:
         model.save(model_path(G.MODEL))
         print(f"wrote {model_path(G.MODEL)}")

@@ -19,7 +19,7 @@ import numpy as np
 
 from studio.vision.checks.lenses import box_mask, cheek_values, eye_opening, iris_disc, lens_box, region
 from studio.vision.crops import Aligned
-from studio.vision.landmarks import LEFT_CHEEK, RIGHT_CHEEK, SIDES
+from studio.vision.landmarks import IRISES, LEFT_BROW, LEFT_CHEEK, RIGHT_BROW, RIGHT_CHEEK, SIDES
 
 RIDGE_SIGMA = 2.5  # aligned px: a frame line of 2-8 px (a wire on a small face, upsampled)
 RIDGE_CELL = 32  # aligned px (a quarter of the IED): a 16 x 8 grid over the 512 x 256 band
@@ -27,7 +27,15 @@ RIDGE_GRID = (8, 16)  # rows, columns of cells
 RIDGE_FEATURES = tuple(f"ridge_{k}{i}" for k in ("d", "b") for i in range(RIDGE_GRID[0] * RIDGE_GRID[1]))
 COLOUR_FEATURES = ("lens_lab", "lens_l", "sclera_iris", "lens_spread",
                    "lens_dark_half", "lens_dark_70", "lens_sat_abs", "lens_p25", "lens_p50")
+EYE_FEATURES = ("eye_chroma", "eye_texture", "lens_dark_ref")
 _CONTRAST_FLOOR = 0.05  # of full scale: a flat band's ridges are not blown up by its contrast
+# The eye area behind a lens, from the iris centre only (the mesh guesses an eye behind a dark
+# lens; its lid contour is not trusted): 2 iris radii each side, 1.1 up and down, the radius
+# held to 8-18 aligned px (0.06-0.14 IED) when the mesh's iris ring is off.
+_EYE_HALF_W, _EYE_HALF_H, _IRIS_R = 2.0, 1.1, (8.0, 18.0)
+_CHROMA_FAR = 12.0  # Lab a/b distance from the cheeks' colour and from grey: a blue, green or mirrored tint
+_FOREHEAD = (30.0, 6.0)  # the skin strip above the brows, aligned px above their top
+_FOREHEAD_INSET = 10.0  # aligned px in from the lens box's sides
 
 
 def frame_ridges(a: Aligned) -> dict[str, float]:
@@ -81,7 +89,50 @@ def lens_colour(a: Aligned) -> dict[str, float]:
             "lens_dark_70": float(np.mean(grey < 0.7 * c50)),
             "lens_sat_abs": float(np.median(sat[lenses > 0])) / 255.0 if lenses.any() else 0.0,
             "lens_p25": float(np.percentile(grey, 25)) / c50,
-            "lens_p50": float(np.percentile(grey, 50)) / c50}
+            "lens_p50": float(np.percentile(grey, 50)) / c50,
+            **eye_visibility(a, lab, cheek, c50, grey)}
+
+
+def _eye_box(a: Aligned, side: str) -> tuple[float, float, float, float]:
+    """The eye area behind one lens, from the iris centre and radius only."""
+    iris = IRISES[side]
+    c = a.points[iris[0]]
+    r = float(np.clip(np.linalg.norm(a.points[iris[1]] - c), *_IRIS_R))
+    cx, cy = float(round(c[0])), float(round(c[1]))
+    return (cx - _EYE_HALF_W * r, cy - _EYE_HALF_H * r, cx + _EYE_HALF_W * r, cy + _EYE_HALF_H * r)
+
+
+def eye_visibility(a: Aligned, lab: np.ndarray, cheek: np.ndarray, c50: float,
+                   lens_grey: np.ndarray) -> dict[str, float]:
+    """Whether the eye shows through the lens: the share of the eye area whose colour is far
+    from the cheeks' and from grey (a blue, green or mirrored tint; a bare eye is skin, white
+    and an iris, and a reflection is colourless),
+    its texture (mean gradient against the cheeks': a dark or mirrored lens loses the lids,
+    lashes and iris edge) and the lens's darkness against the brighter of the cheeks and the
+    forehead above the brows (a face lit from above shadows the cheeks, not the lenses)."""
+    g = cv2.GaussianBlur(a.gray, (0, 0), 1.0)
+    grad = np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
+    cheeks = _cheeks(a) > 0
+    cheek_grad = max(float(grad[cheeks].mean()) if cheeks.any() else float(grad.mean()), 1.0)
+    far, texture, forehead = [], [], []
+    for side in SIDES:
+        box = _eye_box(a, side)
+        eye = region(lab, *box)
+        if eye.size:
+            ab = eye[..., 1:].reshape(-1, 2)
+            tinted = np.linalg.norm(ab - 128.0, axis=1) > _CHROMA_FAR  # glare is colourless
+            far.append(float(np.mean(tinted & (np.linalg.norm(ab - cheek[1:], axis=1) > _CHROMA_FAR))))
+            texture.append(float(region(grad, *box).mean()) / cheek_grad)
+        x0, _, x1, _ = lens_box(a, side)
+        top = float(a.points[list(RIGHT_BROW if side == "right" else LEFT_BROW)][:, 1].min())
+        strip = region(a.gray, x0 + _FOREHEAD_INSET, top - _FOREHEAD[0],
+                       x1 - _FOREHEAD_INSET, top - _FOREHEAD[1])
+        if strip.size:
+            forehead.append(float(np.median(strip)))
+    ref = max(c50, max(forehead, default=0.0), 1.0)
+    return {"eye_chroma": float(np.mean(far)) if far else 0.0,
+            "eye_texture": float(np.mean(texture)) if texture else 0.0,
+            "lens_dark_ref": float(np.median(lens_grey)) / ref}
 
 
 def _sclera_iris(a: Aligned) -> float:

@@ -10,6 +10,9 @@ IED = 128 px (:class:`~studio.vision.crops.Aligned`):
   reflection only the lens);
 - *pupil*: the share of the visible iris such a patch covers, catchlight-sized spots left out;
 - *iris lift*: the share of the iris (normally darker than the cheeks) lit above their median;
+- *pupil against the ring*: the pupil's median grey level against the skin ring's: a pupil is
+  the darkest part of a bare eye, and a reflection over it lifts it to the skin's level (with
+  the model's P(glare), this decides "hides the eye");
 - *lift* and *tint*: a veil lifts the lens above the brightest skin around it and washes its
   colour out.
 
@@ -39,6 +42,7 @@ from studio.vision.checks.lenses import (
     lens_brightness,
     local_contrast,
     pair_measures,
+    pupil_brightness,
     skin_ring,
 )
 from studio.vision.context import FrameContext
@@ -71,11 +75,6 @@ class LensGlare:
     box: tuple[float, float, float, float]
 
 
-def _largest(mask: np.ndarray) -> int:
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask)
-    return int(stats[1:, cv2.CC_STAT_AREA].max()) if n > 1 else 0
-
-
 def lit_mask(a: Aligned, th: Thresholds, lc: np.ndarray | None = None) -> np.ndarray:
     """Colourless pixels standing ``glare_local_contrast`` above their surroundings and at
     least as bright as the cheeks' median, thin lines opened away. ``lc``: the face's
@@ -98,7 +97,7 @@ def lens_measures(
     n_lens, n_ring = int(around.sum()), int(ring.sum())
     if n_lens < th.glare_min_lens_pixels or n_ring < th.glare_min_lens_pixels:
         return None
-    reflection = _largest(lit & around) / n_lens - _largest(lit & ring) / n_ring
+    reflection = _reflection(lit, around, ring)
     sat = cv2.cvtColor(a.bgr, cv2.COLOR_BGR2HSV)[..., 1].astype(np.float32)
     lens_v, ring_v = a.gray[around > 0], a.gray[ring > 0]
     c50 = max(float(np.median(cheek_values(a))), 1.0)
@@ -109,7 +108,23 @@ def lens_measures(
         "iris_lift": iris_glare(a, side, bright),
         "lift": float(np.mean(lens_v > np.percentile(ring_v, 90))),
         "tint": float(np.median(sat[around > 0]) / max(float(np.median(sat[ring > 0])), 1.0)),
+        "pupil_ring": pupil_brightness(a, side) / max(float(np.median(ring_v)), 1.0),
     }
+
+
+def _reflection(lit: np.ndarray, around: np.ndarray, ring: np.ndarray) -> float:
+    """The largest lit patch on the lens (its share of the lens area) less the largest on the
+    skin ring around it (its share of the ring). A patch that runs from the lens over the ring
+    is the lens's own reflection (the lens box is smaller than many lenses): it is not skin
+    shine, and only patches wholly on the ring are."""
+    n, labels = cv2.connectedComponents((lit & (around | ring)).astype(np.uint8))
+    if n <= 1:
+        return 0.0
+    on_lens = np.bincount(labels[(lit & around) > 0], minlength=n)
+    on_ring = np.bincount(labels[(lit & ring) > 0], minlength=n)
+    skin = on_ring[1:][on_lens[1:] == 0]
+    lens_part = float(on_lens[1:].max()) / max(int(around.sum()), 1)
+    return lens_part - (float(skin.max()) if skin.size else 0.0) / max(int(ring.sum()), 1)
 
 
 def paired_measures(
@@ -146,7 +161,8 @@ def glare_of(a: Aligned, th: Thresholds) -> list[LensGlare]:
     for side, m in paired_measures(a, lit, face, th, lc).items():
         p = model.probability(m)
         glaring = p >= model.cut
-        covers = glaring and max(m["pupil"], m["iris_lift"]) >= th.glare_fail_eye_cover
+        covers = glaring and (max(m["pupil"], m["iris_lift"]) >= th.glare_fail_eye_cover
+                              or m["pupil_ring"] >= th.glare_pupil_lit)
         marks = _marks(a, side, lit)
         if covers and not marks:  # a veil lit the whole iris: mark the pupil it hides
             x, y = a.to_image(a.points[IRISES[side][0]][None, :])[0]

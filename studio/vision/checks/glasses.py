@@ -22,7 +22,7 @@ import numpy as np
 
 from studio.analysis import CheckResult, Status
 from studio.vision.calibrated import load_model
-from studio.vision.checks.frames import COLOUR_FEATURES, RIDGE_FEATURES, frame_ridges, lens_colour
+from studio.vision.checks.frames import EYE_FEATURES, RIDGE_FEATURES, frame_ridges, lens_colour
 from studio.vision.checks.lenses import cheek_values, eye_opening, frame_lines, lens_box, pupil_level, region
 from studio.vision.context import FrameContext
 from studio.vision.crops import ALIGNED_IED, Aligned
@@ -34,7 +34,7 @@ PRESENT_MODEL = "glasses_present"
 SUN_MODEL = "glasses_sun"
 KIND_FEATURES = ("bridge_n", "rim_n", "dark", "veil", "lens_sat", "eye_contrast", "log_ied")
 PRESENT_FEATURES = KIND_FEATURES + RIDGE_FEATURES
-SUN_FEATURES = ("dark", "eye_contrast", "lens_sat", "veil") + COLOUR_FEATURES
+SUN_FEATURES = EYE_FEATURES + ("sclera_iris",)  # chosen by cross-validation (scripts/tune_glasses.py)
 _EYE_REGION_PAD = 0.5  # drawn region around each eye, in eye widths
 
 

@@ -55,8 +55,8 @@ def line_strength(region: np.ndarray) -> float:
 
 
 def region(gray: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
-    """The box (x0, y0)-(x1, y1) of ``gray``, clipped to the image."""
-    h, w = gray.shape
+    """The box (x0, y0)-(x1, y1) of ``gray`` (or a colour image), clipped to the image."""
+    h, w = gray.shape[:2]
     return gray[int(max(0, y0)) : int(min(h, y1)), int(max(0, x0)) : int(min(w, x1))]
 
 
@@ -170,6 +170,26 @@ def skin_ring(a: Aligned, side: str, face: np.ndarray) -> np.ndarray:
     inner = box_mask(a.gray.shape, (x0, y0, x1, y1))
     both = box_mask(a.gray.shape, lens_box(a, "right")) | box_mask(a.gray.shape, lens_box(a, "left"))
     return outer & (1 - inner) & (1 - both) & face
+
+
+_PUPIL_DISC = 0.45  # of the iris radius: the pupil itself
+_IRIS_RADIUS = (8.0, 18.0)  # aligned px (0.06-0.14 IED): a mesh iris ring outside it is off
+
+
+def pupil_brightness(a: Aligned, side: str) -> float:
+    """Median grey level of the pupil (the inner 45 % of the iris disc, around the iris centre;
+    the lids are not read: a reflection over the pupil also hides them)."""
+    iris = IRISES[side]
+    c = a.points[iris[0]]
+    r = _PUPIL_DISC * float(np.clip(np.linalg.norm(a.points[iris[1]] - c), *_IRIS_RADIUS))
+    h, w = a.gray.shape
+    x0, x1 = max(0, int(c[0] - r)), min(w, int(c[0] + r) + 1)
+    y0, y1 = max(0, int(c[1] - r)), min(h, int(c[1] + r) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return 0.0
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    disc = (xx - c[0]) ** 2 + (yy - c[1]) ** 2 <= r * r
+    return float(np.median(a.gray[y0:y1, x0:x1][disc])) if disc.any() else 0.0
 
 
 def iris_glare(a: Aligned, side: str, lit: np.ndarray) -> float:

@@ -60,10 +60,11 @@ class GlassesThresholds:
         "reported as none ≤ 3 % of small tune faces",
     )
     sunglasses_max_lightness: float = _t(
-        1.0,
+        1.2,
         "measured (tune half): lens / cheek lightness (CIE L) of dark lenses 0.19-0.98, 4 "
-        "mirrored ones of 41 at 1.0-1.16; a lens lit brighter than the skin is a reflection on "
-        "clear glasses (synthetic glare over both eyes), not a dark lens",
+        "mirrored ones of 41 at 1.0-1.16 (sunglasses: 1.0 called 2 of them clear); a lens lit "
+        "well above the skin (synthetic glare over both eyes reaches 1.33) is a reflection on "
+        "clear glasses, not a dark lens",
     )
 
     # -- glare against the lens's own surroundings (checks/glare.py) -------------------------------
@@ -73,6 +74,12 @@ class GlassesThresholds:
         "the median of its surroundings (0.33 IED); of 25/40/60 the one whose glare model "
         "finds the most synthetic glare (one lens or both) at ≤ 4 % false alarms on clean "
         "glasses (77 % of tune)",
+    )
+    glare_pupil_lit: float = _t(
+        0.7,
+        "tuned (scripts/tune_glasses.py, tune half): glare on a lens hides the eye when the pupil "
+        "(the darkest part of a bare eye) reads this bright against the skin ring around the lens; "
+        "the lowest value that calls ≤ 10 % of synthetic reflections beside the eye 'over the pupil'",
     )
     glare_min_ied: float = _t(
         24.0,
