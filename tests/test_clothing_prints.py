@@ -7,7 +7,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from studio.vision.checks.prints import blob_contrast, colour_entropy, print_edges, skin_free
+from studio.vision.checks.prints import (
+    blob_contrast,
+    coherence,
+    colour_entropy,
+    print_edges,
+    relative,
+    skin_free,
+)
 
 SIZE = (60, 90)  # a torso box at IED = 32 px: 60 rows, 90 columns
 OUTLINE = 12
@@ -74,3 +81,24 @@ def test_skin_is_left_out_of_the_garment() -> None:
     assert not garment[:20, 30:60].any()
     assert garment[40:, :].all()
     assert not garment[:21, 29].any()  # 1 px off the neckline's edge
+
+
+def test_stripes_are_coherent_and_a_random_print_is_not() -> None:
+    """Third round: stripes run one way everywhere; scattered motifs of the same contrast do not."""
+    h, w = SIZE
+    yy, xx = np.mgrid[0:h, 0:w]
+    stripes = np.where(((xx + yy // 2) // 3) % 2 == 0, 60.0, 200.0).astype(np.float32)
+    rng = np.random.default_rng(3)
+    speckle = cv2.GaussianBlur(rng.choice([60.0, 200.0], size=SIZE).astype(np.float32), (0, 0), 0.8)
+    striped, random = coherence(stripes, _everywhere()), coherence(speckle, _everywhere())
+    assert striped > 0.9, striped
+    assert random < 0.6, random
+    assert coherence(stripes, np.zeros(SIZE, bool)) == 0.0  # no garment: nothing measured
+
+
+def test_texture_is_read_against_the_face() -> None:
+    """A region as textured as the face reads 0; twice as busy, more; a softer photo makes both
+    smoother and leaves the ratio."""
+    assert relative(10.0, 10.0) == 0.0
+    assert relative(21.0, 10.0) > 0.6
+    assert abs(relative(21.0, 10.0) - relative(43.0, 21.0)) < 0.05

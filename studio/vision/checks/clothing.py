@@ -34,9 +34,11 @@ from studio.vision.checks.background import (
 )
 from studio.vision.checks.prints import (
     blob_contrast,
+    coherence,
     garment_features,
     print_edges,
     print_features,
+    relative,
     skin_free,
 )
 from studio.vision.context import FrameContext
@@ -62,7 +64,11 @@ FINE_PRINT = ("log_texture", "print_edges", "log_blob")
 # cost ~10× the rest of the check (Canny runs, histograms, a second scale).
 EXTRA_FEATURES = ("print_edges", "colour_entropy", "log_blob", "log_periodicity", "log_texture_fine",
                   "print_edges_fine", "log_blob_fine", "log_garment", "log_garment_p90", "garment_share",
-                  "log_garment_texture", "log_garment_coarse")
+                  "log_garment_texture", "log_garment_coarse",
+                  # third round: read against the face's own texture at the same scale, and
+                  # the orientation coherence of stripes
+                  "garment_rel", "garment_texture_rel", "garment_coarse_rel", "texture_fine_rel",
+                  "coherence")
 
 
 
@@ -138,6 +144,34 @@ def _coarse_garment(gray: np.ndarray, garment: np.ndarray) -> float:
     return math.log1p(float(_energy(small)[where].mean())) if where.any() else 0.0
 
 
+def _face_coarse(ctx: FrameContext, coarse: _Scaled) -> float:
+    """The face's mean gradient at half the scale (as :func:`_coarse_garment`)."""
+    mask = ctx.face_mask
+    if mask is None:
+        return 0.0
+    h, w = coarse.gray.shape
+    size = (max(1, w // 2), max(1, h // 2))
+    small = cv2.resize(coarse.gray, size, interpolation=cv2.INTER_AREA)
+    face = cv2.resize(mask, size, interpolation=cv2.INTER_NEAREST) > 0
+    face = cv2.erode(face.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return float(_energy(small)[face].mean()) if face.any() else 0.0
+
+
+def _against_face(ctx: FrameContext, coarse: _Scaled, features: Features) -> Features:
+    """The garment's texture at 3 scales against the face's own at the same scale."""
+    face = face_energy(ctx, coarse)
+    fine = _scaled(ctx, _FINE_IED)
+    if "log_texture_fine" in features and fine is not None and fine.k > coarse.k * 1.05:
+        fine_rel = relative(math.expm1(features["log_texture_fine"]), face_energy(ctx, fine))
+    else:
+        fine_rel = relative(math.expm1(features["log_texture"]), face)
+    coarse_rel = relative(math.expm1(features["log_garment_coarse"]), _face_coarse(ctx, coarse))
+    return {"garment_rel": relative(math.expm1(features["log_garment"]), face),
+            "garment_texture_rel": relative(math.expm1(features["log_garment_texture"]), face),
+            "garment_coarse_rel": coarse_rel,
+            "texture_fine_rel": fine_rel}
+
+
 def _extra(ctx: FrameContext, coarse: _Scaled, box: tuple[int, int, int, int], inside: np.ndarray,
            periodicity: float) -> Features:
     """The second round's candidates (:data:`EXTRA_FEATURES`): print features, and the garment
@@ -152,6 +186,7 @@ def _extra(ctx: FrameContext, coarse: _Scaled, box: tuple[int, int, int, int], i
     # The garment alone and away from its outlines (a neck ring, a collar, a zip, lapels).
     features["log_garment_texture"] = _away_from_outlines(region, _energy(region), garment)["log_texture"]
     features["log_garment_coarse"] = _coarse_garment(region, garment)
+    features["coherence"] = coherence(region, garment)
     return features
 
 
@@ -182,6 +217,7 @@ def _torso(ctx: FrameContext, s: FaceGeometry, th: Thresholds) -> Torso | None:
     features["periodicity"] = periodicity
     if prints.MEASURE_ALL or prints.model_reads("clothing", EXTRA_FEATURES):
         features.update(_extra(ctx, coarse, (left, top, right, bottom), inside, periodicity))
+        features.update(_against_face(ctx, coarse, features))
         for name in FINE_PRINT:  # no finer detail in the photo: the coarse values
             features.setdefault(f"{name}_fine", features[name])
     return Torso(features, periodicity, (left / k, top / k, right / k, bottom / k))

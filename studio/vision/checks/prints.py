@@ -12,7 +12,10 @@ folds and its shadows count for little:
   three colours, a print many;
 * ``log_blob``: the strongest compact high-contrast spots (a logo, a printed motif): the
   99th percentile of the grey spread in a small window lying wholly on the region;
-* ``log_periodicity``: the spectral peak of stripes and checks (measured by the caller).
+* ``log_periodicity``: the spectral peak of stripes and checks (measured by the caller);
+* ``coherence`` (third round): how much of the garment's gradient runs in one direction
+  locally (the structure tensor's coherence, weighted by the gradient): stripes and checks
+  are coherent everywhere, soft folds only where they are faint.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ _BLOB_PX = 5
 # Skin: a and b (OpenCV Lab) within 6 units of the face's median: skin tones of one person
 # spread about ±4 in a and b under one light; clothes of another hue lie further away.
 _SKIN_AB = 6.0
+# Structure tensor: gradients smoothed over a Gaussian of 1.5 px at IED = 32 px (a stripe's
+# width): the neighbourhood in which one orientation is looked for.
+_TENSOR_SIGMA = 1.5
 
 Features = dict[str, float]
 
@@ -126,3 +132,23 @@ def garment_features(gray: np.ndarray, grad: np.ndarray, garment: np.ndarray, wh
     return {"log_garment": math.log1p(float(g.mean())),
             "log_garment_p90": math.log1p(float(np.percentile(g, 90))),
             "garment_share": float(garment.sum() / max(1, where.sum()))}
+
+
+def coherence(gray: np.ndarray, where: np.ndarray) -> float:
+    """The gradient-weighted mean coherence of the local orientation over ``where`` (0: no
+    preferred direction, 1: every neighbourhood one direction, as stripes)."""
+    if where.sum() < _BLOB_PX * _BLOB_PX:
+        return 0.0
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1)
+    jxx, jyy, jxy = (cv2.GaussianBlur(v, (0, 0), _TENSOR_SIGMA) for v in (gx * gx, gy * gy, gx * gy))
+    trace = jxx + jyy
+    coh = np.sqrt((jxx - jyy) ** 2 + 4.0 * jxy * jxy) / (trace + 1e-6)
+    weight = np.sqrt(trace)[where]
+    return float((coh[where] * weight).sum() / (weight.sum() + 1e-6))
+
+
+def relative(energy: float, face: float) -> float:
+    """A region's mean gradient against the face's at the same scale (log ratio): a soft or
+    compressed photo makes both smoother, a print stays busier than the face."""
+    return math.log((energy + 1.0) / (face + 1.0))
