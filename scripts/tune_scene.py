@@ -558,10 +558,12 @@ def _busy_table(cases: list[dict]) -> list[str]:
     n, m = Counter(x.get("clothing", "") for x in lfw), Counter(x.get("background", "") for x in lfw)
     return [f"Background and clothing on two pools: the larger photos of glasses-pool (0.5-6 MP, "
             f"`tests/labels/{LABELS}`) and, from the third round, the 1,200 small 250 px news photos of "
-            f"the LFW pool (`tests/labels/{LFW_LABELS}`, one pass by eye from contact sheets; background "
+            f"the LFW pool (`tests/labels/{LFW_LABELS}`, by eye from contact sheets, clothing a second "
+            f"time on full-size torso strips; background "
             f"{m['busy']} busy, {m['plain']} plain, {m['unsure']} unsure; clothing {n['busy']} busy, "
-            f"{n['plain']} plain, {n['unseen']} unseen, {n['unsure']} unsure). The models are fitted on the "
-            "tune half of both pools together.", "",
+            f"{n['plain']} plain, {n['unseen']} unseen, {n['unsure']} unsure). The clothing model is "
+            "fitted on the tune half of both pools (weighted alike); the background model is the "
+            "second round's (the glasses-pool tune half).", "",
             "| what | held-out, larger photos (glasses-pool) | held-out, small photos (LFW) | tune (both) "
             "| target |",
             "|---|---|---|---|---|", *_busy_lines(cases)]
