@@ -651,7 +651,7 @@ def _third_round_lines(agreement: str = "") -> list[str]:
             "its 30 measured frames are not kept) among the earlier candidates and new ones: the "
             "garment's texture at 3 scales against the face's own at the same scale "
             "(`garment_rel`, `garment_texture_rel`, `garment_coarse_rel`, `texture_fine_rel`) and "
-            "the orientation coherence of stripes (`coherence`). Chosen: " + "; ".join(out) + ". "
+            "the orientation coherence of stripes (`coherence`). Packaged: " + "; ".join(out) + ". "
             "The background model is the second round's: the pooled refits (forward selection: "
             "`log_fine` + `strong` + `sharpness` + `print_edges`; the first rounds' sets: `log_energy` "
             "+ `log_fine` + `strong`) no longer flag the synthetic text on a plain backdrop of "
