@@ -89,8 +89,9 @@ def glasses_of(a: Aligned, th: Thresholds) -> tuple[str, dict[str, float]]:
     """(none / clear / sunglasses / unknown, the measures) for one face warped level.
 
     The calibrated ``glasses_present`` model (frame ridges around the eyes and across the
-    bridge, frame lines, lens darkness) decides whether glasses are worn; ``glasses_sun`` (lens
-    colour and darkness against the cheeks, the eye's own sclera-iris contrast) whether they
+    bridge, frame lines, lens darkness) decides whether glasses are worn; ``glasses_sun``
+    (whether the eye shows through the lens: its tint, texture and darkness against the cheeks
+    and forehead, and its sclera-iris contrast; :func:`frames.eye_visibility`) whether they
     hide the eyes. Both are fitted by scripts/tune_glasses.py on the tune half. On a face too
     small for a thin frame to show (``glasses_unsure_max_ied``) a probability between
     ``glasses_unsure_probability`` and the model's cut is ``unknown``, not a guess."""
