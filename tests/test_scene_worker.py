@@ -1,0 +1,101 @@
+"""Live view's mask checks on the scene worker thread (real models, the bundled sample).
+
+After a subject's first mask (judged on the vision thread: nothing to show meanwhile), every
+newer mask's background/clothing/depth verdicts are judged on the scene worker, and the vision
+thread shows the newest published ones; a reset or a preset change drops them."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from drivers.base import LiveFrame
+from studio.vision import Analyzer
+from studio.vision.scene_worker import judge, scene_job
+from studio.vision.tracker import MASK_CHECKS
+
+SLOW_MS = 1.0  # a mask check judged on the vision thread costs several ms; a held one is not timed
+
+
+@pytest.fixture(scope="module")
+def sample_frames() -> list[bytes]:
+    from drivers.recording import RecordingReader
+    from studio.app import bundled_sample
+
+    if not bundled_sample().exists():
+        pytest.skip("the bundled sample recording is missing")
+    with RecordingReader(bundled_sample()) as reader:
+        return [reader.payload(e) for e in reader.frame_entries[:75]]
+
+
+def _judged_here(analysis) -> set[str]:
+    return {c for c in MASK_CHECKS if analysis.timings.get(f"check:{c}", 0.0) > SLOW_MS}
+
+
+def _run(analyser: Analyzer, frames: list[bytes], start: int, wait: bool = True) -> list:
+    out = []
+    for i, data in enumerate(frames):
+        if wait:  # the workers keep up (a loaded test machine may starve them otherwise)
+            assert analyser.model_worker.wait_idle(10) and analyser.scene_worker.wait_idle(10)
+        out.append(analyser.analyse_frame(LiveFrame(data, start + i, float(start + i), (0, 0))))
+    return out
+
+
+def test_mask_checks_leave_the_vision_thread_after_the_first_mask(sample_frames) -> None:
+    with Analyzer("id-photo", mode="live") as analyser:
+        results = _run(analyser, sample_frames, 1)
+        scene = analyser.scene_worker
+        assert scene is not None and scene.wait_idle(10)
+        here = [i for i, a in enumerate(results) if _judged_here(a)]
+        assert len(here) == 1, here  # the first mask only
+        assert scene.runs >= 3  # one per newer mask (every mask_every frames)
+        hold = int(analyser.preset.thresholds.hysteresis_frames)  # a new verdict shows after this
+        shown = [(i, a.check("background").message) for i, a in enumerate(results) if i >= here[0] + hold]
+        assert shown and all(m != "Background not measured yet" for _, m in shown), shown
+    assert not any(t.name == "vision-scene" and t.is_alive() for t in threading.enumerate())
+
+
+def test_the_worker_judges_what_the_vision_thread_would(sample_frames) -> None:
+    """The job's own context (copied image, the mask handed in) gives the verdicts the checks
+    give on the frame's context."""
+    from studio.vision.checks import CHECKS
+
+    with Analyzer("id-photo", mode="live") as analyser:
+        _run(analyser, sample_frames[:20], 1)
+        tracker = analyser._tracker
+        assert tracker is not None
+        mask = analyser.model_worker.latest("mask")
+        assert mask is not None
+        seen = {}
+        before = dict(CHECKS)
+
+        def keep(check_id):
+            def run(ctx):
+                seen[check_id] = ctx
+                return before[check_id](ctx)
+            return run
+
+        try:
+            for c in MASK_CHECKS:
+                CHECKS[c] = keep(c)
+            analyser.set_preset("id-photo")  # the next frame judges the mask checks here
+            _run(analyser, sample_frames[20:21], 21)
+        finally:
+            CHECKS.update(before)
+        assert set(seen) == set(MASK_CHECKS) & set(analyser.preset.checks)
+        ctx = next(iter(seen.values()))
+        job = scene_job(ctx, ctx.person_mask, tuple(seen), (0, 1), 0)
+        assert job.ctx.image is not ctx.image and (job.ctx.image == ctx.image).all()
+        theirs = judge(job)
+        for c in seen:
+            assert theirs[c].result == CHECKS[c](ctx).result, c
+
+
+def test_a_preset_change_judges_the_mask_checks_again(sample_frames) -> None:
+    with Analyzer("id-photo", mode="live") as analyser:
+        _run(analyser, sample_frames[:30], 1)
+        analyser.set_preset("id-photo")
+        again = _run(analyser, sample_frames[30:32], 31)
+        assert _judged_here(again[0])  # verdicts made with the old thresholds are not shown
+        assert not _judged_here(again[1])
