@@ -60,3 +60,13 @@ def test_rescored_verdict_follows_the_packaged_model() -> None:
     assert t.clothing_status(plain) == ("warn" if p >= model.cut else "pass")
     moire = dict(plain, periodicity=th.clothing_periodic + 1, energy=th.clothing_busy * 2)
     assert t.clothing_status(moire) == "warn"
+
+
+def test_a_guard_case_called_wrong_rules_the_model_out() -> None:
+    rng = np.random.default_rng(2)
+    ra, la = _rows(60, "glasses-pool", 0.0, rng)
+    rb, lb = _rows(240, "lfw-pool", 0.0, rng)
+    rows, labels = ra + rb, la + lb
+    assert t._guarded(rows, labels, "background", ("f",), 1.0, [({"f": 4.0}, True), ({"f": -2.0}, False)])
+    assert not t._guarded(rows, labels, "background", ("f",), 1.0, [({"f": -2.0}, True)])  # busy read plain
+    assert not t._guarded(rows, labels, "clothing", ("f",), 1.0, [({"f": 4.0}, False)])  # plain read busy
