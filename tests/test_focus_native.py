@@ -170,8 +170,8 @@ def _big_still(tmp_path: Path, name: str = SHARP[1], fill: float = 1.0) -> Path:
 
 
 def test_a_24_mp_still_is_decoded_once_reduced_and_its_face_once_at_full_size(analyzer, tmp_path):
-    """The face-finding decode is the smallest DCT scale still at least the analysis size (1/4
-    of 6000 px: 1500 ≥ 1280); the eyes' detail (eye patches and eye focus) comes from the face's
+    """The face is found on a reduced decode (1/2 of 6000 px); when its irises are too small
+    there for the eye patches, the eyes' detail (eye patches and eye focus) comes from the face's
     band decoded at full size into a canvas, never from a second whole decode; and the eye
     patches are the ones the same picture read whole gives."""
     from studio.vision import jpeg_region
@@ -181,8 +181,8 @@ def test_a_24_mp_still_is_decoded_once_reduced_and_its_face_once_at_full_size(an
 
     if not jpeg_region.available():
         pytest.skip("libjpeg-turbo (libjpeg62-turbo or Pillow's copy) not found")
-    path = _big_still(tmp_path, fill=0.6)  # a head and shoulders: irises under 48 px at 1/4
-    assert read_still(path, DEFAULT.max_analysis_side).reduce == 4
+    path = _big_still(tmp_path, fill=0.3)  # a smaller face: irises under 48 px at 1/2
+    assert read_still(path, DEFAULT.max_analysis_side).reduce == 2
     seen = {}
     measure = focus._measure
 
@@ -198,7 +198,7 @@ def test_a_24_mp_still_is_decoded_once_reduced_and_its_face_once_at_full_size(an
         full = seen.pop("ctx")
     finally:
         focus._measure = measure
-    assert reduced.detail.decodes == [4, 0]  # the 1/4 decode, then the face's band in place
+    assert reduced.detail.decodes == [2, 0]  # the 1/2 decode, then the face's band in place
     assert reduced.full.shape == full.full.shape and reduced.full_scale == pytest.approx(full.full_scale)
     picture = load_image(path)
     for side in ("right", "left"):  # the eye patches: the full-size pixels of a whole decode
@@ -230,7 +230,7 @@ def test_a_region_inside_the_decoded_face_band_is_not_decoded_again(tmp_path):
     still = read_still(path, 1280)
     still._canvas, still._held = canvas, (1000, 1200, 2400, 2300)
     pixels, origin = still.region(1100, 1300, 2000, 2200)
-    assert origin == (1100, 1300) and np.shares_memory(pixels, canvas) and still.decodes == [4]
+    assert origin == (1100, 1300) and np.shares_memory(pixels, canvas) and still.decodes == [2]
 
 
 def test_the_native_band_cut_per_region_reads_the_same_edge_widths(analyzer, tmp_path):

@@ -256,13 +256,15 @@ class StillSource:
 
 
 # A still is decoded at the smallest DCT scale that is at least this many times the analysis
-# size: the analysed image is scaled down from it. The eye detail is not cut from it: the face
-# band and eye squares are decoded at full size on their own (StillSource.at_least with a face,
-# the pixels a whole decode has there). Measured on 24 MP camera-like JPEGs (CPU, one core):
-# 1/2 scale ~100 ms, 1/4 ~86, 1/8 ~75, full ~131 (libjpeg-turbo) / ~185 (cv2.imdecode): the
-# entropy decoding (~70 ms) is paid by every scale, so the gain of 1/4 over 1/2 is its IDCT and
-# colour work, and the smaller image to scale to the analysis size (1500 -> 1280 px).
-STILL_DETAIL_FACTOR = 1.0
+# size: the analysed image is scaled down from it (its eye patches too, when it holds an iris of
+# eye_patch_iris_px; else the face's band is decoded at full size on its own: StillSource.at_least
+# with a face). Measured on 24 MP camera-like JPEGs (CPU, one core): 1/2 scale ~100 ms, 1/4 ~86,
+# 1/8 ~75, full ~131 (libjpeg-turbo) / ~185 (cv2.imdecode): the entropy decoding (~70 ms) is paid
+# at every scale. 1/4 (factor 1) would save ~15 ms of decode and resize a still, but its DCT-scaled
+# pixels move the landmarks more than the 1/2 decode's (area-reduced like a whole decode's):
+# tests/test_vision_speed.py's crop name of a 24 MP copy of ultralytics__zidane flipped (7.82
+# against 7.85 IED below the chin, the cut between them).
+STILL_DETAIL_FACTOR = 2.0
 
 
 def read_still(path: str | os.PathLike[str], analysis_side: float) -> StillSource:
