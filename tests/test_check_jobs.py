@@ -100,6 +100,19 @@ def _measures(out: str) -> dict[str, dict[str, tuple]]:
                                      for k, c in o["checks"].items()} for o in objects}
 
 
+def test_mediapipe_starts_without_its_tasks_api_and_the_tasks_api_still_works():
+    script = (
+        "import sys, studio.vision.models as m\n"
+        "tasks = sorted(k for k in sys.modules if k.startswith('mediapipe.tasks'))\n"
+        "print(tasks, 'sounddevice' in sys.modules)\n"
+        "from mediapipe.tasks.python import vision\n"
+        "print(m.mp.tasks.vision.FaceLandmarker is vision.FaceLandmarker, m.mp.tasks.BaseOptions.__name__)"
+    )
+    lines = _run(script).stdout.splitlines()
+    assert lines[0] == "['mediapipe.tasks'] False"  # only the empty package: no audio, vision, PortAudio
+    assert lines[1] == "True BaseOptions"  # loaded on first use, the same objects
+
+
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
 def test_two_forked_jobs_give_the_same_results_as_one_in_the_files_order(tmp_path):
     for name in NAMES:

@@ -8,6 +8,7 @@ segmentation.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import sys
@@ -46,8 +47,50 @@ def _defer_matplotlib() -> None:
     sys.modules["matplotlib"], sys.modules["matplotlib.pyplot"] = package, pyplot
 
 
+class _LazyTasks(types.ModuleType):
+    """``mp.tasks`` until it is used: then the real ``mediapipe.tasks.python``."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        real = importlib.import_module("mediapipe.tasks.python")
+        sys.modules["mediapipe"].tasks = real  # type: ignore[attr-defined]  # as ``import mediapipe`` binds it
+        return getattr(real, name)
+
+
+def _defer_tasks() -> str | None:
+    """``import mediapipe`` also imports its Tasks API (audio, text, vision; sounddevice, which
+    starts PortAudio): ~0.15 s of the ~0.5 s CPU of MediaPipe's import in every process that
+    checks a photo (``studio check``'s workers), and studio uses only ``mp.solutions``. The
+    (empty) ``mediapipe.tasks`` package is loaded from its file and a placeholder stands in for
+    ``mediapipe.tasks.python`` during that import only (:func:`_undefer`): ``mp.tasks`` loads it
+    on first use, and ``import mediapipe.tasks.python...`` is then an ordinary import."""
+    names = ("mediapipe.tasks", "mediapipe.tasks.python")
+    found = importlib.util.find_spec("mediapipe")  # found, not imported
+    if "mediapipe" in sys.modules or any(n in sys.modules for n in names) or not (found and found.origin):
+        return None
+    folder = os.path.join(os.path.dirname(found.origin), "tasks")
+    spec = importlib.util.spec_from_file_location(
+        names[0], os.path.join(folder, "__init__.py"), submodule_search_locations=[folder])
+    if spec is None or spec.loader is None:
+        return None
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)
+    package.python = _LazyTasks(names[1])  # type: ignore[attr-defined]
+    sys.modules[names[0]], sys.modules[names[1]] = package, package.python
+    return names[1]
+
+
+def _undefer(placeholder: str | None) -> None:
+    if placeholder is not None:
+        del sys.modules[placeholder]
+
+
 _defer_matplotlib()
+_placeholders = _defer_tasks()
 import mediapipe as mp  # noqa: E402
+
+_undefer(_placeholders)
 
 from studio.vision.landmarks import FaceGeometry  # noqa: E402
 
