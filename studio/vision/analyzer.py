@@ -11,8 +11,8 @@ checks that read the mask on :class:`~studio.vision.scene_worker.SceneWorker`; t
 detector, glasses and eye focus every Nth frame, spread so that no frame carries two of them
 (:mod:`studio.vision.schedule`). Stills run everything synchronously. A still is analysed at a
 reduced size (≤ 1280 px) with eye detail cut from a higher-resolution source; a large JPEG is
-decoded at a reduced size (DCT scaling) and decoded again, larger, only if its eyes need it
-(:mod:`studio.vision.image`).
+decoded at a reduced size (DCT scaling), and only its face's band again, at full size, when its
+eyes need more (:mod:`studio.vision.image`).
 
 Thread-confined: MediaPipe graphs belong to the thread that uses them. One Analyzer per thread
 (its model worker owns a second set of graphs on its own thread).
