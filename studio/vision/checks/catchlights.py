@@ -14,6 +14,7 @@ the iris centre, both located to ``catchlight_clock_px_error`` px, has its direc
 
 from __future__ import annotations
 
+import functools
 import math
 
 import cv2
@@ -82,9 +83,16 @@ def _bright_detail(patch: EyePatch) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     gray = patch.gray[y0:y1, x0:x1]
     if np.count_nonzero(area_mask) < _MIN_PIXELS:
         return None
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    tophat = cv2.morphologyEx(np.clip(gray, 0, 255).astype(np.uint8), cv2.MORPH_TOPHAT, kernel)
+    tophat = cv2.morphologyEx(gray.astype(np.uint8), cv2.MORPH_TOPHAT, _disc(size))  # grey is 0..255
     return tophat, gray, area_mask, (x0, y0)
+
+
+@functools.lru_cache(maxsize=64)
+def _disc(size: int) -> np.ndarray:
+    """The top-hat's elliptical kernel (the same few sizes every frame of a subject)."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    kernel.flags.writeable = False
+    return kernel
 
 
 def find_catchlights(
