@@ -1,9 +1,10 @@
 """When live view's periodic work runs: spread so that no frame carries two stages.
 
-The detector retry (``wide_mesh``), the glasses measure, eye sharpness and the mask-based checks
-each run every N frames; in between, their last result is reused. A stage that falls due on a
-frame another one already took waits for the next free frame (for at most another N frames).
-Owned by the live tracker; a still has no schedule (everything runs).
+The detector retry (``wide_mesh``), the glasses measure and eye sharpness each run every N
+frames; in between, their last result is reused. A stage that falls due on a frame another one
+already took waits for the next free frame (for at most another N frames). (The mask checks are
+not scheduled here: they run on the scene worker thread, :mod:`studio.vision.scene_worker`, when
+a new mask arrives.) Owned by the live tracker; a still has no schedule (everything runs).
 """
 
 from __future__ import annotations
