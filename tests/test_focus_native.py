@@ -265,3 +265,18 @@ def test_the_native_band_cut_per_region_reads_the_same_edge_widths(analyzer, tmp
     assert list(a) == list(b)
     for name in a:
         assert b[name] == pytest.approx(a[name], rel=0.01), name
+    # What the pieces read of the picture: inside the band's rectangle, and far less of it.
+    reach = focus.sigma_reach(th.focus_fine_reblur_px)
+    px0, py0, px1, py1 = regions.pieces_rect(ctx.subject, ctx.full_scale, th.focus_still_max_ied_px, reach)
+    bx0, by0, bx1, by1 = regions.band_rect(ctx.subject, ctx.full_scale)
+    assert bx0 <= px0 < px1 <= bx1 and by0 <= py0 < py1 <= by1
+    assert (px1 - px0) * (py1 - py0) < 0.8 * (bx1 - bx0) * (by1 - by0)
+    pixels = ctx.full[py0:py1, px0:px1]  # the pieces made from that rectangle alone: the same
+    alone = regions.face_band(ctx, ctx.subject, th.focus_still_max_ied_px, th.catchlight_contrast,
+                              (pixels, ctx.full_scale, (float(px0), float(py0))), reach=reach)
+    c: dict = {}
+    for piece in alone.pieces:
+        c.update(focus.region_sigmas(piece.gray, piece.masks, th.focus_fine_reblur_px,
+                                     th.focus_fine_edge_fraction))
+    for name in b:
+        assert c[name] == pytest.approx(b[name], rel=1e-3), name

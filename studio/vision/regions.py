@@ -91,6 +91,23 @@ def face_band(
     no farther than ``reach`` px around a region (a native band of a 24 MP headshot is ~3 MP,
     its regions' boxes about a third of it)."""
     full, full_scale, origin = source if source is not None else (ctx.full, ctx.full_scale, (0.0, 0.0))
+    m, size, pts, ied, k, iris_px = _geometry(s, full_scale, origin, limit_ied)
+    if reach < 0 or size[0] * size[1] < PIECES_MIN_PX:
+        return _warped(full, m, size, pts, ied, k, iris_px, catchlight_contrast)
+    pieces = []  # each region's own part of the band: shift the output by its corner
+    for name, parts in _REGIONS.items():
+        x0, y0, x1, y1 = _region_box(name, parts, pts, ied, iris_px, reach, size)
+        shifted = m.copy()
+        shifted[:, 2] -= (x0, y0)
+        pieces.append(_warped(full, shifted, (x1 - x0, y1 - y0), pts - (x0, y0), ied, k, iris_px,
+                              catchlight_contrast, name))
+    return FaceBand(np.zeros((0, 0), np.float32), pts, ied, k, iris_px, {}, tuple(pieces))
+
+
+def _geometry(
+    s: FaceGeometry, full_scale: float, origin: tuple[float, float], limit_ied: float
+) -> tuple[np.ndarray, tuple[int, int], np.ndarray, float, float, dict[str, float]]:
+    """The band's warp (source px -> band px), size, landmarks, IED, scale and iris sizes."""
     native_ied = s.ied * full_scale
     k = min(1.0, limit_ied / max(native_ied, 1e-6))  # band px per full px
     r, left = s.right_eye.centre, s.left_eye.centre
@@ -102,16 +119,26 @@ def face_band(
     m[:, 2] += np.array([size[0] / 2, BAND_EYE_Y_IED * ied]) - mid
     pts = (s.xy * full_scale - np.asarray(origin)) @ m[:, :2].T + m[:, 2]
     iris_px = {side: 2.0 * s.eye(side).iris_radius * full_scale * k for side in SIDES}
+    return m, size, pts, ied, k, iris_px
+
+
+def pieces_rect(
+    s: FaceGeometry, scale: float, limit_ied: float, reach: int, margin: float = 4.0
+) -> tuple[int, int, int, int]:
+    """The upright rectangle (px of an image ``scale`` times the analysed one) that
+    :func:`face_band` with ``reach`` reads from such an image: its regions' pieces mapped back,
+    plus ``margin`` px; :func:`band_rect` when the band is made whole."""
+    m, size, pts, ied, _, iris_px = _geometry(s, scale, (0.0, 0.0), limit_ied)
     if reach < 0 or size[0] * size[1] < PIECES_MIN_PX:
-        return _warped(full, m, size, pts, ied, k, iris_px, catchlight_contrast)
-    pieces = []  # each region's own part of the band: shift the output by its corner
+        return band_rect(s, scale, margin)
+    corners = []
     for name, parts in _REGIONS.items():
         x0, y0, x1, y1 = _region_box(name, parts, pts, ied, iris_px, reach, size)
-        shifted = m.copy()
-        shifted[:, 2] -= (x0, y0)
-        pieces.append(_warped(full, shifted, (x1 - x0, y1 - y0), pts - (x0, y0), ied, k, iris_px,
-                              catchlight_contrast, name))
-    return FaceBand(np.zeros((0, 0), np.float32), pts, ied, k, iris_px, {}, tuple(pieces))
+        corners += [(x0, y0), (x1, y0), (x0, y1), (x1, y1)]
+    inv = cv2.invertAffineTransform(m)
+    src = np.asarray(corners, np.float64) @ inv[:, :2].T + inv[:, 2]
+    (x0, y0), (x1, y1) = np.floor(src.min(axis=0) - margin), np.ceil(src.max(axis=0) + margin)
+    return int(x0), int(y0), int(x1), int(y1)
 
 
 def _warped(

@@ -33,7 +33,7 @@ from studio.vision.checks.glasses import glasses_kind
 from studio.vision.context import FrameContext
 from studio.vision.image import StillSource
 from studio.vision.landmarks import SIDES, FaceGeometry
-from studio.vision.regions import band_rect, face_band
+from studio.vision.regions import face_band, pieces_rect
 from studio.vision.thresholds import DEFAULT
 from studio.vision.verdict import FocusSeen, Verdict
 
@@ -184,7 +184,9 @@ def _native_region(
     native_scale = detail.native[0] / ctx.w  # full-size px per analysed px
     if native_scale <= ctx.full_scale * 1.001:
         return None  # ctx.full is already native (the face's band decoded at full size)
-    x0, y0, x1, y1 = band_rect(s, native_scale)
+    th = ctx.th  # only the rows and columns the fine scale's pieces read (fewer rows to decode)
+    reach = sigma_reach(th.focus_fine_reblur_px)
+    x0, y0, x1, y1 = pieces_rect(s, native_scale, th.focus_still_max_ied_px, reach)
     pixels, origin = detail.region(x0, y0, x1, y1)
     return pixels, native_scale, (float(origin[0]), float(origin[1]))
 
