@@ -99,3 +99,21 @@ def test_a_preset_change_judges_the_mask_checks_again(sample_frames) -> None:
         again = _run(analyser, sample_frames[30:32], 31)
         assert _judged_here(again[0])  # verdicts made with the old thresholds are not shown
         assert not _judged_here(again[1])
+
+
+def test_the_glasses_measure_is_taken_again_on_the_worker(sample_frames) -> None:
+    """The subject's first glasses measure is taken on the frame (the eye checks read it at once);
+    each later one, when due, on the scene worker, and carried from there."""
+    with Analyzer("commercial-headshot", mode="live") as analyser:
+        results = _run(analyser, sample_frames[:50], 1)
+        scene = analyser.scene_worker
+        assert scene is not None and scene.wait_idle(10)
+        found = scene.latest_measured()
+        assert found is not None and "glasses" in found.values
+        every = int(analyser.preset.thresholds.glasses_every)
+        assert found.frame > every  # not the first measure: that one was taken on the frame
+        analyser.analyse_frame(LiveFrame(sample_frames[50], 51, 51.0, (0, 0)))
+        tracker = analyser._tracker
+        assert tracker is not None and tracker._carried["glasses"] == found.values["glasses"]
+        assert found.values["glasses"][0] == "none"  # the sample's subject wears none
+        assert all(a.check("glasses").fields["kind"] == "none" for a in results[5:])

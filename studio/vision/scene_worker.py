@@ -10,6 +10,11 @@ are published (:class:`SceneVerdicts`, with the mask's key and the preset genera
 judged with). The very first mask of a subject is judged on the vision thread (nothing to show
 meanwhile).
 
+The same thread takes the glasses measure when it falls due again (every ``glasses_every``
+frames; ~8 ms, the eye band warped level and its ridges measured): the vision thread carries the
+last value until the new one is published (:class:`SceneMeasured`); a subject's first
+measurement is taken on the frame itself (the eye checks read it at once).
+
 The checks are the same pure functions of a :class:`~studio.vision.context.FrameContext` that a
 still runs; the worker gets a fresh context (its own memo) over a copy of the analysed image,
 so nothing it touches is shared with the vision thread. It runs at the model worker's lower CPU
@@ -22,9 +27,10 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -41,9 +47,12 @@ MaskKey = tuple[int, int]  # (epoch, frame) of the person mask
 @dataclass(frozen=True)
 class SceneJob:
     ctx: FrameContext  # the worker's own context: image copied, person mask in it
-    check_ids: tuple[str, ...]
-    key: MaskKey
+    check_ids: tuple[str, ...]  # mask checks to judge (none: a measurement only)
+    key: MaskKey | None  # the mask's (None: no mask checks)
     generation: int  # the tracker's preset generation
+    frame: int = 0  # the tracker's frame number
+    measures: tuple[str, ...] = ()  # slow measurements to take (keys of MEASURES)
+    epoch: int = 0  # the tracker's subject epoch
 
 
 @dataclass(frozen=True)
@@ -54,13 +63,33 @@ class SceneVerdicts:
     ms: float  # time the checks took on the worker
 
 
-def scene_job(ctx: FrameContext, mask: np.ndarray | None, check_ids: tuple[str, ...], key: MaskKey,
-              generation: int) -> SceneJob:
+@dataclass(frozen=True)
+class SceneMeasured:
+    """Slow measurements (``ctx.measure`` keys -> values) taken on one frame."""
+
+    values: Mapping[str, Any]
+    epoch: int
+    generation: int
+    frame: int
+
+
+def _glasses(ctx: FrameContext) -> object:
+    from studio.vision.checks.glasses import glasses_kind
+
+    return glasses_kind(ctx)
+
+
+MEASURES: Mapping[str, Callable[[FrameContext], object]] = MappingProxyType({"glasses": _glasses})
+
+
+def scene_job(ctx: FrameContext, mask: np.ndarray | None, check_ids: tuple[str, ...], key: MaskKey | None,
+              generation: int, *, frame: int = 0, measures: tuple[str, ...] = (), epoch: int = 0) -> SceneJob:
     """The job for ``ctx``'s frame: a context of its own over a copy of the analysed image (the
-    caller's frame may be reused or drawn on) with ``mask`` as its person mask."""
+    caller's frame may be reused or drawn on) with ``mask`` as its person mask, everything due."""
     own = dataclasses.replace(ctx, image=np.array(ctx.image, copy=True), full_source=None, source_scale=1.0,
-                              detail=None, pose_source=None, mask_source=lambda: mask)
-    return SceneJob(own, check_ids, key, generation)
+                              detail=None, pose_source=None, mask_source=lambda: mask, due=None,
+                              carried=MappingProxyType({}))
+    return SceneJob(own, check_ids, key, generation, frame, measures, epoch)
 
 
 class SceneWorker:
@@ -69,7 +98,7 @@ class SceneWorker:
     def __init__(self, name: str = "vision-scene") -> None:
         self._name = name
         self._jobs: Latest[SceneJob] = Latest()
-        self._results: Latest[SceneVerdicts | None] = Latest()
+        self._results: Latest[Mapping[str, Any]] = Latest()  # "mask" / "measured" -> newest
         self._lock = threading.Lock()
         self._taken = 0
         self._running = False
@@ -88,7 +117,12 @@ class SceneWorker:
                 self._thread.start()
 
     def latest(self) -> SceneVerdicts | None:
-        return self._results.latest()
+        """The newest mask verdicts published (None: none since the start or forget())."""
+        return (self._results.latest() or {}).get("mask")
+
+    def latest_measured(self) -> SceneMeasured | None:
+        """The newest slow measurements published."""
+        return (self._results.latest() or {}).get("measured")
 
     @property
     def busy(self) -> bool:
@@ -111,7 +145,7 @@ class SceneWorker:
         """Drop the published verdicts and a waiting job (a new subject)."""
         with self._lock:
             self._taken = self._jobs.seq
-            self._results.put(None)
+            self._results.put({})
 
     def close(self, timeout: float = 5.0) -> None:
         with self._lock:
@@ -123,7 +157,7 @@ class SceneWorker:
             thread.join(timeout)
             if thread.is_alive():
                 log.warning("scene worker did not stop within %.1f s", timeout)
-        self._results.put(None)
+        self._results.put({})
         self._results.close()
 
     def _run(self) -> None:
@@ -131,6 +165,7 @@ class SceneWorker:
         while (job := self._take()) is not None:
             t = time.perf_counter()
             verdicts = judge(job)
+            measured = measure(job)
             ms = (time.perf_counter() - t) * 1000.0
             with self._lock:
                 self._running = False
@@ -138,8 +173,12 @@ class SceneWorker:
                 self.busy_ms += ms
                 # Verdicts of an earlier subject or preset are told apart by their key and
                 # generation (the tracker checks both), so a job that outlived forget() is harmless.
-                done = SceneVerdicts(verdicts, job.key, job.generation, ms)
-                self._results.put(None if self._closed else done)
+                found = dict(self._results.latest() or {})
+                if job.key is not None:
+                    found["mask"] = SceneVerdicts(verdicts, job.key, job.generation, ms)
+                if measured:
+                    found["measured"] = SceneMeasured(measured, job.epoch, job.generation, job.frame)
+                self._results.put({} if self._closed else MappingProxyType(found))
 
     def _take(self) -> SceneJob | None:
         while True:
@@ -163,4 +202,15 @@ def judge(job: SceneJob) -> Mapping[str, Verdict]:
         return MappingProxyType({c: CHECKS[c](job.ctx) for c in job.check_ids})
     except Exception:  # a failing check must never stop live view
         log.exception("mask checks failed on mask %s", job.key)
+        return MappingProxyType({})
+
+
+def measure(job: SceneJob) -> Mapping[str, Any]:
+    """The job's slow measurements on its context ({} if one fails)."""
+    try:
+        for key in job.measures:
+            MEASURES[key](job.ctx)
+        return MappingProxyType({k: v for k, v in job.ctx.fresh_measurements.items() if k in job.measures})
+    except Exception:  # a failing measurement must never stop live view
+        log.exception("slow measurements failed on frame %d", job.frame)
         return MappingProxyType({})

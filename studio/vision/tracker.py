@@ -48,6 +48,7 @@ from studio.vision.verdict import EyesSeen, FocusSeen, Observation, Verdict
 
 MASK_CHECKS = ("background", "clothing", "depth")
 CARRIED = ("glasses", "focus")  # slow measurements (ctx.measure keys) carried between frames
+OFFLOADED = ("glasses",)  # of those, taken again on the scene worker once a value is carried
 NEVER = -(10**9)
 
 
@@ -59,6 +60,7 @@ class _FramePlan:
     need_mask: bool
     mask_key: tuple[int, int] | None  # (epoch, frame) of the mask this frame uses
     held: Mapping[str, Verdict]  # mask checks not judged on this frame (the newest verdicts)
+    offload: tuple[str, ...] = ()  # slow measurements due, handed to the scene worker
 
 
 class LiveTracker:
@@ -80,6 +82,7 @@ class LiveTracker:
         self._scene: SceneVerdicts | None = None  # the mask checks' newest verdicts
         self._scene_asked: tuple[int, int] | None = None  # the mask key last handed to the scene worker
         self._generation = 0  # preset generation: mask verdicts judged with older thresholds are not used
+        self._measured_at = NEVER  # frame of the scene worker's last measurements taken in
         self._plan: _FramePlan | None = None
         self._story = ""  # the face decision (context.FaceDecision.state) the smoothing is about
         self._last_faces: tuple[list[FaceGeometry], list[Detected]] | None = None  # for coasting
@@ -106,7 +109,7 @@ class LiveTracker:
         self._followed, self._cut_at = None, NEVER
         self._forget_mask_verdicts()
         self._epoch += 1
-        self._pose_asked = self._submitted = NEVER
+        self._pose_asked = self._submitted = self._measured_at = NEVER
         self.worker.forget()
         self.scene.forget()
 
@@ -141,12 +144,15 @@ class LiveTracker:
         need_pose = "framing" in wanted and bool(faces)
         need_mask = any(c in wanted for c in MASK_CHECKS) and bool(faces)
         has_subject = main_subject(faces, detected, th) is not None
+        self._take_measured()
         due = self.schedule.plan(_slow_measurements(has_subject, wanted, th))
+        offload = tuple(k for k in OFFLOADED if k in due and k in self._carried)
+        due = due.difference(offload)
         mask = self._usable("mask") if need_mask else None  # taken once: another may finish meanwhile
         pose = self._usable("pose") if need_pose else None
         mask_key = (mask.epoch, mask.frame) if mask is not None else None
         held = self._held_mask_verdicts(wanted, mask_key)
-        self._plan = _FramePlan(need_pose, need_mask, mask_key, MappingProxyType(held))
+        self._plan = _FramePlan(need_pose, need_mask, mask_key, MappingProxyType(held), offload)
         return FrameContext(
             frame.image,
             th=th,
@@ -251,7 +257,7 @@ class LiveTracker:
             if seen is not None:
                 observations.append(seen)
         self._keep_measurements(ctx)
-        self._keep_mask_verdicts(ctx, verdicts, plan)
+        self._hand_to_scene(ctx, self._keep_mask_verdicts(ctx, verdicts, plan), plan)
         if ctx.faces:
             if plan.need_pose and ctx.pose_read:
                 self._pose_asked = self.schedule.frame
@@ -272,18 +278,42 @@ class LiveTracker:
                 self._carried[key] = value
                 self.schedule.ran(key)
 
-    def _keep_mask_verdicts(self, ctx: FrameContext, verdicts: Sequence[Verdict], plan: _FramePlan) -> None:
-        """Keep the mask verdicts judged on this thread; hand a newer mask to the scene worker."""
+    def _keep_mask_verdicts(
+        self, ctx: FrameContext, verdicts: Sequence[Verdict], plan: _FramePlan
+    ) -> tuple[int, int] | None:
+        """Keep the mask verdicts judged on this thread; the key of a newer mask for the scene
+        worker to judge (None: nothing to hand over)."""
         if plan.mask_key is None or not ctx.face_decision.has_subject:
-            return  # without a subject the verdicts say the face decision, not the scene
-        ids = tuple(c for c in ctx.preset.checks if c in MASK_CHECKS)
+            return None  # without a subject the verdicts say the face decision, not the scene
         if not plan.held:  # judged here: the subject's first mask
             judged = {v.result.id: v for v in verdicts if v.result.id in MASK_CHECKS}
             self._scene = SceneVerdicts(MappingProxyType(judged), plan.mask_key, self._generation, 0.0)
             self._scene_asked = plan.mask_key
-        elif plan.mask_key not in (self._scene_asked, self._scene.key if self._scene else None):
-            self.scene.submit(scene_job(ctx, ctx.person_mask, ids, plan.mask_key, self._generation))
-            self._scene_asked = plan.mask_key
+            return None
+        if plan.mask_key in (self._scene_asked, self._scene.key if self._scene else None):
+            return None
+        return plan.mask_key
+
+    def _hand_to_scene(self, ctx: FrameContext, mask_key: tuple[int, int] | None, plan: _FramePlan) -> None:
+        """One scene-worker job for this frame: a newer mask's checks, the measurements due."""
+        offload = plan.offload if ctx.face_decision.has_subject else ()
+        if mask_key is None and not offload:
+            return
+        ids = tuple(c for c in ctx.preset.checks if c in MASK_CHECKS) if mask_key is not None else ()
+        mask = ctx.person_mask if mask_key is not None else None
+        self.scene.submit(scene_job(ctx, mask, ids, mask_key, self._generation, frame=self.schedule.frame,
+                                    measures=offload, epoch=self._epoch))
+        if mask_key is not None:
+            self._scene_asked = mask_key
+        for key in offload:
+            self.schedule.ran(key)
+
+    def _take_measured(self) -> None:
+        """The scene worker's newest measurements of this subject into the carried ones."""
+        found = self.scene.latest_measured()
+        if found is not None and found.epoch == self._epoch and found.frame > self._measured_at:
+            self._carried.update(found.values)
+            self._measured_at = found.frame
 
     def _observe(self, observation: Observation, th: Thresholds) -> None:
         if isinstance(observation, EyesSeen):
