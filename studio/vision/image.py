@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -38,6 +37,7 @@ from studio.vision.image_format import (
     image_limits,
 )
 from studio.vision.jpeg_region import decode_region, stored_box
+from studio.vision.orientation import exif_orientation, upright
 
 if TYPE_CHECKING:
     from studio.vision.landmarks import FaceGeometry
@@ -87,57 +87,6 @@ def decode_jpeg(data: bytes, *, reduce: int = 1, orientation: bool = True) -> np
     if grey_filled(image, reduce):
         raise ImageError(GREY_FILLED)
     return image
-
-
-def exif_orientation(data: bytes) -> int:
-    """The EXIF orientation (1-8) of a JPEG, 1 when it has none.
-
-    Cameras store a vertical shot as landscape pixels plus this tag. OpenCV applies it for a
-    full-size decode but not for a reduced (DCT-scaled) one, so stills are decoded ignoring it
-    and turned upright with :func:`upright`, whatever the decode size.
-    """
-    i, n = 2, min(len(data), 1 << 17)  # the Exif block sits in the first segments
-    while i + 4 <= n and data[i] == 0xFF:
-        marker = data[i + 1]
-        length = int.from_bytes(data[i + 2:i + 4], "big")
-        if marker == 0xE1 and data[i + 4:i + 10] == b"Exif\0\0":
-            return _tiff_orientation(data[i + 10:i + 2 + length])
-        if marker == 0xDA:  # image data: no Exif before it
-            break
-        i += 2 + length
-    return 1
-
-
-def _tiff_orientation(tiff: bytes) -> int:
-    if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
-        return 1
-    order: Literal["little", "big"] = "little" if tiff[:2] == b"II" else "big"
-    ifd = int.from_bytes(tiff[4:8], order)
-    if ifd + 2 > len(tiff):
-        return 1
-    for k in range(int.from_bytes(tiff[ifd:ifd + 2], order)):
-        entry = ifd + 2 + 12 * k
-        if entry + 12 > len(tiff):
-            break
-        if int.from_bytes(tiff[entry:entry + 2], order) == 0x0112:
-            value = int.from_bytes(tiff[entry + 8:entry + 10], order)
-            return value if 1 <= value <= 8 else 1
-    return 1
-
-
-def upright(image: np.ndarray, orientation: int) -> np.ndarray:
-    """``image`` (decoded ignoring EXIF) turned the way the camera meant it to be seen."""
-    turns: dict[int, Callable[[np.ndarray], Any]] = {
-        2: lambda im: cv2.flip(im, 1),
-        3: lambda im: cv2.rotate(im, cv2.ROTATE_180),
-        4: lambda im: cv2.flip(im, 0),
-        5: cv2.transpose,
-        6: lambda im: cv2.rotate(im, cv2.ROTATE_90_CLOCKWISE),
-        7: lambda im: cv2.flip(cv2.transpose(im), -1),
-        8: lambda im: cv2.rotate(im, cv2.ROTATE_90_COUNTERCLOCKWISE),
-    }
-    turn = turns.get(orientation)
-    return np.ascontiguousarray(turn(image)) if turn else image
 
 
 def load_image(path: str | os.PathLike[str]) -> np.ndarray:
