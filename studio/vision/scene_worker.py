@@ -27,7 +27,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -193,6 +193,64 @@ class SceneWorker:
                 self._taken, self._running = got[0], True
                 return got[1]
 
+
+class SceneDesk:
+    """The live tracker's side of the scene worker: the newest mask verdicts it shows, the mask
+    last handed over, the preset generation (verdicts judged with older thresholds are not
+    used), and the frame of the last measurements taken in."""
+
+    def __init__(self) -> None:
+        self.worker = SceneWorker()
+        self.verdicts: SceneVerdicts | None = None
+        self.asked: MaskKey | None = None
+        self.generation = 0
+        self.measured_at = -(10**9)
+
+    def forget_verdicts(self) -> None:
+        self.verdicts, self.asked = None, None
+
+    def held(self, ids: Sequence[str], mask_key: MaskKey | None, epoch: int) -> dict[str, Verdict]:
+        """The mask checks' newest verdicts (the worker's, once published), shown on the frame
+        instead of judging them there; none yet (a subject's first mask): {} (judged there)."""
+        if mask_key is None:
+            return {}
+        newest = self.worker.latest()
+        if (newest is not None and newest.verdicts and newest.key[0] == epoch
+                and newest.generation == self.generation
+                and (self.verdicts is None or newest.key[1] > self.verdicts.key[1])):
+            self.verdicts = newest
+        if self.verdicts is None or not all(c in self.verdicts.verdicts for c in ids):
+            return {}
+        return {c: self.verdicts.verdicts[c] for c in ids}
+
+    def keep(self, judged: Mapping[str, Verdict], mask_key: MaskKey, held: bool) -> MaskKey | None:
+        """After the checks of a frame with a subject and a mask: keep verdicts judged on the
+        frame (``held`` False), or say the key of a newer mask for the worker (None: none)."""
+        if not held:
+            self.verdicts = SceneVerdicts(MappingProxyType(dict(judged)), mask_key, self.generation, 0.0)
+            self.asked = mask_key
+            return None
+        if mask_key in (self.asked, self.verdicts.key if self.verdicts else None):
+            return None
+        return mask_key
+
+    def hand_over(self, ctx: FrameContext, mask_key: MaskKey | None, ids: tuple[str, ...],
+                  measures: tuple[str, ...], frame: int, epoch: int) -> None:
+        """One job for the frame: a newer mask's checks and/or the measurements due."""
+        if mask_key is None and not measures:
+            return
+        mask, checks = (ctx.person_mask, ids) if mask_key is not None else (None, ())
+        self.worker.submit(scene_job(ctx, mask, checks, mask_key, self.generation,
+                                     frame=frame, measures=measures, epoch=epoch))
+        if mask_key is not None:
+            self.asked = mask_key
+
+    def take_measured(self, epoch: int, carried: dict[str, Any]) -> None:
+        """The worker's newest measurements of this subject into ``carried``."""
+        found = self.worker.latest_measured()
+        if found is not None and found.epoch == epoch and found.frame > self.measured_at:
+            carried.update(found.values)
+            self.measured_at = found.frame
 
 def judge(job: SceneJob) -> Mapping[str, Verdict]:
     """The job's checks on its context ({} if one fails: the vision thread keeps what it has)."""

@@ -38,7 +38,7 @@ from studio.vision.landmarks import FaceGeometry
 from studio.vision.model_worker import Job, Measured, ModelWorker
 from studio.vision.models import Models
 from studio.vision.presets import Preset
-from studio.vision.scene_worker import SceneVerdicts, SceneWorker, scene_job
+from studio.vision.scene_worker import SceneDesk
 from studio.vision.schedule import Schedule
 from studio.vision.smoothing import Smoother
 from studio.vision.stale import jumped, trusted_detections
@@ -66,7 +66,8 @@ class _FramePlan:
 class LiveTracker:
     def __init__(self, th: Thresholds) -> None:
         self.worker = ModelWorker()
-        self.scene = SceneWorker()
+        self._desk = SceneDesk()
+        self.scene = self._desk.worker
         self.schedule = Schedule()
         self._faces = LiveFaces()
         self._smoother = Smoother(int(th.hysteresis_frames))
@@ -79,10 +80,6 @@ class LiveTracker:
         self._size: tuple[int, int] = (0, 0)
         self._pose_asked = NEVER  # last frame a check read pose (body shots only)
         self._submitted = NEVER  # last frame handed to the worker
-        self._scene: SceneVerdicts | None = None  # the mask checks' newest verdicts
-        self._scene_asked: tuple[int, int] | None = None  # the mask key last handed to the scene worker
-        self._generation = 0  # preset generation: mask verdicts judged with older thresholds are not used
-        self._measured_at = NEVER  # frame of the scene worker's last measurements taken in
         self._plan: _FramePlan | None = None
         self._story = ""  # the face decision (context.FaceDecision.state) the smoothing is about
         self._last_faces: tuple[list[FaceGeometry], list[Detected]] | None = None  # for coasting
@@ -107,9 +104,10 @@ class LiveTracker:
         self._faces.reset()
         self._last_faces, self._stable_state, self._coast = None, "", 0
         self._followed, self._cut_at = None, NEVER
-        self._forget_mask_verdicts()
+        self._desk.forget_verdicts()
+        self._desk.measured_at = NEVER
         self._epoch += 1
-        self._pose_asked = self._submitted = self._measured_at = NEVER
+        self._pose_asked = self._submitted = NEVER
         self.worker.forget()
         self.scene.forget()
 
@@ -117,15 +115,12 @@ class LiveTracker:
         """Pose and mask describe the frame, not the preset: they stay. Verdicts made from them
         with the old preset's thresholds do not."""
         self._smoother = Smoother(int(th.hysteresis_frames))
-        self._generation += 1
-        self._forget_mask_verdicts()
+        self._desk.generation += 1
+        self._desk.forget_verdicts()
 
     def close(self) -> None:
         self.worker.close()
         self.scene.close()
-
-    def _forget_mask_verdicts(self) -> None:
-        self._scene, self._scene_asked = None, None
 
     # -- before the checks -----------------------------------------------------------------
 
@@ -134,7 +129,7 @@ class LiveTracker:
         th, wanted = preset.thresholds, preset.checks
         self.schedule.frame += 1
         if frame.size != self._size:
-            self._forget_mask_verdicts()  # judged on frames of another size
+            self._desk.forget_verdicts()  # judged on frames of another size
         self._size = frame.size
         faces, detected = self._faces.find(
             models, frame, th, self.schedule, lambda: self._usable("detect"), watch
@@ -144,14 +139,14 @@ class LiveTracker:
         need_pose = "framing" in wanted and bool(faces)
         need_mask = any(c in wanted for c in MASK_CHECKS) and bool(faces)
         has_subject = main_subject(faces, detected, th) is not None
-        self._take_measured()
+        self._desk.take_measured(self._epoch, self._carried)
         due = self.schedule.plan(_slow_measurements(has_subject, wanted, th))
         offload = tuple(k for k in OFFLOADED if k in due and k in self._carried)
         due = due.difference(offload)
         mask = self._usable("mask") if need_mask else None  # taken once: another may finish meanwhile
         pose = self._usable("pose") if need_pose else None
         mask_key = (mask.epoch, mask.frame) if mask is not None else None
-        held = self._held_mask_verdicts(wanted, mask_key)
+        held = self._desk.held([c for c in wanted if c in MASK_CHECKS], mask_key, self._epoch)
         self._plan = _FramePlan(need_pose, need_mask, mask_key, MappingProxyType(held), offload)
         return FrameContext(
             frame.image,
@@ -210,23 +205,6 @@ class LiveTracker:
             focus=tuple(self._focus),
         )
 
-    def _held_mask_verdicts(
-        self, wanted: Sequence[str], mask_key: tuple[int, int] | None
-    ) -> dict[str, Verdict]:
-        """The mask checks' newest verdicts (the scene worker's, once published), shown on this
-        frame instead of judging them here; none yet (a subject's first mask): judged here."""
-        if mask_key is None:
-            return {}
-        newest = self.scene.latest()
-        if (newest is not None and newest.verdicts and newest.key[0] == self._epoch
-                and newest.generation == self._generation
-                and (self._scene is None or newest.key[1] > self._scene.key[1])):
-            self._scene = newest
-        ids = [c for c in wanted if c in MASK_CHECKS]
-        if self._scene is None or not all(c in self._scene.verdicts for c in ids):
-            return {}
-        return {c: self._scene.verdicts[c] for c in ids}
-
     def _usable(self, kind: str) -> Measured | None:
         """The worker's newest ``kind`` result if it belongs to this subject (epoch) and frame
         size. Whatever its age: the worker is handed a frame every ``*_every`` frames, so it is
@@ -257,7 +235,7 @@ class LiveTracker:
             if seen is not None:
                 observations.append(seen)
         self._keep_measurements(ctx)
-        self._hand_to_scene(ctx, self._keep_mask_verdicts(ctx, verdicts, plan), plan)
+        self._to_scene(ctx, verdicts, plan)
         if ctx.faces:
             if plan.need_pose and ctx.pose_read:
                 self._pose_asked = self.schedule.frame
@@ -278,42 +256,20 @@ class LiveTracker:
                 self._carried[key] = value
                 self.schedule.ran(key)
 
-    def _keep_mask_verdicts(
-        self, ctx: FrameContext, verdicts: Sequence[Verdict], plan: _FramePlan
-    ) -> tuple[int, int] | None:
-        """Keep the mask verdicts judged on this thread; the key of a newer mask for the scene
-        worker to judge (None: nothing to hand over)."""
-        if plan.mask_key is None or not ctx.face_decision.has_subject:
-            return None  # without a subject the verdicts say the face decision, not the scene
-        if not plan.held:  # judged here: the subject's first mask
-            judged = {v.result.id: v for v in verdicts if v.result.id in MASK_CHECKS}
-            self._scene = SceneVerdicts(MappingProxyType(judged), plan.mask_key, self._generation, 0.0)
-            self._scene_asked = plan.mask_key
-            return None
-        if plan.mask_key in (self._scene_asked, self._scene.key if self._scene else None):
-            return None
-        return plan.mask_key
-
-    def _hand_to_scene(self, ctx: FrameContext, mask_key: tuple[int, int] | None, plan: _FramePlan) -> None:
-        """One scene-worker job for this frame: a newer mask's checks, the measurements due."""
-        offload = plan.offload if ctx.face_decision.has_subject else ()
-        if mask_key is None and not offload:
+    def _to_scene(self, ctx: FrameContext, verdicts: Sequence[Verdict], plan: _FramePlan) -> None:
+        """Keep the mask verdicts judged on this frame; hand the scene worker a newer mask and
+        the measurements due (only with a subject: without one the verdicts say the face
+        decision, not the scene)."""
+        if not ctx.face_decision.has_subject:
             return
-        ids = tuple(c for c in ctx.preset.checks if c in MASK_CHECKS) if mask_key is not None else ()
-        mask = ctx.person_mask if mask_key is not None else None
-        self.scene.submit(scene_job(ctx, mask, ids, mask_key, self._generation, frame=self.schedule.frame,
-                                    measures=offload, epoch=self._epoch))
-        if mask_key is not None:
-            self._scene_asked = mask_key
-        for key in offload:
+        newer = None
+        if plan.mask_key is not None:
+            judged = {v.result.id: v for v in verdicts if v.result.id in MASK_CHECKS}
+            newer = self._desk.keep(judged, plan.mask_key, bool(plan.held))
+        ids = tuple(c for c in ctx.preset.checks if c in MASK_CHECKS)
+        self._desk.hand_over(ctx, newer, ids, plan.offload, self.schedule.frame, self._epoch)
+        for key in plan.offload:
             self.schedule.ran(key)
-
-    def _take_measured(self) -> None:
-        """The scene worker's newest measurements of this subject into the carried ones."""
-        found = self.scene.latest_measured()
-        if found is not None and found.epoch == self._epoch and found.frame > self._measured_at:
-            self._carried.update(found.values)
-            self._measured_at = found.frame
 
     def _observe(self, observation: Observation, th: Thresholds) -> None:
         if isinstance(observation, EyesSeen):
