@@ -206,6 +206,9 @@ _worker_analyser: Analyzer | None = None  # one per pool process, made by the in
 def _pool_init(preset: str, warm: str) -> None:
     global _worker_analyser
     cv2.setNumThreads(1)  # as `studio check` workers: one core each
+    from studio.heap import keep_decode_buffers
+
+    keep_decode_buffers()  # as `studio check` workers (studio.heap)
     from studio.vision import Analyzer
 
     _worker_analyser = Analyzer(preset, mode="still")

@@ -53,6 +53,9 @@ def init_analyzer(preset: Preset, single_thread: bool = False, reference: Refere
     """This process's analyser (``single_thread``: OpenCV on one thread, one core per process)."""
     global _analyzer
     mark("init")
+    from studio.heap import keep_decode_buffers
+
+    keep_decode_buffers()  # one still after another: reuse the decode buffers (studio.heap)
     if single_thread:
         import cv2
 
