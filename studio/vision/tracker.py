@@ -48,7 +48,10 @@ from studio.vision.verdict import EyesSeen, FocusSeen, Observation, Verdict
 
 MASK_CHECKS = ("background", "clothing", "depth")
 CARRIED = ("glasses", "focus")  # slow measurements (ctx.measure keys) carried between frames
-OFFLOADED = ("glasses",)  # of those, taken again on the scene worker once a value is carried
+# Of those, the ones taken again on the scene worker once a value is carried: none. The glasses
+# measure there (1-2 frames later) raised the fixture video's glasses / glare flips from 3 / 3 to
+# 5 / 5-7 in 9.2 s (scripts/tune_scene.py live, two runs each): it stays on the vision thread.
+OFFLOADED: tuple[str, ...] = ()
 NEVER = -(10**9)
 
 
