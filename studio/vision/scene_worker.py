@@ -10,10 +10,10 @@ are published (:class:`SceneVerdicts`, with the mask's key and the preset genera
 judged with). The very first mask of a subject is judged on the vision thread (nothing to show
 meanwhile).
 
-The same thread takes the glasses measure when it falls due again (every ``glasses_every``
-frames; ~8 ms, the eye band warped level and its ridges measured): the vision thread carries the
-last value until the new one is published (:class:`SceneMeasured`); a subject's first
-measurement is taken on the frame itself (the eye checks read it at once).
+A job can also take slow measurements (``SceneJob.measures``, :data:`MEASURES`, published as
+:class:`SceneMeasured`) for the tracker to carry; live view hands none over at present
+(``tracker.OFFLOADED`` is empty: the glasses measure taken here, 1-2 frames later, made the
+glasses and glare verdicts flip more often on a moving subject).
 
 The checks are the same pure functions of a :class:`~studio.vision.context.FrameContext` that a
 still runs; the worker gets a fresh context (its own memo) over a copy of the analysed image,

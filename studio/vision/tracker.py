@@ -12,8 +12,8 @@ read frozen values. The tracker owns:
 - the model worker: what it is handed (pose only while a check reads it, the mask while a check
   needs it, the detector while faces are seen) and which of its results are usable;
 - the scene worker (:mod:`studio.vision.scene_worker`): the mask checks' verdicts, judged there
-  when a new mask has arrived and shown until the next ones are published, and the glasses
-  measure when due again (a subject's first mask and first glasses measure: on this thread);
+  when a new mask has arrived and shown until the next ones are published (a subject's first
+  mask: on this thread);
 - this subject's recent eye ratios and sharpness, fed by the checks' observations;
 - the smoothing of verdicts and of the shot type, within one face decision: when the frame's
   face decision changes (a face found, lost, or too small to analyse) smoothing starts afresh,
