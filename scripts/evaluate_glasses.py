@@ -164,7 +164,10 @@ THIRD_ROUND = """Before the third round (commit 8d42b1a, measured once from a ru
 held-out photos): sunglasses recognised 5 of 8 and 14 of 26; clear glasses reported as
 sunglasses 2 of 87 and 7 of 72; clear glasses reported as none 2 of 87 and 6 of 72; synthetic
 glare found 57 of 85 and 44 of 61, over the pupil: fails 35 of 57 and 21 of 41; glare on clean
-lenses 1 of 85 and 2 of 61; no glasses reported as glasses 15 of 483 and 4 of 43.
+lenses 1 of 85 and 2 of 61; no glasses reported as glasses 15 of 483 and 4 of 43; open eyes
+called closed 2 of 496 and 0 of 103 (both small ones: one eye read closed beside a half-shut
+one; the third round's `eyes_open` applies the one-eye-alone rule beside a half-shut eye too,
+as the same pattern on the tune half showed: `scripts/tune_eyes.py`, ratio unchanged).
 
 The third round: `glasses_sun` reads whether the eye shows through the lens (the eye area's
 tint away from the cheeks' colour and from grey, its texture against the cheeks', the lens's
