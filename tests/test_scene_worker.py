@@ -128,3 +128,28 @@ def test_the_glasses_measure_stays_on_the_vision_thread(sample_frames) -> None:
         fresh = dataclasses.replace(ctx, due=None, carried=MappingProxyType({}))
         glasses_kind(fresh)
         assert measure(job)["glasses"] == fresh.fresh_measurements["glasses"]
+
+
+def _blank_like(data: bytes) -> bytes:
+    """A frame of the sample's size with nobody in it (a grey backdrop)."""
+    import cv2
+    import numpy as np
+
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    image[:] = 128
+    return cv2.imencode(".jpg", image)[1].tobytes()
+
+
+def test_verdicts_from_before_a_gap_without_a_subject_are_not_shown_after_it(sample_frames) -> None:
+    """The subject leaves (frames without a face, beyond the coasting), then someone is in view
+    again: the mask checks are judged on that frame (the smoothing was reset by the new face
+    decision, so the verdicts judged before the gap would have stood at once for the new
+    person)."""
+    with Analyzer("id-photo", mode="live") as analyser:
+        _run(analyser, sample_frames[:30], 1)
+        gap = [_blank_like(sample_frames[0])] * (int(analyser.preset.thresholds.hysteresis_frames) + 3)
+        empty = _run(analyser, gap, 31)
+        assert empty[-1].subject is None  # the first few coast on the last face
+        back = _run(analyser, sample_frames[30:45], 31 + len(gap))
+        first = next(a for a in back if a.subject is not None)  # the face decision coasts too
+        assert _judged_here(first), first.timings  # not the verdicts from before the gap

@@ -209,6 +209,14 @@ class SceneDesk:
     def forget_verdicts(self) -> None:
         self.verdicts, self.asked = None, None
 
+    def restart(self) -> None:
+        """A frame without a subject: the verdicts judged before it, and those of jobs still
+        running, are not shown for whoever is judged next (a subject's first mask again: judged
+        on the vision thread, on that frame's image)."""
+        if self.verdicts is not None or self.asked is not None:
+            self.generation += 1
+            self.forget_verdicts()
+
     def held(self, ids: Sequence[str], mask_key: MaskKey | None, epoch: int) -> dict[str, Verdict]:
         """The mask checks' newest verdicts (the worker's, once published), shown on the frame
         instead of judging them there; none yet (a subject's first mask): {} (judged there)."""

@@ -264,6 +264,7 @@ class LiveTracker:
         the measurements due (only with a subject: without one the verdicts say the face
         decision, not the scene)."""
         if not ctx.face_decision.has_subject:
+            self._desk.restart()  # a verdict judged before the gap is not the next subject's
             return
         newer = None
         if plan.mask_key is not None:
