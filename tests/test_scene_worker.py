@@ -153,3 +153,43 @@ def test_verdicts_from_before_a_gap_without_a_subject_are_not_shown_after_it(sam
         back = _run(analyser, sample_frames[30:45], 31 + len(gap))
         first = next(a for a in back if a.subject is not None)  # the face decision coasts too
         assert _judged_here(first), first.timings  # not the verdicts from before the gap
+
+
+def test_a_check_failing_on_the_worker_says_unknown_and_the_worker_goes_on(sample_frames, caplog) -> None:
+    """A mask check raising on the scene worker: logged, that check ``unknown`` for the mask
+    (not the previous mask's verdict kept), the other checks judged, the next job judged."""
+    from studio.vision.checks import CHECKS
+    from studio.vision.scene_worker import SceneWorker
+
+    with Analyzer("id-photo", mode="live") as analyser:
+        seen = []
+        before = dict(CHECKS)
+        CHECKS["background"] = lambda ctx: seen.append(ctx) or before["background"](ctx)
+        try:
+            _run(analyser, sample_frames[:20], 1)
+        finally:
+            CHECKS.update(before)
+    ctx = seen[-1]
+    ids = tuple(c for c in MASK_CHECKS if c in ("background", "clothing"))
+    worker = SceneWorker("vision-scene-test")
+
+    def broken(ctx):
+        raise ValueError("broken")
+
+    try:
+        CHECKS["clothing"] = broken
+        worker.submit(scene_job(ctx, ctx.person_mask, ids, (0, 1), 0))
+        assert worker.wait_idle(20)
+    finally:
+        CHECKS.update(before)
+    failed = worker.latest()
+    assert failed is not None and failed.verdicts["clothing"].result.status.value == "unknown"
+    assert failed.verdicts["background"].result == before["background"](ctx).result
+    assert any("clothing check failed" in r.getMessage() for r in caplog.records)
+    worker.submit(scene_job(ctx, ctx.person_mask, ids, (0, 2), 0))
+    assert worker.wait_idle(20)
+    again = worker.latest()
+    assert again is not None and again.key == (0, 2)
+    assert again.verdicts["clothing"].result == before["clothing"](ctx).result
+    worker.close()
+    assert not any(t.name == "vision-scene-test" and t.is_alive() for t in threading.enumerate())

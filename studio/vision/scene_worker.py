@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from drivers.mailbox import Latest
+from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
 from studio.vision.model_worker import _lower_priority
 from studio.vision.verdict import Verdict
@@ -261,14 +262,18 @@ class SceneDesk:
             self.measured_at = found.frame
 
 def judge(job: SceneJob) -> Mapping[str, Verdict]:
-    """The job's checks on its context ({} if one fails: the vision thread keeps what it has)."""
+    """The job's checks on its context; one that fails says ``unknown`` (logged), the others
+    stand (an old mask's verdict is not shown in its place)."""
     from studio.vision.checks import CHECKS
 
-    try:
-        return MappingProxyType({c: CHECKS[c](job.ctx) for c in job.check_ids})
-    except Exception:  # a failing check must never stop live view
-        log.exception("mask checks failed on mask %s", job.key)
-        return MappingProxyType({})
+    verdicts: dict[str, Verdict] = {}
+    for c in job.check_ids:
+        try:
+            verdicts[c] = CHECKS[c](job.ctx)
+        except Exception:  # a failing check must never stop live view
+            log.exception("%s check failed on mask %s", c, job.key)
+            verdicts[c] = Verdict(CheckResult(c, Status.UNKNOWN, "Could not be judged on this frame"))
+    return MappingProxyType(verdicts)
 
 
 def measure(job: SceneJob) -> Mapping[str, Any]:
