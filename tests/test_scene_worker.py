@@ -193,3 +193,27 @@ def test_a_check_failing_on_the_worker_says_unknown_and_the_worker_goes_on(sampl
     assert again.verdicts["clothing"].result == before["clothing"](ctx).result
     worker.close()
     assert not any(t.name == "vision-scene-test" and t.is_alive() for t in threading.enumerate())
+
+
+def _resized(data: bytes, width: int) -> bytes:
+    import cv2
+    import numpy as np
+
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    h, w = image.shape[:2]
+    return cv2.imencode(".jpg", cv2.resize(image, (width, round(h * width / w))))[1].tobytes()
+
+
+def test_verdicts_judged_before_a_frame_size_change_are_not_shown_after_it(sample_frames) -> None:
+    """Another camera, or a video source's bars cut: the worker's verdicts of a mask of the old
+    size (published before the change or after it) are not shown on frames of the new size."""
+    with Analyzer("id-photo", mode="live") as analyser:
+        tracker = analyser._tracker
+        assert tracker is not None
+        _run(analyser, sample_frames[:30], 1)
+        switch = tracker.schedule.frame + 1
+        for i, data in enumerate(sample_frames[30:60]):
+            _run(analyser, [_resized(data, 800)], 31 + i)
+            shown = tracker._desk.verdicts
+            if tracker.held:
+                assert shown is not None and shown.key[1] >= switch, (shown.key if shown else None, switch)

@@ -132,7 +132,7 @@ class LiveTracker:
         th, wanted = preset.thresholds, preset.checks
         self.schedule.frame += 1
         if frame.size != self._size:
-            self._desk.forget_verdicts()  # judged on frames of another size
+            self._desk.restart()  # judged on frames of another size (another camera, bars cut)
         self._size = frame.size
         faces, detected = self._faces.find(
             models, frame, th, self.schedule, lambda: self._usable("detect"), watch
