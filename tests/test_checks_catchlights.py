@@ -79,3 +79,42 @@ def test_top_hat_around_the_iris_is_the_whole_patch_top_hat(img24):
             assert tophat.size < 0.6 * patch.gray.size, (iris_px, side, tophat.shape, patch.gray.shape)
             compared += int(area.sum())
     assert compared > 500
+
+
+def test_an_iris_at_or_off_the_patch_edge_and_tiny_irises() -> None:
+    """Eyes at the frame's edge (the patch clipped: the iris centre near or beyond its border)
+    and irises of 1-2 px: no error, and within the search area the box's top-hat is the whole
+    patch's (random patches of whole grey levels, as cut_eye makes them)."""
+    import cv2
+    import numpy as np
+
+    from studio.vision.checks.catchlights import _bright_detail, _search_area, find_catchlights
+    from studio.vision.crops import EyePatch
+    from studio.vision.thresholds import Thresholds
+
+    rng = np.random.default_rng(7)
+    th = Thresholds()
+    off, compared = 0, 0
+    for _ in range(400):
+        h, w = (int(v) for v in rng.integers(4, 50, 2))
+        r = float(rng.choice([0.6, 1.0, 1.5, 2.0, 6.0]))
+        cx, cy = float(rng.uniform(-3 * r - 4, w + 3 * r + 4)), float(rng.uniform(-3 * r - 4, h + 3 * r + 4))
+        gray = rng.integers(0, 256, (h, w)).astype(np.float32)
+        opening = np.full((h, w), 255, np.uint8)
+        patch = EyePatch("left", gray, np.zeros((h, w, 3), np.uint8), (cx, cy), r, opening, 1.0, (0.0, 0.0))
+        blobs = find_catchlights(patch, th)  # raised ValueError with the centre off the patch
+        assert all(0 <= x < w and 0 <= y < h for x, y, _ in blobs)
+        detail = _bright_detail(patch)
+        if detail is None:
+            off += not (0 <= cx < w and 0 <= cy < h)
+            continue
+        tophat, _, area, (x0, y0) = detail
+        size = max(3, int(round(r)) | 1)
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+        whole = cv2.morphologyEx(gray, cv2.MORPH_TOPHAT, kernel)
+        y1, x1 = y0 + tophat.shape[0], x0 + tophat.shape[1]
+        everywhere = _search_area(patch, (0, 0, w, h))
+        assert int(area.sum()) == int(everywhere.sum())
+        assert np.array_equal(tophat[area].astype(np.float32), whole[y0:y1, x0:x1][area])
+        compared += 1
+    assert off > 20 and compared > 30, (off, compared)

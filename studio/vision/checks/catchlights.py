@@ -79,6 +79,8 @@ def _bright_detail(patch: EyePatch) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     patch's grey levels are whole numbers: the same values again)."""
     size = max(3, int(round(patch.iris_radius)) | 1)
     x0, y0, x1, y1 = _search_box(patch, size)
+    if x1 <= x0 or y1 <= y0:  # the iris centre off the patch (an eye at the frame's edge)
+        return None
     area_mask = _search_area(patch, (x0, y0, x1, y1))
     gray = patch.gray[y0:y1, x0:x1]
     if np.count_nonzero(area_mask) < _MIN_PIXELS:
