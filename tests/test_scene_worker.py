@@ -217,3 +217,41 @@ def test_verdicts_judged_before_a_frame_size_change_are_not_shown_after_it(sampl
             shown = tracker._desk.verdicts
             if tracker.held:
                 assert shown is not None and shown.key[1] >= switch, (shown.key if shown else None, switch)
+
+
+def test_close_while_a_job_runs_waits_for_it_and_publishes_nothing_after(sample_frames) -> None:
+    """App exit (Analyzer.close) while the worker is inside a mask check: close() returns once
+    that check ends, the thread is gone, no verdict is published after it."""
+    import time
+
+    from studio.vision.checks import CHECKS
+    from studio.vision.scene_worker import SceneWorker
+
+    with Analyzer("id-photo", mode="live") as analyser:
+        seen = []
+        before = dict(CHECKS)
+        CHECKS["background"] = lambda ctx: seen.append(ctx) or before["background"](ctx)
+        try:
+            _run(analyser, sample_frames[:20], 1)
+        finally:
+            CHECKS.update(before)
+    ctx = seen[-1]
+    inside = threading.Event()
+
+    def slow(ctx):
+        inside.set()
+        time.sleep(0.4)
+        return before["background"](ctx)
+
+    worker = SceneWorker("vision-scene-close")
+    try:
+        CHECKS["background"] = slow
+        worker.submit(scene_job(ctx, ctx.person_mask, ("background",), (0, 1), 0))
+        assert inside.wait(20)
+        worker.close(timeout=20)
+    finally:
+        CHECKS.update(before)
+    assert not any(t.name == "vision-scene-close" and t.is_alive() for t in threading.enumerate())
+    assert worker.latest() is None
+    worker.submit(scene_job(ctx, ctx.person_mask, ("background",), (0, 2), 0))  # after close: ignored
+    assert not worker.busy and worker.latest() is None
