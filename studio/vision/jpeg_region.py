@@ -185,8 +185,10 @@ def _decode(
     lib.jpeg_start_decompress(cinfo)
     if _troubles() or _field(cinfo, "output_components") != 3 or _field(cinfo, "output_width") != w:
         return None
-    xoff, width = ctypes.c_uint(x0), ctypes.c_uint(x1 - x0)
-    lib.jpeg_crop_scanline(cinfo, ctypes.byref(xoff), ctypes.byref(width))  # widened to iMCU edges
+    # One column more each side: the crop's own edge columns are upsampled from replicated chroma
+    # (4:2:0 / 4:2:2 fancy upsampling: up to ~20 levels off the whole decode's); widened to iMCU edges.
+    xoff, width = ctypes.c_uint(max(0, x0 - 1)), ctypes.c_uint(min(w, x1 + 1) - max(0, x0 - 1))
+    lib.jpeg_crop_scanline(cinfo, ctypes.byref(xoff), ctypes.byref(width))
     if y0 and lib.jpeg_skip_scanlines(cinfo, y0) != y0:
         return None
     if into is not None:
