@@ -194,3 +194,30 @@ def test_workers_take_the_largest_files_first_and_results_keep_the_files_order(t
     stream = in_order(iter([(1, "b"), (0, "a")]), lambda: arrivals.append(len(arrivals)))
     assert next(stream) == "a" and arrivals == [0, 1]  # "b" counted on arrival, "a" waited for
     assert next(stream) == "b"
+
+
+@pytest.mark.skipif(not FIXTURES.is_dir(), reason=f"fixtures not found at {FIXTURES}")
+def test_a_worker_that_dies_costs_its_file_not_the_run(tmp_path):
+    """The OOM killer ends a worker mid-file: the pool never hears of it (it starts another),
+    so the command waited forever for that file; now that file gets an error line, the others
+    their results, and the command ends with status 1."""
+    for i in range(6):
+        shutil.copy(FIXTURES / NAMES[i % len(NAMES)], tmp_path / f"{i}.jpg")
+    timeline = tmp_path / "timeline.txt"
+    proc = _check("2", tmp_path, timeline)
+    deadline = time.monotonic() + 120
+    while not (timeline.exists() and " take " in timeline.read_text()):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1]
+        time.sleep(0.05)
+    pid, _, name = next(e for e in _events(timeline) if e[1] == "take")
+    os.kill(pid, signal.SIGKILL)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("studio check hung after a worker died")
+    assert proc.returncode == 1 and "Traceback" not in err
+    objects = [json.loads(line) for line in out.strip().splitlines()]
+    assert [Path(o["source"]).name for o in objects] == [f"{i}.jpg" for i in range(6)]  # all, in order
+    errors = {Path(o["source"]).name: o["error"] for o in objects if "error" in o}
+    assert list(errors) == [name] and "worker process died (killed by signal 9" in errors[name]

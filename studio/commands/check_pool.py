@@ -22,6 +22,8 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from multiprocessing.context import BaseContext
+from multiprocessing.pool import IMapIterator
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,9 +117,53 @@ def pooled(
     mark("pool", ctx.get_start_method())
     sys.stdout.flush()  # a fork copies unwritten output too
     sys.stderr.flush()
+    before = set(multiprocessing.active_children())
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(preset, reference)) as pool:
-        yield from pool.imap_unordered(_analyse_at, largest_first(files), chunksize=1)
+        workers = set(multiprocessing.active_children()) - before  # all started by Pool()
+        left = dict(largest_first(files))  # position -> file, until its result is in
+        results = pool.imap_unordered(_analyse_at, list(left.items()), chunksize=1)
+        yield from _watched(results, left, (before, workers, jobs))
     mark("pool-closed")
+
+
+# A worker that dies (the OOM killer, a crash in native code) takes its file with it and the
+# pool never hears of it (it starts another worker): imap would wait for that result forever.
+# The workers are looked at after each result and every POLL_S: with ``deaths`` workers gone
+# (seen dead, or replaced: every worker past the first ``jobs``) and no more files left than
+# that (a worker holds one file at a time), or nothing arriving for STALL_S after a death,
+# the files left are reported as not checked.
+POLL_S = 0.5
+STALL_S = 60.0
+
+
+def _watched(
+    results: IMapIterator, left: dict[int, Path], pool: tuple[set[BaseProcess], set[BaseProcess], int]
+) -> Iterator[tuple[int, Result]]:
+    before, seen, jobs = pool
+    last, codes = time.monotonic(), [0]  # the exit codes of the workers seen dead
+    while left:
+        try:
+            position, result = results.next(timeout=POLL_S)
+        except multiprocessing.TimeoutError:
+            position = -1
+        except StopIteration:
+            return
+        if position >= 0:
+            left.pop(position, None)
+            last = time.monotonic()
+            yield position, result
+        seen |= set(multiprocessing.active_children()) - before
+        codes = [p.exitcode for p in seen if p.exitcode is not None] or [0]
+        deaths = max(len(seen) - jobs, sum(p.exitcode is not None for p in seen))
+        if deaths and (len(left) <= deaths or time.monotonic() - last > STALL_S):
+            break
+    if not left:
+        return
+    how = f"killed by signal {-codes[0]}" if codes[0] < 0 else f"exit status {codes[0]}" if codes[0] else ""
+    error = f"not checked: a worker process died ({how + '; ' if how else ''}out of memory? try --jobs 1)"
+    mark("worker-died", how)
+    for position, path in sorted(left.items()):
+        yield position, (str(path), None, error)
 
 
 def largest_first(files: list[Path]) -> list[tuple[int, Path]]:
