@@ -255,3 +255,48 @@ def test_close_while_a_job_runs_waits_for_it_and_publishes_nothing_after(sample_
     assert worker.latest() is None
     worker.submit(scene_job(ctx, ctx.person_mask, ("background",), (0, 2), 0))  # after close: ignored
     assert not worker.busy and worker.latest() is None
+
+
+@pytest.mark.parametrize("change", ["preset", "reset", "gap"])
+def test_a_job_in_flight_across_a_change_is_not_shown_after_it(sample_frames, change) -> None:
+    """A preset change, a reset (new subject: epoch) or a frame without a subject while the
+    worker is inside the job: its verdicts, published after the change, are not shown."""
+    from studio.vision.checks import CHECKS
+    from studio.vision.scene_worker import SceneDesk
+
+    with Analyzer("id-photo", mode="live") as analyser:
+        seen = []
+        before = dict(CHECKS)
+        CHECKS["background"] = lambda ctx: seen.append(ctx) or before["background"](ctx)
+        try:
+            _run(analyser, sample_frames[:20], 1)
+        finally:
+            CHECKS.update(before)
+    ctx = seen[-1]
+    desk, go = SceneDesk(), threading.Event()
+
+    def held_back(ctx):
+        assert go.wait(20)
+        return before["background"](ctx)
+
+    try:
+        CHECKS["background"] = held_back
+        desk.keep({"background": before["background"](ctx)}, (0, 1), held=False)  # a first mask
+        desk.hand_over(ctx, (0, 5), ("background",), (), 5, 0)
+        epoch = 0
+        if change == "preset":
+            desk.generation += 1
+            desk.forget_verdicts()
+        elif change == "reset":
+            epoch = 1
+            desk.forget_verdicts()
+        else:
+            desk.restart()
+        go.set()
+        assert desk.worker.wait_idle(20)
+    finally:
+        go.set()
+        CHECKS.update(before)
+    assert desk.worker.latest() is not None and desk.worker.latest().key == (0, 5)  # published
+    assert desk.held(["background"], (epoch, 5), epoch) == {}  # but not shown: judged on the frame
+    desk.worker.close()
