@@ -4,6 +4,8 @@ controls the app lists by the photographer's names."""
 from __future__ import annotations
 
 import enum
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -108,3 +110,30 @@ def parse_setting_value(setting: Setting, text: str) -> str | float | bool:
             return False
         raise SettingError(f"{setting.name} is on or off, not {text!r}")
     return text
+
+
+# -- the lens's f-number, as the checks read it ------------------------------------------
+
+_NUMBER = re.compile(r"^\s*(?:f\s*/?\s*)?(\d+(?:[.,]\d+)?)\s*$", re.IGNORECASE)
+
+
+def f_number(text: object) -> float | None:
+    """The f-number in a camera's aperture value ("f/5.6", "F5.6", "5.6", 5.6); None if none."""
+    if isinstance(text, bool) or text is None:
+        return None
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        found = _NUMBER.match(str(text))
+        if found is None:
+            return None
+        value = float(found.group(1).replace(",", "."))
+    return value if 0.5 <= value <= 128 and math.isfinite(value) else None
+
+
+def aperture_of(settings: Mapping[str, Setting]) -> float | None:
+    """The f-number of the setting a driver tagged as the aperture (None: none, or no value)."""
+    for setting in settings.values():
+        if setting.control is ExposureControl.APERTURE:
+            return f_number(setting.value)
+    return None

@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from drivers.base import Camera, CameraError, LiveFrame, NotSupported, Setting
+from drivers.camera_settings import aperture_of  # light: no checks package imported on the camera's thread
 from drivers.mailbox import Latest
 from studio.analysis import Analysis
 from studio.consistency import ReferenceHolder
@@ -171,8 +172,6 @@ class StudioApp:
     def camera_settings_read(self, settings: Mapping[str, Setting]) -> None:
         """The camera's settings as read (any thread): the lens's f-number reaches the analyser
         before its next frame, so the depth-of-field advice can name it."""
-        from studio.vision.checks.depth import aperture_of
-
         self._aperture = aperture_of(settings)
 
     def _read_camera_settings(self) -> None:

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from drivers.base import ExposureControl, Setting, SettingKind
+from drivers.camera_settings import aperture_of, f_number
 from studio.analysis import CHECK_IDS, Status
 from studio.vision import Analyzer, load_image
-from studio.vision.checks.depth import aperture_of, f_number
 from studio.vision.models import Models
 from studio.vision.presets import load_preset
 
@@ -162,7 +162,7 @@ def test_virtual_camera_f_number_reaches_the_advice(tmp_path, pictures):
     from tests.test_gphoto_driver import run_scenario
 
     res = run_scenario(tmp_path, """
-        from studio.vision.checks.depth import aperture_of
+        from drivers.camera_settings import aperture_of
         cam = GphotoCamera(OUT / "photos", GphotoOptions(hotplug="off"))
         cam.open()
         cam.set_setting("f-number", "f/11").result(10)

@@ -73,7 +73,7 @@ class Analyzer:
     def set_camera_hints(self, *, aperture: float | str | None = None) -> None:
         """What the camera's settings say about the lens (the ``depth`` advice names the
         f-number): ``aperture`` as a number or the camera's text ("f/5.6"); None = unknown."""
-        from studio.vision.checks.depth import f_number
+        from drivers.camera_settings import f_number
 
         self._aperture = f_number(aperture)
 

@@ -21,14 +21,11 @@ no built-in preset does) with a blurred background -> "stop down".
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from drivers.base import ExposureControl, Setting
 from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
 from studio.vision.verdict import observes_nothing
@@ -93,33 +90,6 @@ def _measure(ctx: FrameContext) -> Separation | None:
     coarse_bg = cv2.erode(shrunk, np.ones((3, 3), np.uint8)) > 0
     content = float(_laplacian(coarse_gray)[coarse_bg].mean()) if coarse_bg.any() else 0.0
     return Separation(float(lap[bg].mean()), float(lap[face].mean()), content, fraction)
-
-
-# -- the aperture ------------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"^\s*(?:f\s*/?\s*)?(\d+(?:[.,]\d+)?)\s*$", re.IGNORECASE)
-
-
-def f_number(text: object) -> float | None:
-    """The f-number in a camera's aperture value ("f/5.6", "F5.6", "5.6", 5.6); None if none."""
-    if isinstance(text, bool) or text is None:
-        return None
-    if isinstance(text, (int, float)):
-        value = float(text)
-    else:
-        found = _NUMBER.match(str(text))
-        if found is None:
-            return None
-        value = float(found.group(1).replace(",", "."))
-    return value if 0.5 <= value <= 128 and math.isfinite(value) else None
-
-
-def aperture_of(settings: Mapping[str, Setting]) -> float | None:
-    """The f-number of the setting a driver tagged as the aperture (None: none, or no value)."""
-    for setting in settings.values():
-        if setting.control is ExposureControl.APERTURE:
-            return f_number(setting.value)
-    return None
 
 
 def _f(value: float) -> str:
