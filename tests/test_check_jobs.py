@@ -221,3 +221,21 @@ def test_a_worker_that_dies_costs_its_file_not_the_run(tmp_path):
     assert [Path(o["source"]).name for o in objects] == [f"{i}.jpg" for i in range(6)]  # all, in order
     errors = {Path(o["source"]).name: o["error"] for o in objects if "error" in o}
     assert list(errors) == [name] and "worker process died (killed by signal 9" in errors[name]
+
+
+def test_workers_that_cannot_start_end_the_run_with_an_error_per_file():
+    """A worker whose start-up fails (a damaged model file) exits; the pool starts another,
+    which fails too, forever: the command waited for ever. Now every file gets an error."""
+    script = (
+        "from pathlib import Path\n"
+        "import studio.commands.check_pool as pool\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise RuntimeError('model file damaged')\n"
+        "pool.init_analyzer = broken  # forked workers inherit it\n"
+        "from studio.vision.presets import load_preset\n"
+        "files = [Path(f'{i}.jpg') for i in range(3)]\n"
+        "done = list(pool.pooled(files, 2, load_preset('commercial-headshot'), None))\n"
+        "print(sorted(p for p, _ in done))\n"
+        "print(all(r[2].startswith('not checked: a worker process died (exit status 1') for _, r in done))\n"
+    )
+    assert _run(script).stdout.split("\n")[:2] == ["[0, 1, 2]", "True"]
