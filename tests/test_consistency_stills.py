@@ -15,7 +15,7 @@ from studio.app import StudioApp
 from studio.consistency import ReferenceHolder
 from studio.session import Session, SessionOptions, ShotProcessor
 from studio.sources import bundled_sample
-from tests.test_consistency_report import PORTRAITS, PEOPLE, framed
+from tests.test_consistency_report import PEOPLE, PORTRAITS, framed
 
 
 @pytest.fixture()
@@ -35,7 +35,7 @@ def _consistency(record) -> dict:
 def test_each_still_is_compared_with_the_reference_of_its_moment(session):
     holder = ReferenceHolder(session.folder)
     processor = ShotProcessor(session, reference=lambda: holder.current)
-    (ada, ada_photo, ada_view), (ben, ben_photo, ben_view) = PEOPLE[0], PEOPLE[1]
+    (_, ada_photo, ada_view), (_, ben_photo, ben_view) = PEOPLE[0], PEOPLE[1]
     [first] = processor.process([session.store("DSC_0001.JPG", framed(ada_photo, ada_view))])
     assert "No reference" in _consistency(first)["message"]
     assert holder.set_from(first.analysis) is not None  # R on the first shot
