@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,11 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from drivers.mailbox import Latest
 from studio.analysis import CheckResult, Status
 from studio.vision.context import FrameContext
-from studio.vision.model_worker import _lower_priority
 from studio.vision.verdict import Verdict
+from studio.vision.worker_thread import LatestWorker, lower_priority
 
 log = logging.getLogger(__name__)
 
@@ -93,106 +91,41 @@ def scene_job(ctx: FrameContext, mask: np.ndarray | None, check_ids: tuple[str, 
     return SceneJob(own, check_ids, key, generation, frame, measures, epoch)
 
 
-class SceneWorker:
-    """One thread judging the mask checks of the newest job handed to it."""
+class SceneWorker(LatestWorker[SceneJob]):
+    """One thread judging the mask checks of the newest job handed to it
+    (:class:`~studio.vision.worker_thread.LatestWorker`)."""
 
     def __init__(self, name: str = "vision-scene") -> None:
-        self._name = name
-        self._jobs: Latest[SceneJob] = Latest()
-        self._results: Latest[Mapping[str, Any]] = Latest()  # "mask" / "measured" -> newest
-        self._lock = threading.Lock()
-        self._taken = 0
-        self._running = False
-        self._closed = False
-        self._thread: threading.Thread | None = None
-        self.runs = 0
-        self.busy_ms = 0.0
-
-    def submit(self, job: SceneJob) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._jobs.put(job)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-                self._thread.start()
+        super().__init__(name)
 
     def latest(self) -> SceneVerdicts | None:
         """The newest mask verdicts published (None: none since the start or forget())."""
-        return (self._results.latest() or {}).get("mask")
+        found: SceneVerdicts | None = self._latest("mask")
+        return found
 
     def latest_measured(self) -> SceneMeasured | None:
         """The newest slow measurements published."""
-        return (self._results.latest() or {}).get("measured")
-
-    @property
-    def busy(self) -> bool:
-        with self._lock:
-            return self._running or self._jobs.seq > self._taken
-
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        """Wait until no job is waiting or running (tests, benchmarks); True if idle."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            seen = self._results.seq
-            if not self.busy:
-                return True
-            left = None if deadline is None else deadline - time.monotonic()
-            if (left is not None and left <= 0) or self._results.closed:
-                return False
-            self._results.wait(seen, left)
-
-    def forget(self) -> None:
-        """Drop the published verdicts and a waiting job (a new subject)."""
-        with self._lock:
-            self._taken = self._jobs.seq
-            self._results.put({})
-
-    def close(self, timeout: float = 5.0) -> None:
-        with self._lock:
-            self._closed = True
-            self._taken = self._jobs.seq
-            thread = self._thread
-        self._jobs.close()
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-            if thread.is_alive():
-                log.warning("scene worker did not stop within %.1f s", timeout)
-        self._results.put({})
-        self._results.close()
+        found: SceneMeasured | None = self._latest("measured")
+        return found
 
     def _run(self) -> None:
-        _lower_priority()
-        while (job := self._take()) is not None:
-            t = time.perf_counter()
-            verdicts = judge(job)
-            measured = measure(job)
-            ms = (time.perf_counter() - t) * 1000.0
-            with self._lock:
-                self._running = False
-                self.runs += 1
-                self.busy_ms += ms
-                # Verdicts of an earlier subject or preset are told apart by their key and
-                # generation (the tracker checks both), so a job that outlived forget() is harmless.
-                found = dict(self._results.latest() or {})
-                if job.key is not None:
-                    found["mask"] = SceneVerdicts(verdicts, job.key, job.generation, ms)
-                if measured:
-                    found["measured"] = SceneMeasured(measured, job.epoch, job.generation, job.frame)
-                self._results.put({} if self._closed else MappingProxyType(found))
+        lower_priority()
+        self._serve(_work)
 
-    def _take(self) -> SceneJob | None:
-        while True:
-            with self._lock:
-                after = self._taken
-            got = self._jobs.wait(after)
-            with self._lock:
-                if self._closed:
-                    return None
-                if got is None or got[0] <= self._taken:
-                    continue
-                self._taken, self._running = got[0], True
-                return got[1]
+
+def _work(job: SceneJob) -> dict[str, object]:
+    """What one job publishes. Verdicts of an earlier subject or preset are told apart by their
+    key and generation (the tracker checks both), so a job that outlived forget() is harmless."""
+    t = time.perf_counter()
+    verdicts = judge(job)
+    measured = measure(job)
+    ms = (time.perf_counter() - t) * 1000.0
+    found: dict[str, object] = {}
+    if job.key is not None:
+        found["mask"] = SceneVerdicts(verdicts, job.key, job.generation, ms)
+    if measured:
+        found["measured"] = SceneMeasured(measured, job.epoch, job.generation, job.frame)
+    return found
 
 
 class SceneDesk:
