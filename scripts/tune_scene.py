@@ -564,20 +564,6 @@ def score_tight(cases: list[dict], split: str) -> dict[str, int]:
     return dict(n)
 
 
-def score_crops(cases: list[dict], split: str) -> tuple[int, int, Counter]:
-    right = total = 0
-    confusion: Counter = Counter()
-    for c in cases:
-        truth = c["label"]["crop"]
-        if c["kind"] != "real" or c["split"] != split or truth in ("group", "unsure"):
-            continue
-        said = c["result"]["checks"]["framing"].get("crop") or c["result"]["shot"]
-        total += 1
-        right += said == truth
-        confusion[(truth, said)] += 1
-    return right, total, confusion
-
-
 def _pct(a: int, b: int) -> str:
     return f"{a}/{b} = {100.0 * a / b:.0f} %" if b else "–"
 
@@ -741,6 +727,8 @@ def _round_start_lines(cases: list[dict]) -> list[str]:
         for kind, what in (("busy", "busy flagged"), ("plain", "plain kept")):
             judged = n.get(kind, 0) - n.get(f"{kind}_unknown", 0)
             out.append(f"{check} {what} {_pct(n.get(f'{kind}_right', 0), judged)}")
+    from scripts.tune_crops import score_crops  # the crop scoring lives there (it imports this module)
+
     right, total, _ = score_crops(cases, HELD_OUT)
     out.append(f"crop name {_pct(right, total)}")
     return ["Before the second round's changes (commit acad17a's features, models and crop cuts; "
