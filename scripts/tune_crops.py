@@ -37,6 +37,7 @@ from scripts.tune_scene import (
     TIGHT_SOURCES,
     _relabel,
     _summary,
+    score_tight,
     tight_headshot,
 )
 from studio.analysis import Analysis
@@ -273,22 +274,6 @@ def score_crops(cases: list[dict], split: str) -> tuple[int, int, Counter]:
         right += said == truth
         confusion[(truth, said)] += 1
     return right, total, confusion
-
-
-def score_tight(cases: list[dict], split: str) -> dict[str, int]:
-    n: Counter = Counter()
-    for c in cases:
-        if c["kind"] != "tight" or c["split"] != split:
-            continue
-        n["cases"] += 1
-        framing = c["result"]["checks"]["framing"]
-        n["accepted"] += framing["status"] == "pass"
-        n["named_tight"] += framing.get("crop") == "tight-headshot"
-        strict = c.get("id_photo", {}).get("checks", {}).get("framing")
-        if strict is not None and strict.get("crop") == "tight-headshot":
-            n["id_tight"] += 1
-            n["id_reported"] += strict["status"] != "pass"
-    return dict(n)
 
 
 def _pct(a: int, b: int) -> str:
