@@ -52,6 +52,16 @@ class Latest(Generic[T]):
             self._cond.notify_all()
             return value
 
+    def put_numbered(self, seq: int, value: T) -> None:
+        """Publish ``value`` under ``seq`` (a relay that keeps its source's numbering, so a
+        reader's gaps still count the source's dropped values); ``seq`` must grow."""
+        with self._cond:
+            if seq <= self._seq:
+                raise ValueError(f"sequence number {seq} is not after {self._seq}")
+            self._seq = seq
+            self._value = value
+            self._cond.notify_all()
+
     def latest(self) -> T | None:
         """The newest value, without waiting (``None`` before the first)."""
         return self._value

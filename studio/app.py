@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from studio.session import Session
     from studio.triggers.setup import TriggerOptions
     from studio.vision import Analyzer
+    from studio.vision.ahead import MeshAhead
     from studio.vision.reference import Reference
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,17 @@ class StudioApp:
         # The newest preset asked for from any thread, applied on the vision thread.
         self._presets: Latest[str] = Latest()
         self._preset_applied = 0  # sequence number in _presets of the one the analyser has
-        self.loop = VisionLoop(camera.frames, self._analyse, on_exit=self._close_analyser)
+        # Live view's first stage (reduce, RGB, face mesh) one frame ahead on its own thread,
+        # for the real analyser (studio.vision.ahead); a stand-in analyser takes frames as sent.
+        self._ahead: MeshAhead | None = None
+        self._opencv_threads: int | None = None  # OpenCV's thread count before start()
+        if analyser_factory is None:
+            from studio.vision.ahead import MeshAhead
+
+            self._ahead = MeshAhead()
+        self.loop = VisionLoop(camera.frames, self._analyse, on_exit=self._close_analyser,
+                               prepare=self._ahead.prepare if self._ahead else None,
+                               on_prepare_exit=self._ahead.close if self._ahead else None)
         self.loop.add_listener(self._update_ready)
         self.live = LiveWatch(camera.frames)
         self.live.add_listener(self._live_changed)
@@ -151,7 +162,11 @@ class StudioApp:
             self._aperture_applied = aperture
             hint(aperture=aperture)
         self.reference.apply(self._analyser)
-        return self._analyser.analyse_frame(frame, self.source_name)
+        analysis = self._analyser.analyse_frame(frame, self.source_name)
+        hints = getattr(self._analyser, "ahead_hints", None)
+        if self._ahead is not None and hints is not None:
+            self._ahead.follow(*hints())  # what the first stage does for the next frames
+        return analysis
 
     def _first_keeper(self, event: object) -> None:
         """A shot checked (the shot worker's thread): the first keeper may become the reference."""
@@ -275,6 +290,10 @@ class StudioApp:
         self._start_live_view()
         self._read_camera_settings()
         self.live.start()
+        if self._ahead is not None and self._opencv_threads is None:
+            from studio.vision.ahead import LIVE_OPENCV_THREADS, set_opencv_threads
+
+            self._opencv_threads = set_opencv_threads(LIVE_OPENCV_THREADS)
         self.loop.start()
         self._started = True
         for warning in self.triggers.start():
@@ -339,6 +358,11 @@ class StudioApp:
             if self.session is not None and self._started:
                 self._session_hook("stop")
             self._started = False
+            if self._opencv_threads is not None:
+                from studio.vision.ahead import set_opencv_threads
+
+                set_opencv_threads(self._opencv_threads)
+                self._opencv_threads = None
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the source ends (a non-looping recording); True if it did."""

@@ -6,6 +6,11 @@ last one it analysed, analyses it, and hands the :class:`~studio.analysis.Analys
 listeners (ready state machine, overlay, audio, triggers, JSON printer) and to
 :attr:`VisionLoop.analyses`, the newest-analysis mailbox other threads may read or wait on.
 Frames that arrive while an analysis runs are overwritten in the slot and counted as dropped.
+
+With ``prepare`` (live view's first stage, :class:`studio.vision.ahead.MeshAhead`) a second
+thread takes the camera's frames, prepares them, and relays them through a slot of its own
+under their camera numbers: the first stage of the next frame runs while the current one is
+analysed, and a frame overwritten at either slot is counted as dropped.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ log = logging.getLogger(__name__)
 
 AnalysisListener = Callable[[Analysis], None]
 Analyse = Callable[[LiveFrame], Analysis]
+AHEAD_JOIN_S = 30.0  # the first stage's last frame, models loading on a busy machine
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +51,17 @@ class VisionLoop:
     """
 
     def __init__(self, frames: LatestFrameSlot, analyse: Analyse, *, name: str = "vision",
-                 on_exit: Callable[[], None] | None = None) -> None:
-        self._frames = frames
+                 on_exit: Callable[[], None] | None = None,
+                 prepare: Callable[[LiveFrame], LiveFrame] | None = None,
+                 on_prepare_exit: Callable[[], None] | None = None) -> None:
+        self._camera_frames = frames
+        # What the loop's thread analyses: the camera's frames, or the first stage's relay.
+        self._frames: Latest[LiveFrame] = frames if prepare is None else Latest()
         self._analyse = analyse
         self._on_exit = on_exit  # runs on the loop's thread as it ends: release thread-bound models
+        self._prepare = prepare
+        self._on_prepare_exit = on_prepare_exit  # the same, on the first stage's thread
+        self._ahead: threading.Thread | None = None
         self._listeners: EventHub[Analysis] = EventHub()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -86,13 +99,20 @@ class VisionLoop:
             return
         self._stop.clear()
         self.finished.clear()
+        if self._prepare is not None:
+            self._frames = Latest()  # a relay per run: a restarted loop starts from its frames
+            self._ahead = threading.Thread(target=self._run_ahead, args=(self._prepare, self._frames),
+                                           name=f"{self._name}-ahead", daemon=True)
+            self._ahead.start()
         self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        if self._thread:
-            self._thread.join(timeout)
+        deadline = time.monotonic() + timeout
+        for thread in (self._ahead, self._thread):
+            if thread:
+                thread.join(max(0.0, deadline - time.monotonic()))
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the loop ends (source exhausted or stopped)."""
@@ -122,12 +142,39 @@ class VisionLoop:
         self._listeners.emit(analysis)
         return analysis
 
+    def _run_ahead(self, prepare: Callable[[LiveFrame], LiveFrame], relay: Latest[LiveFrame]) -> None:
+        """The first stage: every newer camera frame prepared and relayed under its number."""
+        source, last = self._camera_frames, self._last_seq
+        try:
+            while not self._stop.is_set():
+                frame = source.wait_newer(last, 0.25)
+                if frame is None:
+                    if source.closed and source.seq <= last:
+                        break  # the source has ended and every frame was seen
+                    continue
+                last = frame.seq
+                try:
+                    ready = prepare(frame)
+                except Exception as exc:  # the vision thread analyses the frame as sent
+                    log.warning("frame %d not prepared: %s", frame.seq, exc)
+                    ready = frame
+                relay.put_numbered(frame.seq, ready)
+        finally:
+            if self._on_prepare_exit is not None:
+                try:
+                    self._on_prepare_exit()
+                except Exception:
+                    log.exception("vision loop first-stage exit handler failed")
+            relay.close()  # the loop's thread ends once it has taken the last one
+
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
                 if self.step() is None and self._frames.closed and self._frames.seq <= self._last_seq:
                     break  # the source has ended and every frame was seen
         finally:
+            if self._ahead is not None:  # MediaPipe must not be running anywhere once finished
+                self._ahead.join(AHEAD_JOIN_S)
             if self._on_exit is not None:
                 try:
                     self._on_exit()

@@ -42,8 +42,12 @@ def test_both_forms_measured_on_1080p_with_their_own_baseline(hd_report: dict) -
     for form in ("raw", "jpeg"):
         row = hd_report["hd"][form]
         assert row["frames"].startswith("sample@1920x1080")
-        ratio = row["full"]["median_ms"] / row["baseline"]["median_ms"]
-        assert row["ratio"] == pytest.approx(ratio, rel=1e-2)
+        # ratio: wall time per analysed frame over the bare mesh's; the two stages overlap, so
+        # frames are analysed faster than one frame's latency (one thread would make them equal)
+        per_frame_ms = 1000.0 / row["full_fps"]
+        assert row["ratio"] == pytest.approx(per_frame_ms / row["baseline"]["median_ms"], rel=1e-2)
+        assert row["full_fps"] > 1000.0 / row["full"]["median_ms"]
+        assert row["cores_used"] > 0
         assert row["full"]["n"] == row["baseline"]["n"] > 0
         assert row["full"]["p95_ms"] >= row["full"]["median_ms"] > 0
         assert "face_mesh" in row["stages"]

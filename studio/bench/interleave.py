@@ -4,10 +4,20 @@ Both the per-frame line (``suite.per_frame``) and the 1080p line (``hd.per_frame
 same way: blocks of :data:`BLOCK` frames, first through the bare mesh, then through the analyser,
 so that machine noise falls on both sides alike; the first :data:`WARMUP_FRAMES` of each side
 (model loading, tracker start-up) are left out.
+
+The analyser runs as live view runs it (:mod:`studio.vision.ahead`): the first stage (reduce,
+RGB, face mesh) on a thread of its own, one frame ahead of the checks on this one, handing each
+frame on through a queue of one (it waits rather than drops: every frame is analysed). Per
+frame: its latency (made → analysed, both stages and the wait between them); per block: the
+wall time of its frames, from the block's first frame made to its last analysed (the pipeline
+fills and drains in every block). Throughput = frames / wall time over the measured blocks.
 """
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,8 +35,20 @@ BLOCK = 20
 @dataclass
 class Timings:
     base_s: list[float] = field(default_factory=list)
-    full_s: list[float] = field(default_factory=list)
+    full_s: list[float] = field(default_factory=list)  # per-frame latency, both stages
     stages: dict[str, list[float]] = field(default_factory=dict)
+    blocks: list[tuple[int, float, float]] = field(default_factory=list)  # (frames, wall s, CPU s)
+
+    @property
+    def throughput_fps(self) -> float:
+        frames, wall = sum(b[0] for b in self.blocks), sum(b[1] for b in self.blocks)
+        return frames / wall if wall > 0 else float("nan")
+
+    @property
+    def cores_used(self) -> float:
+        """The process's CPU time over the wall time of the measured blocks (all threads)."""
+        wall, cpu = sum(b[1] for b in self.blocks), sum(b[2] for b in self.blocks)
+        return cpu / wall if wall > 0 else float("nan")
 
 
 def frame_maker(jpeg: bytes, size: tuple[int, int],
@@ -43,7 +65,20 @@ def bare_mesh(frame: LiveFrame, mesh: Any) -> None:
 
 
 def time_interleaved(makers: list[Callable[[int], LiveFrame]], mesh: Any, analyser: Any) -> Timings:
-    """Each frame (``makers[i](seq)``) through ``bare_mesh`` and ``analyser.analyse_frame``."""
+    """Each frame (``makers[i](seq)``) through ``bare_mesh`` and through the analyser
+    (``analyse_frame``) with its first stage ahead."""
+    from studio.vision.ahead import LIVE_OPENCV_THREADS, set_opencv_threads
+
+    before = set_opencv_threads(LIVE_OPENCV_THREADS)  # as the app runs live view
+    try:
+        with _Ahead() as ahead:
+            return _time_blocks(makers, mesh, analyser, ahead)
+    finally:
+        set_opencv_threads(before)
+
+
+def _time_blocks(makers: list[Callable[[int], LiveFrame]], mesh: Any, analyser: Any,
+                 ahead: _Ahead) -> Timings:
     out = Timings()
     for start in range(0, len(makers), BLOCK):
         chunk = makers[start:start + BLOCK]
@@ -53,12 +88,69 @@ def time_interleaved(makers: list[Callable[[int], LiveFrame]], mesh: Any, analys
             bare_mesh(frame, mesh)
             if start + i >= WARMUP_FRAMES:
                 out.base_s.append(time.perf_counter() - t)
-        for i, make in enumerate(chunk):
-            frame = make(start + i + 1)
-            t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
+        ahead.feed(chunk, start + 1)
+        for i in range(len(chunk)):
+            frame = ahead.take()
             analysis = analyser.analyse_frame(frame, "bench")
+            ahead.stage.follow(*analyser.ahead_hints())
             if start + i >= WARMUP_FRAMES:
-                out.full_s.append(time.perf_counter() - t)
+                out.full_s.append(time.monotonic() - frame.timestamp)
                 for stage, ms in analysis.timings.items():
                     out.stages.setdefault(stage, []).append(ms / 1000.0)
+        if start >= WARMUP_FRAMES:
+            out.blocks.append((len(chunk), time.perf_counter() - t, time.process_time() - cpu))
     return out
+
+
+def throughput(timed: Timings, base: dict[str, float], full: dict[str, float]) -> dict[str, float]:
+    """The figures of a line: ``full_fps`` (throughput), ``ratio`` (wall time per analysed frame
+    over the bare mesh's median), ``latency_ratio`` (one frame's latency over the same),
+    ``cores_used`` (CPU over wall time while the analyser ran)."""
+    fps = timed.throughput_fps
+    return {"full_fps": fps, "ratio": 1000.0 / fps / base["median_ms"],
+            "latency_ratio": full["median_ms"] / base["median_ms"],
+            "p95_to_median": full["p95_ms"] / full["median_ms"], "cores_used": timed.cores_used}
+
+
+class _Ahead:
+    """The first stage's thread for the whole run (its mesh graph stays on one thread)."""
+
+    def __init__(self) -> None:
+        from studio.vision.ahead import MeshAhead
+
+        self.stage = MeshAhead()
+        self._blocks: queue.Queue[tuple[list[Callable[[int], LiveFrame]], int] | None] = queue.Queue()
+        self._out: queue.Queue[LiveFrame | BaseException] = queue.Queue(maxsize=1)
+        self._thread = threading.Thread(target=self._run, name="bench-ahead", daemon=True)
+        self._thread.start()
+
+    def feed(self, makers: list[Callable[[int], LiveFrame]], first_seq: int) -> None:
+        self._blocks.put((makers, first_seq))
+
+    def take(self) -> LiveFrame:
+        got = self._out.get()
+        if isinstance(got, BaseException):
+            raise got
+        return got
+
+    def _run(self) -> None:
+        try:
+            while (block := self._blocks.get()) is not None:
+                makers, seq = block
+                for i, make in enumerate(makers):
+                    self._out.put(self.stage.prepare(make(seq + i)))
+        except BaseException as exc:  # handed to the timing thread, which raises it
+            self._out.put(exc)
+        finally:
+            self.stage.close()
+
+    def __enter__(self) -> _Ahead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._blocks.put(None)
+        deadline = time.monotonic() + 30.0
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Empty):  # a frame left over (the timing side
+                self._out.get(timeout=0.1)  # raised) must not block the thread

@@ -150,6 +150,8 @@ def summarise(r: dict) -> dict:
         s["ratio_1080p"] = r["hd"]["raw"]["ratio"]
         s["fps_1080p_jpeg"] = r["hd"]["jpeg"]["full_fps"]
         s["ratio_1080p_jpeg"] = r["hd"]["jpeg"]["ratio"]
+        s["latency_ratio_1080p"] = r["hd"]["raw"]["latency_ratio"]
+        s["cores_used_1080p"] = r["hd"]["raw"]["cores_used"]
     if "pipeline" in r:
         s["pipeline_fps"] = r["pipeline"]["fast"]["analysed_fps"]
         s["analysed_fraction_30fps"] = r["pipeline"]["paced_30"]["analysed_fraction"]
@@ -194,7 +196,9 @@ def render_table(r: dict) -> str:
     lines = [f"studio bench ({'quick' if r['quick'] else 'full'}) on {m['cpu']}, {m['cores']} cores, "
              f"Python {m['python']}, preset {r['preset']}", ""]
     if "per_frame" in r:
-        lines += ["per-frame analysis (ms)          baseline: median   p95 |  full: median   p95 "
+        lines += ["per-frame analysis (ms; full = latency of a frame, both stages; fps = frames "
+                  "analysed a second, first stage one frame ahead; ratio = wall ms a frame / bare mesh)",
+                  "                                 baseline: median   p95 |  full: median   p95 "
                   "| ratio |   fps | p95/median | model worker ms/frame", "-" * 122]
         for p in r["per_frame"]:
             worker = p.get("model_worker", {}).get("ms_per_frame")

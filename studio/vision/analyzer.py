@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import cv2
@@ -30,11 +31,13 @@ import numpy as np
 
 from drivers.base import LiveFrame
 from studio.analysis import Analysis, Face
+from studio.vision.ahead import PreparedFrame
 from studio.vision.checks import shot_type
 from studio.vision.context import FrameContext
 from studio.vision.evaluate import evaluate, graded, readiness
 from studio.vision.faces import Frame, find_still_faces
 from studio.vision.image import ImageError, StillSource, read_still, to_bgr8
+from studio.vision.landmarks import FaceGeometry
 from studio.vision.live_input import live_input
 from studio.vision.model_worker import MASK_WIDTH, ModelWorker, small_rgb
 from studio.vision.models import Models
@@ -115,10 +118,25 @@ class Analyzer:
         self.close()
 
     def analyse_frame(self, frame: LiveFrame, source: str = "live") -> Analysis:
-        watch = Stopwatch()  # a large frame is analysed reduced, its eyes cut at full size
-        got = live_input(frame, self._preset.thresholds.max_analysis_side, watch)
+        """A live frame; one from live view's first stage (:mod:`studio.vision.ahead`) goes on
+        from where that stage left it, if it was reduced to this preset's analysis size."""
+        max_side = self._preset.thresholds.max_analysis_side
+        if isinstance(frame, PreparedFrame) and frame.max_side == max_side and self._tracker is not None:
+            watch = Stopwatch(dict(frame.timings))  # the first stage's parts, with the rest
+            watch.add("ahead", sum(frame.timings.values()))  # ("total" is this thread's part)
+            got, ahead = frame.input, _Ahead(frame.rgb, frame.wide)
+        else:
+            watch = Stopwatch()  # a large frame is analysed reduced, its eyes cut at full size
+            got, ahead = live_input(frame, max_side, watch), None
         return self._analyse(got.image, got.full, got.full_scale, watch, source=source, frame=frame.seq,
-                             timestamp=frame.timestamp, size=got.native)
+                             timestamp=frame.timestamp, size=got.native, ahead=ahead)
+
+    def ahead_hints(self) -> tuple[float, bool]:
+        """What live view's first stage should do for the next frame: the analysis size, and
+        whether the frame-wide face mesh is needed (:meth:`MeshAhead.follow`)."""
+        th = self._preset.thresholds
+        wide = self._tracker.wants_wide_mesh(th) if self._tracker is not None else True
+        return th.max_analysis_side, wide
 
     def analyse_image(
         self, image_bgr: np.ndarray, *, source: str, frame: int | None = None, timestamp: float | None = None
@@ -189,16 +207,22 @@ class Analyzer:
         timestamp: float | None,
         detail: StillSource | None = None,
         size: tuple[int, int] | None = None,
+        ahead: _Ahead | None = None,
     ) -> Analysis:
         start = time.perf_counter()
         preset = self._preset
-        rgb = watch.timed("convert", lambda: cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
-        view = Frame(image, rgb, full, full_scale, detail)
+        if ahead is not None:
+            rgb = ahead.rgb
+            view = Frame(image, rgb, full, full_scale, detail, ahead=True, wide=ahead.wide)
+        else:
+            rgb = watch.timed("convert", lambda: cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+            view = Frame(image, rgb, full, full_scale, detail)
         tracker = self._tracker
         if tracker is None:
             ctx = self._still_context(view, watch)
         else:
-            ctx = tracker.context(view, preset, self._models, watch)
+            ctx = tracker.context(view, preset, self._models, watch,
+                                  timestamp if timestamp is not None else time.monotonic())
         if self._aperture is not None:
             ctx = replace(ctx, aperture=self._aperture)
         if self._reference is not None:
@@ -252,6 +276,14 @@ class Analyzer:
             preset=preset,
             detail=view.detail,
         )
+
+
+@dataclass(frozen=True, eq=False)
+class _Ahead:
+    """What live view's first stage measured of the frame in hand."""
+
+    rgb: np.ndarray
+    wide: Sequence[FaceGeometry] | None
 
 
 def subject_face(ctx: FrameContext) -> Face | None:

@@ -38,6 +38,10 @@ class Frame:
     full: np.ndarray  # best-resolution BGR image (``image`` itself on live view)
     full_scale: float  # px of ``full`` per analysed px
     detail: DetailSource | None = None  # a large still, decoded larger on demand
+    # Live view's first stage (studio.vision.ahead) ran: ``wide`` is its frame-wide face mesh,
+    # None where it was told the mesh was not needed (the frame then runs without one).
+    ahead: bool = False
+    wide: Sequence[FaceGeometry] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -115,10 +119,13 @@ class LiveFaces:
     ) -> tuple[list[FaceGeometry], list[Detected]]:
         """``worker_detections``: the model worker's newest usable detector result (or None)."""
         faces = self._followed(models, frame, watch)
-        if not faces or schedule.due("wide_mesh", int(th.detector_every)):
+        if (not faces or schedule.due("wide_mesh", int(th.detector_every))) and (
+            frame.wide is not None or not frame.ahead  # ahead, unasked: from the next frame
+        ):
             if faces:
                 schedule.ran("wide_mesh")
-            wide = watch.timed("face_mesh", lambda: models.mesh(frame.rgb))
+            wide = list(frame.wide) if frame.wide is not None else watch.timed(
+                "face_mesh", lambda: models.mesh(frame.rgb))
             if wide:
                 faces, self._crop = wide, None
         if not faces and schedule.frame % 3 == 1:
@@ -128,6 +135,12 @@ class LiveFaces:
             if newest is not None and newest.frame > self._detected_at:
                 self._detections, self._detected_at = newest.value, newest.frame
         return faces, detected_only(self._detections, faces)
+
+    def wants_wide_mesh(self, schedule: Schedule, every: int) -> bool:
+        """Whether the next frame runs the frame-wide mesh: always, unless a small face is
+        followed on a crop (then every ``every`` frames, to find it grown)."""
+        last = schedule.last_run.get("wide_mesh")
+        return self._crop is None or last is None or schedule.frame + 1 - last >= every
 
     def _followed(self, models: Models, frame: Frame, watch: Stopwatch) -> list[FaceGeometry]:
         if self._crop is None:

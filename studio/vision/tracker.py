@@ -39,7 +39,7 @@ from studio.vision.model_worker import Job, Measured, ModelWorker
 from studio.vision.models import Models
 from studio.vision.presets import Preset
 from studio.vision.scene_worker import SceneDesk
-from studio.vision.schedule import Schedule
+from studio.vision.schedule import Pace, Schedule
 from studio.vision.smoothing import Smoother
 from studio.vision.stale import jumped, trusted_detections
 from studio.vision.thresholds import Thresholds
@@ -72,6 +72,7 @@ class LiveTracker:
         self._desk = SceneDesk()
         self.scene = self._desk.worker
         self.schedule = Schedule()
+        self._pace = Pace()
         self._faces = LiveFaces()
         self._smoother = Smoother(int(th.hysteresis_frames))
         self._ear: dict[str, deque[float]] = {}
@@ -127,10 +128,13 @@ class LiveTracker:
 
     # -- before the checks -----------------------------------------------------------------
 
-    def context(self, frame: Frame, preset: Preset, models: Models, watch: Stopwatch) -> FrameContext:
-        """This frame's faces, what is due and carried, the worker's newest pose and mask."""
+    def context(self, frame: Frame, preset: Preset, models: Models, watch: Stopwatch,
+                timestamp: float) -> FrameContext:
+        """This frame's faces, what is due and carried, the worker's newest pose and mask.
+        ``timestamp``: the frame's arrival (its source's pace stretches the periods)."""
         th, wanted = preset.thresholds, preset.checks
         self.schedule.frame += 1
+        self.schedule.stretch = self._pace.stretch(timestamp)
         if frame.size != self._size:
             self._desk.restart()  # judged on frames of another size (another camera, bars cut)
         self._size = frame.size
@@ -195,6 +199,11 @@ class LiveTracker:
             cut_at=self._cut_at, th=th,
         )
 
+    def wants_wide_mesh(self, th: Thresholds) -> bool:
+        """Whether the next frame needs the frame-wide face mesh (live view's first stage, run
+        ahead on its own thread, skips it otherwise)."""
+        return self._faces.wants_wide_mesh(self.schedule, int(th.detector_every))
+
     @property
     def held(self) -> Mapping[str, Verdict]:
         """Verdicts of this frame's mask checks that are not judged again (no new mask)."""
@@ -242,7 +251,7 @@ class LiveTracker:
         if ctx.faces:
             if plan.need_pose and ctx.pose_read:
                 self._pose_asked = self.schedule.frame
-            asked = self.schedule.frame - self._pose_asked <= 2 * int(ctx.th.pose_every)
+            asked = self.schedule.frame - self._pose_asked <= 2 * self._every(ctx.th.pose_every)
             self._feed_worker(rgb, ctx.th, pose=plan.need_pose and asked, mask=plan.need_mask)
         for observation in observations:
             self._observe(observation, ctx.th)
@@ -287,16 +296,21 @@ class LiveTracker:
             self._eye_sharpness.append(1.0 / observation.eye_sigma_px)
             _trim(self._eye_sharpness, int(th.focus_history_length))
 
+    def _every(self, period: float) -> int:
+        """A period of frames at 30 fps, in frames of this source (:class:`Schedule`)."""
+        return int(period) * self.schedule.stretch
+
     def _feed_worker(self, rgb: np.ndarray, th: Thresholds, *, pose: bool, mask: bool) -> None:
         """Hand this frame to the model worker when a result is due (never waits for it)."""
         periods = {"pose": th.pose_every, "mask": th.mask_every, "detect": th.detector_every}
+        periods = {kind: self._every(every) for kind, every in periods.items()}
         want = {"pose": pose, "mask": mask, "detect": True}
         wanted = [kind for kind, yes in want.items() if yes]
         if self.worker.busy:
             return
         frame = self.schedule.frame
         missing = any(self._usable(kind) is None for kind in wanted)
-        if missing or frame - self._submitted >= min(int(periods[k]) for k in wanted):
+        if missing or frame - self._submitted >= min(periods[k] for k in wanted):
             rgb.flags.writeable = False  # shared with the worker thread from here on
             job = Job(
                 rgb, frame, self._epoch, pose=pose, mask=mask, detect=True, min_score=th.detector_min_score

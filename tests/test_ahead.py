@@ -1,0 +1,261 @@
+"""Live view's first stage one frame ahead (studio.vision.ahead): the same analysis as one
+thread would make, the loop's relay, the app's wiring, and the periods a fast source stretches.
+
+Real MediaPipe on the bundled recording's frames scaled to 1920x1080 (raw pixels, as a capture
+card sends them); the loop and the app run their real threads.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from drivers.base import LatestFrameSlot, LiveFrame
+from drivers.mailbox import Latest
+from studio.analysis import Analysis
+from studio.loop import VisionLoop
+from studio.vision.ahead import MeshAhead, PreparedFrame
+from studio.vision.schedule import Pace, Schedule
+
+FRAMES = 40
+
+
+@pytest.fixture(scope="module")
+def frames_1080p() -> list[np.ndarray]:
+    from studio.bench.frames import load_frames
+    from studio.sources import bundled_sample
+
+    got = load_frames(bundled_sample(), (1920, 1080), FRAMES, "sample")
+    return [cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR) for j in got.jpegs]
+
+
+def _run(pixels: list[np.ndarray], *, ahead: bool, fps: float = 30.0) -> list[Analysis]:
+    from studio.vision import Analyzer
+
+    analyser, stage = Analyzer("commercial-headshot", mode="live"), MeshAhead()
+    out = []
+    try:
+        for i, p in enumerate(pixels):
+            frame: LiveFrame = LiveFrame(b"", i + 1, 100.0 + i / fps, (1920, 1080), pixels=p)
+            if ahead:
+                frame = stage.prepare(frame)
+                assert isinstance(frame, PreparedFrame)
+            out.append(analyser.analyse_frame(frame, "t"))
+            stage.follow(*analyser.ahead_hints())
+    finally:
+        stage.close()
+        analyser.close()
+    return out
+
+
+MASK_CHECKS = {"background", "clothing", "depth"}  # judged on the scene worker: timing-dependent
+
+
+def test_a_prepared_frame_is_analysed_as_the_frame_itself(frames_1080p):
+    plain, ahead = _run(frames_1080p, ahead=False), _run(frames_1080p, ahead=True)
+    assert all(a.subject is not None for a in plain)
+    for p, a in zip(plain, ahead, strict=True):
+        assert a.subject is not None
+        np.testing.assert_array_equal(p.subject.landmarks, a.subject.landmarks)
+        mine = [(c.id, c.status, c.message) for c in p.checks if c.id not in MASK_CHECKS]
+        theirs = [(c.id, c.status, c.message) for c in a.checks if c.id not in MASK_CHECKS]
+        assert mine == theirs
+        assert (p.shot, p.faces) == (a.shot, a.faces)
+    # The first stage's parts are reported with the rest; the vision thread ran no mesh itself.
+    assert {"ahead", "face_mesh", "resize", "convert"} <= set(ahead[-1].timings)
+    assert ahead[-1].timings["ahead"] == pytest.approx(
+        sum(ahead[-1].timings[k] for k in ("face_mesh", "resize", "convert")), rel=1e-6)
+    assert "ahead" not in plain[-1].timings
+
+
+def test_a_frame_the_first_stage_cannot_read_goes_on_as_sent():
+    stage = MeshAhead()
+    bad = LiveFrame(b"\xff\xd8not a jpeg", 1, 0.0, (0, 0))
+    assert stage.prepare(bad) is bad  # the vision thread meets the error and counts it
+    assert stage._models is None  # nothing was run on it
+
+
+def test_a_frame_reduced_for_another_analysis_size_is_analysed_afresh(frames_1080p):
+    from studio.vision import Analyzer
+
+    stage = MeshAhead(max_side=640)  # another preset's size: the analyser redoes the first stage
+    analyser = Analyzer("commercial-headshot", mode="live")
+    try:
+        frame = stage.prepare(LiveFrame(b"", 1, 0.0, (1920, 1080), pixels=frames_1080p[0]))
+        assert isinstance(frame, PreparedFrame) and frame.input.image.shape[1] == 640
+        analysis = analyser.analyse_frame(frame, "t")
+        assert "ahead" not in analysis.timings and analysis.subject is not None
+        assert analyser.ahead_hints()[0] == analyser.preset.thresholds.max_analysis_side != 640
+    finally:
+        stage.close()
+        analyser.close()
+
+
+def test_live_faces_skip_the_wide_mesh_the_first_stage_was_told_was_not_needed():
+    from studio.vision.faces import Frame, LiveFaces
+    from studio.vision.models import Models
+    from studio.vision.thresholds import Thresholds
+    from studio.vision.timing import Stopwatch
+
+    blank = np.zeros((120, 160, 3), np.uint8)
+    models, faces, schedule = Models(live=True, max_faces=1), LiveFaces(), Schedule(frame=2)
+    try:
+        unasked = Frame(blank, blank, blank, 1.0, ahead=True, wide=None)
+        assert faces.find(models, unasked, Thresholds(), schedule, lambda: None, Stopwatch()) == ([], [])
+        assert models._mesh is None  # the vision thread did not run a mesh of its own
+        none_found = Frame(blank, blank, blank, 1.0, ahead=True, wide=())
+        assert faces.find(models, none_found, Thresholds(), schedule, lambda: None, Stopwatch()) == ([], [])
+        assert models._mesh is None
+        assert faces.wants_wide_mesh(schedule, 15)  # no face followed on a crop: every frame
+    finally:
+        models.close()
+
+
+def test_pace_stretches_periods_at_60_fps_only():
+    at30, at60, paused = Pace(), Pace(), Pace()
+    assert [at30.stretch(i / 30) for i in range(40)][-1] == 1
+    assert [at60.stretch(i / 60) for i in range(40)][-1] == 2
+    # 60 fps with a 0.3 s pause in the middle (a busy moment): still 60 fps
+    times = [i / 60 for i in range(10)] + [0.45 + i / 60 for i in range(10)]
+    assert [paused.stretch(t) for t in times][-1] == 2
+    assert Pace().stretch(5.0) == 1  # too few frames to tell: as at 30 fps
+    schedule = Schedule(frame=20, last_run={"glasses": 5}, stretch=2)
+    assert not schedule.due("glasses", 15)  # 15 frames at 60 fps are a quarter second
+    schedule.frame = 35
+    assert schedule.due("glasses", 15)
+
+
+def test_a_60_fps_source_hands_the_model_worker_half_as_many_frames(frames_1080p):
+    from studio.vision import Analyzer
+
+    def handed(fps: float) -> int:
+        analyser = Analyzer("commercial-headshot", mode="live")
+        try:
+            submitted = []
+            worker = analyser.model_worker
+            assert worker is not None
+            real_submit = worker.submit
+            worker.submit = lambda job: (submitted.append(job.frame), real_submit(job))  # type: ignore[method-assign]
+            for i in range(90):
+                p = frames_1080p[i % len(frames_1080p)]
+                analyser.analyse_frame(LiveFrame(b"", i + 1, 100.0 + i / fps, (1920, 1080), pixels=p), "t")
+                worker.wait_idle(5.0)  # never busy when a frame could hand it a job
+            return len(submitted)
+        finally:
+            analyser.close()
+
+    at30, at60 = handed(30.0), handed(60.0)
+    assert at30 >= 5 and at60 <= at30 * 0.6, (at30, at60)
+
+
+# -- the vision loop's relay ---------------------------------------------------------------
+
+
+def _analysis(frame: LiveFrame) -> Analysis:
+    return Analysis(source="t", frame=frame.seq, timestamp=frame.timestamp, size=(8, 8), shot="headshot",
+                    faces=0, checks=(), ready=False, required=())
+
+
+def test_the_loop_analyses_each_frame_its_first_stage_prepared_on_another_thread():
+    slot = LatestFrameSlot()
+    threads: dict[str, set[str]] = {"prepare": set(), "analyse": set(), "prepare_exit": set()}
+    analysed: list[tuple[int, bool]] = []
+
+    def prepare(frame: LiveFrame) -> LiveFrame:
+        threads["prepare"].add(threading.current_thread().name)
+        return LiveFrame(frame.jpeg + b"+", frame.seq, frame.timestamp, frame.size)
+
+    def analyse(frame: LiveFrame) -> Analysis:
+        threads["analyse"].add(threading.current_thread().name)
+        analysed.append((frame.seq, frame.jpeg.endswith(b"+")))
+        return _analysis(frame)
+
+    loop = VisionLoop(slot, analyse, prepare=prepare,
+                      on_prepare_exit=lambda: threads["prepare_exit"].add(threading.current_thread().name))
+    loop.start()
+    for _ in range(20):
+        slot.put_jpeg(b"\xff\xd8")
+        time.sleep(0.02)
+    slot.close()
+    assert loop.wait(5)
+    assert analysed == [(seq, True) for seq in range(1, 21)]
+    assert threads == {"prepare": {"vision-ahead"}, "analyse": {"vision"}, "prepare_exit": {"vision-ahead"}}
+    assert not any(t.name == "vision-ahead" for t in threading.enumerate())
+
+
+def test_the_relay_counts_frames_dropped_at_either_stage():
+    slot = LatestFrameSlot()
+    seen: list[int] = []
+
+    def slow_prepare(frame: LiveFrame) -> LiveFrame:
+        time.sleep(0.03)
+        return frame
+
+    def slow_analyse(frame: LiveFrame) -> Analysis:
+        time.sleep(0.05)
+        seen.append(frame.seq)
+        return _analysis(frame)
+
+    loop = VisionLoop(slot, slow_analyse, prepare=slow_prepare)
+    loop.start()
+    for _ in range(60):
+        slot.put_jpeg(b"\xff\xd8")
+        time.sleep(0.005)
+    slot.close()
+    assert loop.wait(5)
+    assert seen == sorted(set(seen)) and seen[-1] == 60 and len(seen) < 30
+    assert loop.stats.analysed == len(seen)
+    assert loop.stats.dropped == 60 - len(seen) - (seen[0] - 1)
+
+
+def test_a_first_stage_that_fails_hands_the_frame_on_as_sent():
+    slot = LatestFrameSlot()
+    got: list[bytes] = []
+
+    def broken(frame: LiveFrame) -> LiveFrame:
+        raise RuntimeError("mesh graph failed")
+
+    loop = VisionLoop(slot, lambda f: got.append(f.jpeg) or _analysis(f), prepare=broken)
+    loop.start()
+    slot.put_jpeg(b"\xff\xd8one")
+    time.sleep(0.1)
+    slot.close()
+    assert loop.wait(5)
+    assert got == [b"\xff\xd8one"] and loop.stats.errors == 0
+
+
+def test_a_numbered_relay_refuses_to_go_back():
+    relay: Latest[str] = Latest()
+    relay.put_numbered(5, "five")
+    assert relay.wait(0, 0) == (5, "five")
+    with pytest.raises(ValueError):
+        relay.put_numbered(5, "again")
+
+
+def test_the_app_runs_the_first_stage_ahead_and_closes_it_on_its_thread(sample_recording):
+    from studio.app import StudioApp, open_camera
+
+    camera = open_camera(str(sample_recording), pace="recorded")
+    app = StudioApp(camera, source_name="t")
+    seen: list[Analysis] = []
+    app.add_analysis_listener(seen.append)
+    cv2.setNumThreads(2)
+    app.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(seen) < 30 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        names = {t.name for t in threading.enumerate()}
+        during = cv2.getNumThreads()
+    finally:
+        app.stop()
+    assert (during, cv2.getNumThreads()) == (1, 2)  # OpenCV's own pool off while live view runs
+    assert len(seen) >= 30
+    assert {"vision", "vision-ahead"} <= names
+    assert sum("ahead" in a.timings for a in seen) >= len(seen) - 1  # every frame but a bad one
+    assert app._ahead is not None and app._ahead._models is None  # its graph closed at the end
+    assert not any(t.name == "vision-ahead" for t in threading.enumerate())
