@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from drivers.base import LiveFrame  # noqa: E402
 from studio.app import bundled_sample  # noqa: E402
 from studio.bench.frames import load_frames  # noqa: E402
+from studio.bench.interleave import NOMINAL_FPS  # noqa: E402
 from studio.bench.stats import summary_ms  # noqa: E402
 from studio.vision import Analyzer  # noqa: E402
 from studio.vision.presets import load_preset  # noqa: E402
@@ -58,8 +59,9 @@ def main() -> int:
             order = list(analysers) if (start // BLOCK) % 2 == 0 else list(reversed(analysers))
             for name in order:
                 for i in range(start, min(start + BLOCK, len(pixels))):
-                    frame = (LiveFrame(frames.jpegs[i], i + 1, time.monotonic(), frames.size) if args.jpeg
-                             else LiveFrame(b"", i + 1, time.monotonic(), frames.size, pixels=pixels[i]))
+                    arrival = (i + 1) / NOMINAL_FPS  # a 60 fps source's pace for both (schedule.Pace)
+                    frame = (LiveFrame(frames.jpegs[i], i + 1, arrival, frames.size) if args.jpeg
+                             else LiveFrame(b"", i + 1, arrival, frames.size, pixels=pixels[i]))
                     t = time.perf_counter()
                     analysers[name].analyse_frame(frame, "bench")
                     if i >= WARMUP:

@@ -110,8 +110,13 @@ class StudioApp:
         self._opencv_threads: int | None = None  # OpenCV's thread count before start()
         if analyser_factory is None:
             from studio.vision.ahead import MeshAhead
+            from studio.vision.presets import PresetError, load_preset
 
-            self._ahead = MeshAhead()
+            try:  # the analysis size its frames are reduced to (the analyser's hints follow)
+                side: float | None = load_preset(preset).thresholds.max_analysis_side
+            except PresetError:
+                side = None  # the analyser reports it, on its thread
+            self._ahead = MeshAhead(side)
         self.loop = VisionLoop(camera.frames, self._analyse, on_exit=self._close_analyser,
                                prepare=self._ahead.prepare if self._ahead else None,
                                on_prepare_exit=self._ahead.close if self._ahead else None)

@@ -8,9 +8,12 @@ listeners (ready state machine, overlay, audio, triggers, JSON printer) and to
 Frames that arrive while an analysis runs are overwritten in the slot and counted as dropped.
 
 With ``prepare`` (live view's first stage, :class:`studio.vision.ahead.MeshAhead`) a second
-thread takes the camera's frames, prepares them, and relays them through a slot of its own
-under their camera numbers: the first stage of the next frame runs while the current one is
-analysed, and a frame overwritten at either slot is counted as dropped.
+thread takes the camera's newest frame, prepares it, and relays it through a slot of its own
+under its camera number: the first stage of the next frame runs while the current one is
+analysed. It prepares the next only once the loop has taken the last one (no work on a frame
+that would be overwritten unseen: both cores are needed), so a hint the analyser gives after
+frame N reaches the frame prepared after N+1. Frames overwritten in the camera's slot are
+counted as dropped.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class VisionLoop:
         self._prepare = prepare
         self._on_prepare_exit = on_prepare_exit  # the same, on the first stage's thread
         self._ahead: threading.Thread | None = None
+        self._taken = threading.Condition()  # the loop took a relayed frame (``_last_seq``)
         self._listeners: EventHub[Analysis] = EventHub()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -95,8 +99,8 @@ class VisionLoop:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread and self._thread.is_alive():
-            return
+        if (self._thread and self._thread.is_alive()) or (self._ahead and self._ahead.is_alive()):
+            return  # still running (or a first stage stuck in a frame: never two on one graph)
         self._stop.clear()
         self.finished.clear()
         if self._prepare is not None:
@@ -127,7 +131,9 @@ class VisionLoop:
             return None
         if self._last_seq and frame.seq > self._last_seq + 1:
             self._dropped += frame.seq - self._last_seq - 1
-        self._last_seq = frame.seq
+        with self._taken:
+            self._last_seq = frame.seq
+            self._taken.notify_all()
         try:
             analysis = self._analyse(frame)
         except Exception as exc:  # a corrupt frame must never stop live view
@@ -144,7 +150,7 @@ class VisionLoop:
 
     def _run_ahead(self, prepare: Callable[[LiveFrame], LiveFrame], relay: Latest[LiveFrame]) -> None:
         """The first stage: every newer camera frame prepared and relayed under its number."""
-        source, last = self._camera_frames, self._last_seq
+        source, last, failed = self._camera_frames, self._last_seq, ""
         try:
             while not self._stop.is_set():
                 frame = source.wait_newer(last, 0.25)
@@ -156,9 +162,13 @@ class VisionLoop:
                 try:
                     ready = prepare(frame)
                 except Exception as exc:  # the vision thread analyses the frame as sent
-                    log.warning("frame %d not prepared: %s", frame.seq, exc)
-                    ready = frame
+                    if str(exc) != failed:  # said once, not for every frame
+                        log.warning("frame %d not prepared: %s", frame.seq, exc)
+                    failed, ready = str(exc), frame
                 relay.put_numbered(frame.seq, ready)
+                with self._taken:  # the next frame is prepared once this one is taken
+                    while self._last_seq < frame.seq and not self._stop.is_set():
+                        self._taken.wait(0.25)
         finally:
             if self._on_prepare_exit is not None:
                 try:
@@ -173,11 +183,21 @@ class VisionLoop:
                 if self.step() is None and self._frames.closed and self._frames.seq <= self._last_seq:
                     break  # the source has ended and every frame was seen
         finally:
-            if self._ahead is not None:  # MediaPipe must not be running anywhere once finished
-                self._ahead.join(AHEAD_JOIN_S)
-            if self._on_exit is not None:
-                try:
-                    self._on_exit()
-                except Exception:
-                    log.exception("vision loop exit handler failed")
-            self.finished.set()
+            self._finish()
+
+    def _finish(self) -> None:
+        """Once both threads are done: the exit handler, then ``finished``. A first stage still
+        in a frame after :data:`AHEAD_JOIN_S` leaves ``finished`` unset: MediaPipe must not be
+        running anywhere once it is (the app then leaves the models to process exit)."""
+        if self._ahead is not None:
+            self._stop.set()  # the source ended, or the loop stops: the first stage ends too
+            self._ahead.join(AHEAD_JOIN_S)
+            if self._ahead.is_alive():
+                log.warning("live view's first stage did not stop within %.0f s", AHEAD_JOIN_S)
+                return
+        if self._on_exit is not None:
+            try:
+                self._on_exit()
+            except Exception:
+                log.exception("vision loop exit handler failed")
+        self.finished.set()

@@ -46,6 +46,8 @@ def _run(pixels: list[np.ndarray], *, ahead: bool, fps: float = 30.0) -> list[An
                 assert isinstance(frame, PreparedFrame)
             out.append(analyser.analyse_frame(frame, "t"))
             stage.follow(*analyser.ahead_hints())
+        if ahead:  # the vision thread ran no frame-wide mesh of its own
+            assert analyser._models._mesh is None
     finally:
         stage.close()
         analyser.close()
@@ -95,30 +97,67 @@ def test_a_frame_reduced_for_another_analysis_size_is_analysed_afresh(frames_108
         analyser.close()
 
 
-def test_live_faces_skip_the_wide_mesh_the_first_stage_was_told_was_not_needed():
+def test_live_faces_skip_the_wide_mesh_the_first_stage_was_told_was_not_needed(frames_1080p):
     from studio.vision.faces import Frame, LiveFaces
     from studio.vision.models import Models
     from studio.vision.thresholds import Thresholds
     from studio.vision.timing import Stopwatch
 
-    blank = np.zeros((120, 160, 3), np.uint8)
-    models, faces, schedule = Models(live=True, max_faces=1), LiveFaces(), Schedule(frame=2)
+    full = frames_1080p[0]
+    image = cv2.resize(full, (960, 540), interpolation=cv2.INTER_AREA)
+    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    finder = Models(live=False, max_faces=1)
     try:
-        unasked = Frame(blank, blank, blank, 1.0, ahead=True, wide=None)
-        assert faces.find(models, unasked, Thresholds(), schedule, lambda: None, Stopwatch()) == ([], [])
-        assert models._mesh is None  # the vision thread did not run a mesh of its own
-        none_found = Frame(blank, blank, blank, 1.0, ahead=True, wide=())
-        assert faces.find(models, none_found, Thresholds(), schedule, lambda: None, Stopwatch()) == ([], [])
-        assert models._mesh is None
-        assert faces.wants_wide_mesh(schedule, 15)  # no face followed on a crop: every frame
+        box = finder.mesh(rgb)[0].box
     finally:
-        models.close()
+        finder.close()
+
+    def find(frame: Frame, crop: tuple[float, float, float, float] | None) -> tuple[list, bool]:
+        """The faces found, and whether the vision thread built a frame-wide mesh of its own."""
+        models, faces = Models(live=True, max_faces=1), LiveFaces()
+        faces._crop = crop  # a face followed on a crop, the wide retry due (never run)
+        try:
+            found, _ = faces.find(models, frame, Thresholds(), Schedule(frame=2), lambda: None, Stopwatch())
+            return found, models._mesh is not None
+        finally:
+            models.close()
+
+    unasked = Frame(image, rgb, full, 2.0, ahead=True, wide=None)
+    found, meshed = find(unasked, box)
+    assert len(found) == 1 and not meshed  # followed on the crop; no wide mesh here
+    found, meshed = find(Frame(image, rgb, full, 2.0), box)
+    assert len(found) == 1 and meshed  # not prepared ahead: the retry runs
+    blank = np.zeros_like(image)
+    lost = Frame(blank, blank, np.zeros_like(full), 2.0, ahead=True, wide=None)
+    found, meshed = find(lost, box)
+    assert found == [] and meshed  # the face lost: the wide mesh runs here
+
+
+def test_the_wide_mesh_hint_follows_the_stretched_retry_period():
+    from studio.vision.faces import LiveFaces
+
+    faces = LiveFaces()
+    faces._crop = (10.0, 10.0, 40.0, 40.0)  # a small face followed on a crop
+    for stretch in (1, 2):
+        schedule = Schedule(last_run={"wide_mesh": 100}, stretch=stretch)
+        every = 15 * stretch
+        wanted = []
+        for frame in range(100, 100 + every + 1):
+            schedule.frame = frame
+            wanted.append(faces.wants_wide_mesh(schedule, 15))
+        # asked for only from two frames before the retry falls due (the hint's lead)
+        assert wanted.count(True) == 3 and wanted[-3:] == [True] * 3, (stretch, wanted)
+        schedule.frame = 100 + every
+        assert schedule.due("wide_mesh", 15)
 
 
 def test_pace_stretches_periods_at_60_fps_only():
     at30, at60, paused = Pace(), Pace(), Pace()
     assert [at30.stretch(i / 30) for i in range(40)][-1] == 1
     assert [at60.stretch(i / 60) for i in range(40)][-1] == 2
+    # near a step it does not flip back: 60 fps, then 48 fps, keeps 2; 40 fps goes back to 1
+    assert [at60.stretch(1.0 + i / 48) for i in range(1, 40)][-1] == 2
+    assert [at60.stretch(2.0 + i / 40) for i in range(1, 40)][-1] == 1
     # 60 fps with a 0.3 s pause in the middle (a busy moment): still 60 fps
     times = [i / 60 for i in range(10)] + [0.45 + i / 60 for i in range(10)]
     assert [paused.stretch(t) for t in times][-1] == 2
@@ -212,6 +251,30 @@ def test_the_relay_counts_frames_dropped_at_either_stage():
     assert loop.stats.dropped == 60 - len(seen) - (seen[0] - 1)
 
 
+def test_the_first_stage_prepares_no_frame_the_loop_would_not_take():
+    slot = LatestFrameSlot()
+    prepared: list[int] = []
+    seen: list[int] = []
+
+    def prepare(frame: LiveFrame) -> LiveFrame:
+        prepared.append(frame.seq)
+        return frame
+
+    def slow_analyse(frame: LiveFrame) -> Analysis:
+        time.sleep(0.04)
+        seen.append(frame.seq)
+        return _analysis(frame)
+
+    loop = VisionLoop(slot, slow_analyse, prepare=prepare)
+    loop.start()
+    for _ in range(50):
+        slot.put_jpeg(b"\xff\xd8")
+        time.sleep(0.005)
+    slot.close()
+    assert loop.wait(5)
+    assert len(seen) < 25 and prepared == seen  # each frame prepared was analysed
+
+
 def test_a_first_stage_that_fails_hands_the_frame_on_as_sent():
     slot = LatestFrameSlot()
     got: list[bytes] = []
@@ -243,6 +306,7 @@ def test_the_app_runs_the_first_stage_ahead_and_closes_it_on_its_thread(sample_r
     app = StudioApp(camera, source_name="t")
     seen: list[Analysis] = []
     app.add_analysis_listener(seen.append)
+    before = cv2.getNumThreads()
     cv2.setNumThreads(2)
     app.start()
     try:
@@ -253,7 +317,9 @@ def test_the_app_runs_the_first_stage_ahead_and_closes_it_on_its_thread(sample_r
         during = cv2.getNumThreads()
     finally:
         app.stop()
-    assert (during, cv2.getNumThreads()) == (1, 2)  # OpenCV's own pool off while live view runs
+    after = cv2.getNumThreads()
+    cv2.setNumThreads(before)
+    assert (during, after) == (1, 2)  # OpenCV's own pool off while live view runs
     assert len(seen) >= 30
     assert {"vision", "vision-ahead"} <= names
     assert sum("ahead" in a.timings for a in seen) >= len(seen) - 1  # every frame but a bad one

@@ -7,10 +7,15 @@ so that machine noise falls on both sides alike; the first :data:`WARMUP_FRAMES`
 
 The analyser runs as live view runs it (:mod:`studio.vision.ahead`): the first stage (reduce,
 RGB, face mesh) on a thread of its own, one frame ahead of the checks on this one, handing each
-frame on through a queue of one (it waits rather than drops: every frame is analysed). Per
-frame: its latency (made → analysed, both stages and the wait between them); per block: the
-wall time of its frames, from the block's first frame made to its last analysed (the pipeline
-fills and drains in every block). Throughput = frames / wall time over the measured blocks.
+frame on, and preparing the next once the analyser has taken it (as the vision loop does: it
+waits rather than drops, so every frame is analysed). Per frame: its latency (made →
+analysed, both stages and the wait between them); per block: the wall time of its frames,
+from the block's first frame made to its last analysed (the pipeline fills and drains in every
+block). Throughput = frames / wall time over the measured blocks.
+
+The frames carry the arrival times of a :data:`NOMINAL_FPS` source, not the times they were
+made: the periodic work's stretch (:class:`studio.vision.schedule.Pace`) is then that of a
+60 fps camera or card, whatever speed the analysis itself reaches.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ import cv2
 import numpy as np
 
 from drivers.base import LiveFrame
+from studio.vision.ahead import LIVE_OPENCV_THREADS, set_opencv_threads
 
 WARMUP_FRAMES = 15  # model loading and tracker start-up are not steady state
 BLOCK = 20
+NOMINAL_FPS = 60.0  # the frames' arrival times: a 60 fps source
 
 
 @dataclass
@@ -53,8 +60,9 @@ class Timings:
 
 def frame_maker(jpeg: bytes, size: tuple[int, int],
                 pixels: np.ndarray | None = None) -> Callable[[int], LiveFrame]:
-    """A maker of the same frame with a fresh sequence number and time (the tracker sees a stream)."""
-    return lambda seq: LiveFrame(jpeg, seq, time.monotonic(), size, pixels=pixels)
+    """A maker of the same frame with a fresh sequence number and a 60 fps source's arrival
+    time (the tracker sees a stream)."""
+    return lambda seq: LiveFrame(jpeg, seq, seq / NOMINAL_FPS, size, pixels=pixels)
 
 
 def bare_mesh(frame: LiveFrame, mesh: Any) -> None:
@@ -67,14 +75,8 @@ def bare_mesh(frame: LiveFrame, mesh: Any) -> None:
 def time_interleaved(makers: list[Callable[[int], LiveFrame]], mesh: Any, analyser: Any) -> Timings:
     """Each frame (``makers[i](seq)``) through ``bare_mesh`` and through the analyser
     (``analyse_frame``) with its first stage ahead."""
-    from studio.vision.ahead import LIVE_OPENCV_THREADS, set_opencv_threads
-
-    before = set_opencv_threads(LIVE_OPENCV_THREADS)  # as the app runs live view
-    try:
-        with _Ahead() as ahead:
-            return _time_blocks(makers, mesh, analyser, ahead)
-    finally:
-        set_opencv_threads(before)
+    with _Ahead() as ahead:
+        return _time_blocks(makers, mesh, analyser, ahead)
 
 
 def _time_blocks(makers: list[Callable[[int], LiveFrame]], mesh: Any, analyser: Any,
@@ -88,18 +90,20 @@ def _time_blocks(makers: list[Callable[[int], LiveFrame]], mesh: Any, analyser: 
             bare_mesh(frame, mesh)
             if start + i >= WARMUP_FRAMES:
                 out.base_s.append(time.perf_counter() - t)
+        opencv = set_opencv_threads(LIVE_OPENCV_THREADS)  # as the app runs live view
         t, cpu = time.perf_counter(), time.process_time()
         ahead.feed(chunk, start + 1)
         for i in range(len(chunk)):
-            frame = ahead.take()
+            frame, made = ahead.take()
             analysis = analyser.analyse_frame(frame, "bench")
             ahead.stage.follow(*analyser.ahead_hints())
             if start + i >= WARMUP_FRAMES:
-                out.full_s.append(time.monotonic() - frame.timestamp)
+                out.full_s.append(time.perf_counter() - made)
                 for stage, ms in analysis.timings.items():
                     out.stages.setdefault(stage, []).append(ms / 1000.0)
         if start >= WARMUP_FRAMES:
             out.blocks.append((len(chunk), time.perf_counter() - t, time.process_time() - cpu))
+        set_opencv_threads(opencv)  # the bare mesh as it always ran
     return out
 
 
@@ -121,15 +125,17 @@ class _Ahead:
 
         self.stage = MeshAhead()
         self._blocks: queue.Queue[tuple[list[Callable[[int], LiveFrame]], int] | None] = queue.Queue()
-        self._out: queue.Queue[LiveFrame | BaseException] = queue.Queue(maxsize=1)
+        self._out: queue.Queue[tuple[LiveFrame, float] | BaseException] = queue.Queue(maxsize=1)
         self._thread = threading.Thread(target=self._run, name="bench-ahead", daemon=True)
         self._thread.start()
 
     def feed(self, makers: list[Callable[[int], LiveFrame]], first_seq: int) -> None:
         self._blocks.put((makers, first_seq))
 
-    def take(self) -> LiveFrame:
+    def take(self) -> tuple[LiveFrame, float]:
+        """The next prepared frame and when it was made (``perf_counter``)."""
         got = self._out.get()
+        self._out.task_done()  # the stage may prepare the next one
         if isinstance(got, BaseException):
             raise got
         return got
@@ -139,7 +145,9 @@ class _Ahead:
             while (block := self._blocks.get()) is not None:
                 makers, seq = block
                 for i, make in enumerate(makers):
-                    self._out.put(self.stage.prepare(make(seq + i)))
+                    made = time.perf_counter()
+                    self._out.put((self.stage.prepare(make(seq + i)), made))
+                    self._out.join()  # taken: prepare the next (the vision loop's policy)
         except BaseException as exc:  # handed to the timing thread, which raises it
             self._out.put(exc)
         finally:
@@ -154,3 +162,4 @@ class _Ahead:
         while self._thread.is_alive() and time.monotonic() < deadline:
             with contextlib.suppress(queue.Empty):  # a frame left over (the timing side
                 self._out.get(timeout=0.1)  # raised) must not block the thread
+                self._out.task_done()

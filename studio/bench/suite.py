@@ -77,9 +77,15 @@ def per_frame(frames: FrameSet, preset: str) -> dict:
 def _run_app(recording: Path, *, pace: str, loop: bool, preset: str, seconds: float) -> dict:
     """Replay ``recording`` into the real StudioApp for ``seconds``; collect loop figures."""
     from drivers.replay import open_source
+
+    return run_app(open_source(recording, pace=pace, loop=loop), preset=preset, seconds=seconds)
+
+
+def run_app(camera: Any, *, preset: str, seconds: float) -> dict:
+    """The real StudioApp on ``camera`` (not yet opened) for ``seconds`` after its first
+    analysis: frames analysed of those published, latency, lag."""
     from studio.app import StudioApp
 
-    camera = open_source(recording, pace=pace, loop=loop)
     app = StudioApp(camera, preset=preset, source_name="bench")
     seen: list[tuple[int, float, int]] = []  # (frame seq, arrival->analysis s, lag in frames)
     first_analysed = threading.Event()
@@ -93,9 +99,9 @@ def _run_app(recording: Path, *, pace: str, loop: bool, preset: str, seconds: fl
     app.start()
     try:
         first_analysed.wait(30)  # models load on the first frame: not part of the figures
-        seq0, t0 = camera.frames.seq, time.monotonic()
+        seq0, t0, cpu0 = camera.frames.seq, time.monotonic(), time.process_time()
         app.wait(seconds)
-        seq1, elapsed = camera.frames.seq, time.monotonic() - t0
+        seq1, elapsed, cpu = camera.frames.seq, time.monotonic() - t0, time.process_time() - cpu0
     finally:
         app.stop()
     # Frames published in the window, and which of them were analysed (counted by sequence
@@ -110,6 +116,7 @@ def _run_app(recording: Path, *, pace: str, loop: bool, preset: str, seconds: fl
         "analysed_fraction": analysed / published if published else 0.0,
         "latency": summary_ms([lat for lat, _ in window]),
         "max_lag_frames": max((lag for _, lag in window), default=0),
+        "cores_used": cpu / elapsed if elapsed else 0.0,  # the process's CPU over wall time
     }
 
 

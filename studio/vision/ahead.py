@@ -10,9 +10,10 @@ threads: 1.98× the frames of one), and at 1920×1080 the two stages cost about 
 
 The stage hands on a :class:`PreparedFrame`: the same :class:`~drivers.base.LiveFrame` with
 that work done. The analyser uses it when it matches what it would have done itself (the same
-analysis size), and otherwise analyses the frame as sent. The mesh graph here is this stage's
-own (MediaPipe graphs are thread-confined): create, use and close a :class:`MeshAhead` on one
-thread.
+analysis size), and otherwise analyses the frame as sent. The stage's face-mesh graph is its
+own (MediaPipe graphs are thread-confined): built by the first :meth:`MeshAhead.prepare`, used
+and closed (:meth:`MeshAhead.close`) on the stage's thread only; the hints
+(:meth:`MeshAhead.follow`) come from the vision thread.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 import cv2
 import numpy as np
@@ -29,7 +31,6 @@ from drivers.base import LiveFrame
 from studio.vision.image import ImageError
 from studio.vision.landmarks import FaceGeometry
 from studio.vision.live_input import LiveInput, live_input
-from studio.vision.models import Models
 from studio.vision.thresholds import Thresholds
 from studio.vision.timing import Stopwatch
 
@@ -38,7 +39,8 @@ log = logging.getLogger(__name__)
 # OpenCV's own worker threads while live view runs its two stages: none. The two stages, the
 # model and scene workers already keep both cores busy; OpenCV's pool only competes with them
 # (the 1080p bench line, three runs each, same session: 66-75 fps with one OpenCV thread,
-# 60-65 with two; its stills and `studio check` workers run single-threaded too).
+# 60-65 with two). Process-wide: the shot worker's still checks in a session run on one
+# OpenCV thread too, as `studio check`'s workers always do.
 LIVE_OPENCV_THREADS = 1
 
 
@@ -63,13 +65,15 @@ class PreparedFrame(LiveFrame):
 
 class MeshAhead:
     """The first stage. ``max_side`` and ``wide_wanted`` are the analyser's hints for the next
-    frames, set from the vision thread after each frame (:meth:`follow`); a hint one frame old
-    costs nothing worse than the analyser redoing or skipping a step."""
+    frames, set from the vision thread after each frame (:meth:`follow`). A hint reaches the
+    frame after the one being prepared as it is given: a stale analysis size makes the analyser
+    redo the stage; the wide-mesh hint leads by that frame (``LiveFaces.wants_wide_mesh``)."""
 
     def __init__(self, max_side: float | None = None) -> None:
-        self.max_side = float(max_side if max_side is not None else Thresholds().max_analysis_side)
+        self._first_side = float(max_side if max_side is not None else Thresholds().max_analysis_side)
+        self.max_side = self._first_side
         self.wide_wanted = True
-        self._models: Models | None = None
+        self._models: Any = None  # studio.vision.models.Models, built on the stage's thread
 
     def follow(self, max_side: float, wide_wanted: bool) -> None:
         """The analyser's needs, from its thread (plain attribute writes: atomic in CPython)."""
@@ -90,6 +94,8 @@ class MeshAhead:
         wide = None
         if self.wide_wanted:
             if self._models is None:
+                from studio.vision.models import Models  # MediaPipe: loaded on this thread
+
                 self._models = Models(live=True, max_faces=1)
             models = self._models
             wide = tuple(watch.timed("face_mesh", lambda: models.mesh(rgb)))
@@ -98,7 +104,8 @@ class MeshAhead:
                              timings=MappingProxyType(dict(watch.timings)))
 
     def close(self) -> None:
-        """Release the mesh graph (on the thread that used it)."""
+        """Release the mesh graph (on the thread that used it); a next run starts afresh."""
         if self._models is not None:
             self._models.close()
             self._models = None
+        self.max_side, self.wide_wanted = self._first_side, True

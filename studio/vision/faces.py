@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 px
 
+AHEAD_HINT_LAG = 1  # frames between the one a hint is given after and the one it reaches
 CROP_SIDE = 320  # px: the face mesh on a crop around a detection (models.Models.mesh_in_crop)
 CROP_FACE_WIDTHS = 2.2  # the crop's side in face widths (Models.mesh_in_crop)
 
@@ -119,8 +120,10 @@ class LiveFaces:
     ) -> tuple[list[FaceGeometry], list[Detected]]:
         """``worker_detections``: the model worker's newest usable detector result (or None)."""
         faces = self._followed(models, frame, watch)
+        # A frame prepared ahead without the wide mesh (a face was followed on a crop) runs
+        # none for a due retry (the next frames bring it), but its own when the face was lost.
         if (not faces or schedule.due("wide_mesh", int(th.detector_every))) and (
-            frame.wide is not None or not frame.ahead  # ahead, unasked: from the next frame
+            frame.wide is not None or not frame.ahead or not faces
         ):
             if faces:
                 schedule.ran("wide_mesh")
@@ -137,10 +140,12 @@ class LiveFaces:
         return faces, detected_only(self._detections, faces)
 
     def wants_wide_mesh(self, schedule: Schedule, every: int) -> bool:
-        """Whether the next frame runs the frame-wide mesh: always, unless a small face is
-        followed on a crop (then every ``every`` frames, to find it grown)."""
+        """Whether the frames prepared next run the frame-wide mesh: always, unless a small
+        face is followed on a crop (then every ``every`` frames at 30 fps, to find it grown).
+        The hint reaches a frame up to two frames later (one is being prepared meanwhile)."""
         last = schedule.last_run.get("wide_mesh")
-        return self._crop is None or last is None or schedule.frame + 1 - last >= every
+        lead = AHEAD_HINT_LAG + 1
+        return self._crop is None or last is None or schedule.frame + lead - last >= every * schedule.stretch
 
     def _followed(self, models: Models, frame: Frame, watch: Stopwatch) -> list[FaceGeometry]:
         if self._crop is None:

@@ -6,10 +6,11 @@ already took waits for the next free frame (for at most another N frames). (The 
 not scheduled here: they run on the scene worker thread, :mod:`studio.vision.scene_worker`, when
 a new mask arrives.) Owned by the live tracker; a still has no schedule (everything runs).
 
-Periods are counted in frames at 30 fps. A faster source stretches them (``stretch``, set by
-the tracker from the frames' times: 2 at 60 fps), so that each stage runs as often a second
-as at 30 fps: glasses, eye sharpness and the subject's pose change at a person's pace, not the
-camera's.
+Periods are counted in frames at 30 fps. Frames analysed faster stretch them (``stretch``, set
+by the tracker from the frames' arrival times, :class:`Pace`: 2 at 60 fps), so that each stage
+runs about as often a second as at 30 fps: glasses, eye sharpness and the subject's pose change
+at a person's pace, not the camera's. (The smoothing's frame counts are not stretched: at
+60 fps a verdict holds 3 frames, 0.05 s, before it changes.)
 """
 
 from __future__ import annotations
@@ -64,20 +65,28 @@ class Schedule:
 
 
 class Pace:
-    """The pace of the analysed frames (their arrival times), as a period stretch: 1 up to
-    ~52 fps, 2 at 60 fps (at most 4)."""
+    """The pace of the analysed frames (their arrival times), as a period stretch: 2 from
+    ~52 fps (at most 4), back to 1 only below 45 fps, so that a rate near a step does not
+    flip the periods from frame to frame."""
 
     def __init__(self) -> None:
         self._times: deque[float] = deque(maxlen=PACE_FRAMES)
+        self._stretch = 1
 
     def stretch(self, timestamp: float) -> int:
         times = self._times
         if times and timestamp <= times[-1]:
             times.clear()  # another source, or a replay started again
+            self._stretch = 1
         times.append(timestamp)
         if len(times) < PACE_FRAMES:
-            return 1
+            return self._stretch
         # The median gap: a pause (a dropped frame, a busy moment) is not the source's pace.
         gap = statistics.median(b - a for a, b in itertools.pairwise(times))
-        rate = 1.0 / gap if gap > 0 else REFERENCE_FPS
-        return max(1, min(4, int(rate / REFERENCE_FPS + 0.25)))
+        steps = (1.0 / gap if gap > 0 else REFERENCE_FPS) / REFERENCE_FPS
+        up, down = int(steps + 0.25), int(steps + 0.5)
+        if up > self._stretch:
+            self._stretch = min(4, up)
+        elif down < self._stretch:
+            self._stretch = max(1, down)
+        return self._stretch
