@@ -48,6 +48,7 @@ def test_both_forms_measured_on_1080p_with_their_own_baseline(hd_report: dict) -
         assert row["ratio"] == pytest.approx(per_frame_ms / row["baseline"]["median_ms"], rel=1e-2)
         assert row["full_fps"] > 1000.0 / row["full"]["median_ms"]
         assert row["cores_used"] > 0
+        assert row["slowest_block_fps"] <= row["full_fps"] and row["slowest_block_fps"] <= row["overall_fps"]
         assert row["full"]["n"] == row["baseline"]["n"] > 0
         assert row["full"]["p95_ms"] >= row["full"]["median_ms"] > 0
         assert "face_mesh" in row["stages"]
