@@ -6,7 +6,7 @@ everything else: faces followed, the checks, tracking and smoothing (the
 :class:`~studio.vision.analyzer.Analyzer`). The vision loop (:class:`studio.loop.VisionLoop`,
 ``prepare=``) runs the first stage on its own thread, so that on two cores the mesh of frame
 N+1 runs while the checks of frame N do: the face mesh releases the GIL (two meshes on two
-threads: 1.98× the frames of one), and at 1920×1080 the two stages cost about the same.
+threads: 1.93–1.98× the frames of one), and at 1920×1080 the two stages cost about the same.
 
 The stage hands on a :class:`PreparedFrame`: the same :class:`~drivers.base.LiveFrame` with
 that work done. The analyser uses it when it matches what it would have done itself (the same

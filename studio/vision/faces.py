@@ -40,7 +40,8 @@ class Frame:
     full_scale: float  # px of ``full`` per analysed px
     detail: DetailSource | None = None  # a large still, decoded larger on demand
     # Live view's first stage (studio.vision.ahead) ran: ``wide`` is its frame-wide face mesh,
-    # None where it was told the mesh was not needed (the frame then runs without one).
+    # None where it was told the mesh was not needed (LiveFaces.find then runs none, unless the
+    # face followed on a crop was lost on this frame).
     ahead: bool = False
     wide: Sequence[FaceGeometry] | None = None
 
