@@ -9,10 +9,10 @@ The analyser runs as live view runs it (:mod:`studio.vision.ahead`): the first s
 RGB, face mesh) on a thread of its own, one frame ahead of the checks on this one, handing each
 frame on, and preparing the next once the analyser has taken it (as the vision loop does: it
 waits rather than drops, so every frame is analysed). Per frame: its latency (made →
-analysed, both stages and the wait between them); per block: the wall time of its frames,
-from the block's first frame made to its last analysed (the pipeline fills and drains in every
-block). Throughput = the median block's frames / wall time (steady state); all blocks together
-and the slowest one are reported beside it.
+analysed, both stages and the wait between them); per block: its frames after the first over
+the time from its first frame analysed to its last (the pipeline's fill at each block's start
+left out: in live view it runs on). Throughput = the median block's rate (steady state); all
+blocks together and the slowest one are reported beside it.
 
 The frames carry the arrival times of a :data:`NOMINAL_FPS` source, not the times they were
 made: the periodic work's stretch (:class:`studio.vision.schedule.Pace`) is then that of a
@@ -41,35 +41,50 @@ BLOCK = 20
 NOMINAL_FPS = 60.0  # the frames' arrival times: a 60 fps source
 
 
+@dataclass(frozen=True)
+class Block:
+    """One block through the analyser: frames analysed after its first one (``intervals``) in
+    ``span`` s, from its first frame analysed to its last (the pipeline's fill left out: live
+    view's runs on); ``wall`` and ``cpu``: the whole block's wall and process CPU time."""
+
+    intervals: int
+    span: float
+    wall: float
+    cpu: float
+
+
 @dataclass
 class Timings:
     base_s: list[float] = field(default_factory=list)
     full_s: list[float] = field(default_factory=list)  # per-frame latency, both stages
     stages: dict[str, list[float]] = field(default_factory=dict)
-    blocks: list[tuple[int, float, float]] = field(default_factory=list)  # (frames, wall s, CPU s)
+    blocks: list[Block] = field(default_factory=list)
+
+    def _rates(self) -> list[float]:
+        return [b.intervals / b.span for b in self.blocks if b.span > 0]
 
     @property
     def throughput_fps(self) -> float:
         """The median block's frames per second: steady state (a subject's first person mask,
         judged on the vision thread once, ~0.2 s, falls in one block)."""
-        rates = [n / wall for n, wall, _ in self.blocks if wall > 0]
+        rates = self._rates()
         return statistics.median(rates) if rates else float("nan")
 
     @property
     def overall_fps(self) -> float:
         """Frames per second over all measured blocks, one-off costs included."""
-        frames, wall = sum(b[0] for b in self.blocks), sum(b[1] for b in self.blocks)
-        return frames / wall if wall > 0 else float("nan")
+        n, span = sum(b.intervals for b in self.blocks), sum(b.span for b in self.blocks)
+        return n / span if span > 0 else float("nan")
 
     @property
     def slowest_block_fps(self) -> float:
-        rates = [n / wall for n, wall, _ in self.blocks if wall > 0]
+        rates = self._rates()
         return min(rates) if rates else float("nan")
 
     @property
     def cores_used(self) -> float:
         """The process's CPU time over the wall time of the measured blocks (all threads)."""
-        wall, cpu = sum(b[1] for b in self.blocks), sum(b[2] for b in self.blocks)
+        wall, cpu = sum(b.wall for b in self.blocks), sum(b.cpu for b in self.blocks)
         return cpu / wall if wall > 0 else float("nan")
 
 
@@ -108,16 +123,20 @@ def _time_blocks(makers: list[Callable[[int], LiveFrame]], mesh: Any, analyser: 
         opencv = set_opencv_threads(LIVE_OPENCV_THREADS)  # as the app runs live view
         t, cpu = time.perf_counter(), time.process_time()
         ahead.feed(chunk, start + 1)
+        first = done = 0.0
         for i in range(len(chunk)):
             frame, made = ahead.take()
             analysis = analyser.analyse_frame(frame, "bench")
             ahead.stage.follow(*analyser.ahead_hints())
+            done = time.perf_counter()
+            first = first or done
             if start + i >= WARMUP_FRAMES:
                 out.full_s.append(time.perf_counter() - made)
                 for stage, ms in analysis.timings.items():
                     out.stages.setdefault(stage, []).append(ms / 1000.0)
-        if start >= WARMUP_FRAMES:
-            out.blocks.append((len(chunk), time.perf_counter() - t, time.process_time() - cpu))
+        if start >= WARMUP_FRAMES and len(chunk) > 1:
+            out.blocks.append(Block(len(chunk) - 1, done - first, time.perf_counter() - t,
+                                    time.process_time() - cpu))
         set_opencv_threads(opencv)  # the bare mesh as it always ran
     return out
 
