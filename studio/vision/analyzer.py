@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Literal
 
 import cv2
@@ -37,7 +36,6 @@ from studio.vision.context import FrameContext
 from studio.vision.evaluate import evaluate, graded, readiness
 from studio.vision.faces import Frame, find_still_faces
 from studio.vision.image import ImageError, StillSource, read_still, to_bgr8
-from studio.vision.landmarks import FaceGeometry
 from studio.vision.live_input import live_input
 from studio.vision.model_worker import MASK_WIDTH, ModelWorker, small_rgb
 from studio.vision.models import Models
@@ -124,7 +122,7 @@ class Analyzer:
         if isinstance(frame, PreparedFrame) and frame.max_side == max_side and self._tracker is not None:
             watch = Stopwatch(dict(frame.timings))  # the first stage's parts, with the rest
             watch.add("ahead", sum(frame.timings.values()))  # ("total" is this thread's part)
-            got, ahead = frame.input, _Ahead(frame.rgb, frame.wide)
+            got, ahead = frame.input, frame
         else:
             watch = Stopwatch()  # a large frame is analysed reduced, its eyes cut at full size
             got, ahead = live_input(frame, max_side, watch), None
@@ -207,7 +205,7 @@ class Analyzer:
         timestamp: float | None,
         detail: StillSource | None = None,
         size: tuple[int, int] | None = None,
-        ahead: _Ahead | None = None,
+        ahead: PreparedFrame | None = None,
     ) -> Analysis:
         start = time.perf_counter()
         preset = self._preset
@@ -276,14 +274,6 @@ class Analyzer:
             preset=preset,
             detail=view.detail,
         )
-
-
-@dataclass(frozen=True, eq=False)
-class _Ahead:
-    """What live view's first stage measured of the frame in hand."""
-
-    rgb: np.ndarray
-    wide: Sequence[FaceGeometry] | None
 
 
 def subject_face(ctx: FrameContext) -> Face | None:
