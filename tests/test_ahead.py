@@ -97,6 +97,40 @@ def test_a_frame_reduced_for_another_analysis_size_is_analysed_afresh(frames_108
         analyser.close()
 
 
+def test_a_face_lost_minutes_in_builds_no_graph_then(frames_1080p, caplog):
+    """The face search's graphs are built on the first frame: the first face loss (a person
+    steps out) brings no new graph, native threads or memory step (the soak's baseline)."""
+    import logging
+
+    from studio.vision import Analyzer
+
+    stage, analyser = MeshAhead(), Analyzer("commercial-headshot", mode="live")
+    try:
+        def analyse(seq: int, pixels: np.ndarray):
+            got = analyser.analyse_frame(stage.prepare(LiveFrame(b"", seq, seq / 30.0, (1920, 1080),
+                                                                 pixels=pixels)), "t")
+            stage.follow(*analyser.ahead_hints())
+            return got
+
+        with caplog.at_level(logging.DEBUG, logger="studio.vision.models"):
+            assert analyse(1, frames_1080p[0]).subject is not None
+            graphs = (analyser._models._detector, analyser._models._crop_tracker)
+            assert None not in graphs
+            built = [r.getMessage() for r in caplog.records if r.threadName == threading.current_thread().name]
+            assert any("face detector" in m for m in built), built
+            caplog.clear()
+            empty = np.full_like(frames_1080p[0], 128)  # nobody in the frame: the search runs
+            lost = [analyse(2 + i, empty) for i in range(30)]
+        assert lost[-1].faces == 0 and lost[-1].subject is None
+        assert any("detect" in a.timings for a in lost)  # the search ran
+        assert (analyser._models._detector, analyser._models._crop_tracker) == graphs
+        mine = [r.getMessage() for r in caplog.records if r.threadName == threading.current_thread().name]
+        assert not [m for m in mine if m.startswith("building")], mine
+    finally:
+        stage.close()
+        analyser.close()
+
+
 def test_live_faces_skip_the_wide_mesh_the_first_stage_was_told_was_not_needed(frames_1080p):
     from studio.vision.faces import Frame, LiveFaces
     from studio.vision.models import Models

@@ -20,6 +20,7 @@ Thread-confined: MediaPipe graphs belong to the thread that uses them. One Analy
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import replace
@@ -45,6 +46,8 @@ from studio.vision.scene_worker import SceneWorker
 from studio.vision.timing import Stopwatch
 from studio.vision.tracker import MASK_CHECKS, LiveTracker
 
+log = logging.getLogger(__name__)
+
 Mode = Literal["live", "still"]
 EYE_BOX_MARGIN = 0.2  # the subject's eye boxes, in eye widths
 
@@ -57,6 +60,7 @@ class Analyzer:
         self._preset = load_preset(preset)
         self._models = Models(live=mode == "live", max_faces=1 if mode == "live" else 4)
         self._tracker = LiveTracker(self._preset.thresholds) if mode == "live" else None
+        self._search_warmed = mode != "live"
         self._aperture: float | None = None
         self._reference: Reference | None = None
 
@@ -118,6 +122,12 @@ class Analyzer:
     def analyse_frame(self, frame: LiveFrame, source: str = "live") -> Analysis:
         """A live frame; one from live view's first stage (:mod:`studio.vision.ahead`) goes on
         from where that stage left it, if it was reduced to this preset's analysis size."""
+        if not self._search_warmed:  # on the loop's thread: the graphs are bound to it
+            self._search_warmed = True
+            try:
+                self._models.warm_search()
+            except Exception:  # built on the first face loss instead
+                log.exception("the face-search graphs could not be built ahead")
         max_side = self._preset.thresholds.max_analysis_side
         if isinstance(frame, PreparedFrame) and frame.max_side == max_side and self._tracker is not None:
             watch = Stopwatch(dict(frame.timings))  # the first stage's parts, with the rest

@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import os
 import sys
+import threading
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +104,12 @@ class Detection:
     score: float
 
 
+def _built(graph: str) -> None:
+    # Each graph brings native threads and 15-110 MB: a late one shows as a step in a session's
+    # memory (benchmarks/soak.py), and this line says which and on which thread.
+    log.debug("building the %s graph on thread %s", graph, threading.current_thread().name)
+
+
 class Models:
     """Lazily built graphs. ``live`` selects tracking mode for the frame-wide face mesh."""
 
@@ -122,6 +129,7 @@ class Models:
     def mesh(self, rgb: np.ndarray) -> list[FaceGeometry]:
         """Face mesh on the whole image (tracking in live mode); landmarks in image px."""
         if self._mesh is None:
+            _built("frame-wide face mesh")
             self._mesh = mp.solutions.face_mesh.FaceMesh(
                 static_image_mode=not self.live,
                 max_num_faces=self.max_faces,
@@ -168,6 +176,7 @@ class Models:
     def _crop_graph(self, track: bool) -> Any:
         graph = self._crop_tracker if track else self._crop_mesh
         if graph is None:
+            _built("crop face mesh (tracking)" if track else "crop face mesh")
             graph = mp.solutions.face_mesh.FaceMesh(
                 static_image_mode=not track,
                 max_num_faces=1,
@@ -184,7 +193,8 @@ class Models:
     def detect(self, rgb: np.ndarray, min_score: float) -> list[Detection]:
         """Full-range face detector (finds small and distant faces)."""
         if self._detector is None:
-            self._detector = mp.solutions.face_detection.FaceDetection(
+            _built("face detector")
+            self._detector =  mp.solutions.face_detection.FaceDetection(
                 model_selection=1, min_detection_confidence=min_score
             )
         result = self._detector.process(rgb)
@@ -201,7 +211,8 @@ class Models:
     def pose(self, rgb: np.ndarray) -> np.ndarray | None:
         """(33, 4) pose landmarks (x, y px; z; visibility) or None."""
         if self._pose is None:
-            self._pose = mp.solutions.pose.Pose(
+            _built("pose")
+            self._pose =  mp.solutions.pose.Pose(
                 static_image_mode=not self.live,
                 model_complexity=1,
                 enable_segmentation=False,
@@ -219,6 +230,7 @@ class Models:
     def person_mask(self, rgb: np.ndarray) -> np.ndarray:
         """Float mask 0..1 of people, at the size of ``rgb``."""
         if self._segmenter is None:
+            _built("person mask")
             self._segmenter = mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
         return self._segmenter.process(rgb).segmentation_mask
 
@@ -230,6 +242,15 @@ class Models:
         blank = np.zeros((64, 64, 3), np.uint8)
         self.pose(blank)
         self.person_mask(blank)
+
+    def warm_search(self) -> None:
+        """Build now the graphs live view's face search uses when the face is lost (the
+        detector, the tracking crop mesh: five threads, ~46 MB). Built on the first loss
+        otherwise, minutes into a session (a step in its memory, benchmarks/soak.py), on the
+        frame that most needs to be quick."""
+        blank = np.zeros((64, 64, 3), np.uint8)
+        self.detect(blank, 0.5)
+        self.mesh_in_crop(blank, (8.0, 8.0, 56.0, 56.0), track=True)
 
     def close(self) -> None:
         graphs = (
