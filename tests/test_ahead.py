@@ -116,7 +116,8 @@ def test_a_face_lost_minutes_in_builds_no_graph_then(frames_1080p, caplog):
             assert analyse(1, frames_1080p[0]).subject is not None
             graphs = (analyser._models._detector, analyser._models._crop_tracker)
             assert None not in graphs
-            built = [r.getMessage() for r in caplog.records if r.threadName == threading.current_thread().name]
+            me = threading.current_thread().name
+            built = [r.getMessage() for r in caplog.records if r.threadName == me]
             assert any("face detector" in m for m in built), built
             caplog.clear()
             empty = np.full_like(frames_1080p[0], 128)  # nobody in the frame: the search runs
@@ -124,7 +125,7 @@ def test_a_face_lost_minutes_in_builds_no_graph_then(frames_1080p, caplog):
         assert lost[-1].faces == 0 and lost[-1].subject is None
         assert any("detect" in a.timings for a in lost)  # the search ran
         assert (analyser._models._detector, analyser._models._crop_tracker) == graphs
-        mine = [r.getMessage() for r in caplog.records if r.threadName == threading.current_thread().name]
+        mine = [r.getMessage() for r in caplog.records if r.threadName == me]
         assert not [m for m in mine if m.startswith("building")], mine
     finally:
         stage.close()
