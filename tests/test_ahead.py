@@ -37,7 +37,9 @@ def _run(pixels: list[np.ndarray], *, ahead: bool, fps: float = 30.0) -> list[An
     from studio.vision import Analyzer
 
     analyser, stage = Analyzer("commercial-headshot", mode="live"), MeshAhead()
-    out = []
+    out, meshed = [], []
+    own_mesh = analyser._models.mesh  # the vision thread's own frame-wide mesh: counted
+    analyser._models.mesh = lambda rgb: meshed.append(rgb.shape) or own_mesh(rgb)
     try:
         for i, p in enumerate(pixels):
             frame: LiveFrame = LiveFrame(b"", i + 1, 100.0 + i / fps, (1920, 1080), pixels=p)
@@ -46,8 +48,8 @@ def _run(pixels: list[np.ndarray], *, ahead: bool, fps: float = 30.0) -> list[An
                 assert isinstance(frame, PreparedFrame)
             out.append(analyser.analyse_frame(frame, "t"))
             stage.follow(*analyser.ahead_hints())
-        if ahead:  # the vision thread ran no frame-wide mesh of its own
-            assert analyser._models._mesh is None
+        if ahead:  # the vision thread ran no frame-wide mesh of its own on a frame
+            assert [shape for shape in meshed if shape != (64, 64, 3)] == []  # (its warm-up's)
     finally:
         stage.close()
         analyser.close()
@@ -114,7 +116,7 @@ def test_a_face_lost_minutes_in_builds_no_graph_then(frames_1080p, caplog):
 
         with caplog.at_level(logging.DEBUG, logger="studio.vision.models"):
             assert analyse(1, frames_1080p[0]).subject is not None
-            graphs = (analyser._models._detector, analyser._models._crop_tracker)
+            graphs = (analyser._models._detector, analyser._models._crop_tracker, analyser._models._mesh)
             assert None not in graphs
             me = threading.current_thread().name
             built = [r.getMessage() for r in caplog.records if r.threadName == me]
@@ -124,7 +126,7 @@ def test_a_face_lost_minutes_in_builds_no_graph_then(frames_1080p, caplog):
             lost = [analyse(2 + i, empty) for i in range(30)]
         assert lost[-1].faces == 0 and lost[-1].subject is None
         assert any("detect" in a.timings for a in lost)  # the search ran
-        assert (analyser._models._detector, analyser._models._crop_tracker) == graphs
+        assert (analyser._models._detector, analyser._models._crop_tracker, analyser._models._mesh) == graphs
         mine = [r.getMessage() for r in caplog.records if r.threadName == me]
         assert not [m for m in mine if m.startswith("building")], mine
     finally:

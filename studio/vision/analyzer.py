@@ -60,7 +60,7 @@ class Analyzer:
         self._preset = load_preset(preset)
         self._models = Models(live=mode == "live", max_faces=1 if mode == "live" else 4)
         self._tracker = LiveTracker(self._preset.thresholds) if mode == "live" else None
-        self._search_warmed = mode != "live"
+        self._live_warmed = mode != "live"
         self._aperture: float | None = None
         self._reference: Reference | None = None
 
@@ -122,12 +122,12 @@ class Analyzer:
     def analyse_frame(self, frame: LiveFrame, source: str = "live") -> Analysis:
         """A live frame; one from live view's first stage (:mod:`studio.vision.ahead`) goes on
         from where that stage left it, if it was reduced to this preset's analysis size."""
-        if not self._search_warmed:  # on the loop's thread: the graphs are bound to it
-            self._search_warmed = True
+        if not self._live_warmed:  # on the loop's thread: the graphs are bound to it
+            self._live_warmed = True
             try:
-                self._models.warm_search()
-            except Exception:  # built on the first face loss instead
-                log.exception("the face-search graphs could not be built ahead")
+                self._models.warm_live()
+            except Exception:  # built on first use instead
+                log.exception("the vision thread's graphs could not be built ahead")
         max_side = self._preset.thresholds.max_analysis_side
         if isinstance(frame, PreparedFrame) and frame.max_side == max_side and self._tracker is not None:
             watch = Stopwatch(dict(frame.timings))  # the first stage's parts, with the rest

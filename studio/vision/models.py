@@ -243,14 +243,17 @@ class Models:
         self.pose(blank)
         self.person_mask(blank)
 
-    def warm_search(self) -> None:
-        """Build now the graphs live view's face search uses when the face is lost (the
-        detector, the tracking crop mesh: five threads, ~46 MB). Built on the first loss
-        otherwise, minutes into a session (a step in its memory, benchmarks/soak.py), on the
-        frame that most needs to be quick."""
+    def warm_live(self) -> None:
+        """Build now the graphs live view's vision thread may need later: the face search's
+        (the detector and the tracking crop mesh, used when the face is lost: five threads,
+        ~46 MB) and its own frame-wide mesh (~31 MB; with live view's first stage it runs
+        only when a face followed on a crop is lost on a frame prepared without one). Built
+        on first use otherwise, minutes into a session (a step in its memory,
+        benchmarks/soak.py), on the frame that most needs to be quick."""
         blank = np.zeros((64, 64, 3), np.uint8)
         self.detect(blank, 0.5)
         self.mesh_in_crop(blank, (8.0, 8.0, 56.0, 56.0), track=True)
+        self.mesh(blank)
 
     def close(self) -> None:
         graphs = (
