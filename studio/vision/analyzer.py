@@ -125,7 +125,7 @@ class Analyzer:
         if not self._live_warmed:  # on the loop's thread: the graphs are bound to it
             self._live_warmed = True
             try:
-                self._models.warm_live()
+                self._models.warm_live(self._preset.thresholds.detector_min_score)
             except Exception:  # built on first use instead
                 log.exception("the vision thread's graphs could not be built ahead")
         max_side = self._preset.thresholds.max_analysis_side

@@ -194,7 +194,7 @@ class Models:
         """Full-range face detector (finds small and distant faces)."""
         if self._detector is None:
             _built("face detector")
-            self._detector =  mp.solutions.face_detection.FaceDetection(
+            self._detector = mp.solutions.face_detection.FaceDetection(
                 model_selection=1, min_detection_confidence=min_score
             )
         result = self._detector.process(rgb)
@@ -212,7 +212,7 @@ class Models:
         """(33, 4) pose landmarks (x, y px; z; visibility) or None."""
         if self._pose is None:
             _built("pose")
-            self._pose =  mp.solutions.pose.Pose(
+            self._pose = mp.solutions.pose.Pose(
                 static_image_mode=not self.live,
                 model_complexity=1,
                 enable_segmentation=False,
@@ -243,15 +243,16 @@ class Models:
         self.pose(blank)
         self.person_mask(blank)
 
-    def warm_live(self) -> None:
+    def warm_live(self, detector_min_score: float) -> None:
         """Build now the graphs live view's vision thread may need later: the face search's
         (the detector and the tracking crop mesh, used when the face is lost: five threads,
         ~46 MB) and its own frame-wide mesh (~31 MB; with live view's first stage it runs
         only when a face followed on a crop is lost on a frame prepared without one). Built
         on first use otherwise, minutes into a session (a step in its memory,
-        benchmarks/soak.py), on the frame that most needs to be quick."""
+        benchmarks/soak.py), on the frame that most needs to be quick. ``detector_min_score``:
+        the one the search will ask for (the detector's graph keeps the score it was built with)."""
         blank = np.zeros((64, 64, 3), np.uint8)
-        self.detect(blank, 0.5)
+        self.detect(blank, detector_min_score)
         self.mesh_in_crop(blank, (8.0, 8.0, 56.0, 56.0), track=True)
         self.mesh(blank)
 
