@@ -100,8 +100,9 @@ def test_a_frame_reduced_for_another_analysis_size_is_analysed_afresh(frames_108
 
 
 def test_a_face_lost_minutes_in_builds_no_graph_then(frames_1080p, caplog):
-    """The face search's graphs are built on the first frame: the first face loss (a person
-    steps out) brings no new graph, native threads or memory step (the soak's baseline)."""
+    """The vision thread's graphs (the face search's and its own frame-wide mesh) are built on
+    the first frame: the first face loss (a person steps out) builds none, so it brings none of
+    the native threads and memory a graph would (the soak's step after its warm-up)."""
     import logging
 
     from studio.vision import Analyzer
